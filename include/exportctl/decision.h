@@ -1,0 +1,80 @@
+#ifndef EXPORTCTL_DECISION_H_
+#define EXPORTCTL_DECISION_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace exportctl {
+
+// The outcome lattice, least to most restrictive; the most restrictive outcome wins.
+enum class Outcome {
+  kPermitted,
+  kPermittedWithConditions,
+  kLicenseRequired,
+  kReview,
+  kProhibited,
+};
+
+// Returns "permitted", "permitted_with_conditions", "license_required", "review", "prohibited".
+std::string_view OutcomeName(Outcome outcome);
+// Returns the outcome with that name, or nullopt.
+std::optional<Outcome> ParseOutcome(std::string_view name);
+
+// A rule that fired, with where it is written and what it cites.
+struct Reason {
+  std::string rule;  // "package.rule_name"
+  Outcome outcome = Outcome::kPermitted;
+  std::string title;
+  std::string citation;
+  std::string source;  // "rules/ear/bio.ecr:41:1"
+  std::string note;    // the text of `review "..."` or `prohibited "..."`, if any
+  std::vector<std::string> materials;  // the materials it applied to (all, for shipment rules)
+};
+
+struct ItemDecision {
+  std::string material;
+  Outcome outcome = Outcome::kPermitted;
+  std::vector<std::string> reasons;  // rule ids
+};
+
+struct LicenseRequirement {
+  std::string authority;  // e.g. "BIS"
+  std::string basis;      // e.g. "CB2"
+  std::vector<std::string> materials;
+};
+
+struct Condition {
+  std::string text;
+  std::string rule;
+  std::string citation;
+};
+
+// An error met while deciding: the decision failed closed (at least `review`).
+struct DecisionError {
+  std::string code;  // missing_field, type_error, invalid_request, invalid_as_of
+  std::string message;
+  std::string rule;  // empty when not tied to a rule
+};
+
+struct Decision {
+  std::string request;
+  Outcome outcome = Outcome::kPermitted;
+  std::vector<ItemDecision> items;
+  std::vector<Reason> reasons;
+  std::vector<LicenseRequirement> licenses_required;
+  std::vector<Condition> conditions;
+  std::vector<DecisionError> errors;
+  std::string policy_digest;  // "sha256:..."
+  std::string as_of;          // the date the rules were applied at
+
+  // Returns the decision as one line of JSON, in the contract's shape (README, "The decision").
+  std::string ToJson() const;
+  // Returns a short human-readable rendering, for the CLI's --format text.
+  std::string ToText() const;
+};
+
+}  // namespace exportctl
+
+#endif  // EXPORTCTL_DECISION_H_

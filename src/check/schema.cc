@@ -1,0 +1,124 @@
+#include "src/check/schema.h"
+
+#include <algorithm>
+
+namespace exportctl::internal {
+
+const std::vector<std::string_view>& MaterialCategories() {
+  static const auto* v = new std::vector<std::string_view>{
+      "human_specimen", "pathogen",           "toxin",     "genetic_element",
+      "vaccine",        "reagent",            "assay_kit", "reference_standard",
+      "equipment",      "investigational_product", "other"};
+  return *v;
+}
+const std::vector<std::string_view>& Deidentifications() {
+  static const auto* v = new std::vector<std::string_view>{
+      "none", "pseudonymized", "safe_harbor", "expert_determination", "anonymized"};
+  return *v;
+}
+const std::vector<std::string_view>& TransferMechanisms() {
+  static const auto* v =
+      new std::vector<std::string_view>{"adequacy", "scc", "bcr", "derogation", "none"};
+  return *v;
+}
+const std::vector<std::string_view>& PartyRoles() {
+  static const auto* v = new std::vector<std::string_view>{"consignee", "intermediate_consignee",
+                                                           "freight_forwarder"};
+  return *v;
+}
+
+const std::vector<AttrInfo>& Attributes() {
+  using enum Attr;
+  using Type::kBool, Type::kNumber, Type::kString, Type::kStringList, Type::kMaterialList,
+      Type::kPartyList;
+  static const auto* v = new std::vector<AttrInfo>{
+      {"id", kId, kString, Owner::kRequest, {}},
+      {"date", kDate, Type::kDate, Owner::kRequest, {}},
+      {"exporter.name", kExporterName, kString, Owner::kRequest, {}},
+      {"exporter.country", kExporterCountry, kString, Owner::kRequest, {}},
+      {"route", kRoute, kStringList, Owner::kRequest, {}},
+      {"route.origin", kRouteOrigin, kString, Owner::kRequest, {}},
+      {"route.destination", kRouteDestination, kString, Owner::kRequest, {}},
+      {"route.transit", kRouteTransit, kStringList, Owner::kRequest, {}},
+      {"end_user.name", kEndUserName, kString, Owner::kRequest, {}},
+      {"end_user.country", kEndUserCountry, kString, Owner::kRequest, {}},
+      {"end_user.type", kEndUserType, kString, Owner::kRequest, {}},
+      {"end_user.end_use", kEndUserEndUse, kString, Owner::kRequest, {}},
+      {"end_user.address", kEndUserAddress, kString, Owner::kRequest, {}},
+      {"parties", kParties, kPartyList, Owner::kRequest, {}},
+      {"materials", kMaterials, kMaterialList, Owner::kRequest, {}},
+      {"data.personal_data", kDataPersonalData, kBool, Owner::kRequest, {}},
+      {"data.categories", kDataCategories, kStringList, Owner::kRequest, {}},
+      {"data.deidentification", kDataDeidentification, kString, Owner::kRequest,
+       Deidentifications()},
+      {"data.transfer_mechanism", kDataTransferMechanism, kString, Owner::kRequest,
+       TransferMechanisms()},
+      {"data.encrypted", kDataEncrypted, kBool, Owner::kRequest, {}},
+      {"licenses", kLicenses, kStringList, Owner::kRequest, {}},
+      {"id", kMaterialId, kString, Owner::kMaterial, {}},
+      {"description", kMaterialDescription, kString, Owner::kMaterial, {}},
+      {"category", kMaterialCategory, kString, Owner::kMaterial, MaterialCategories()},
+      {"origin", kMaterialOrigin, kString, Owner::kMaterial, {}},
+      {"eccn", kMaterialEccn, kString, Owner::kMaterial, {}},
+      {"eu_dual_use", kMaterialEuDualUse, kString, Owner::kMaterial, {}},
+      {"un_number", kMaterialUnNumber, kString, Owner::kMaterial, {}},
+      {"quantity", kMaterialQuantity, kNumber, Owner::kMaterial, {}},
+      {"unit", kMaterialUnit, kString, Owner::kMaterial, {}},
+      {"temperature", kMaterialTemperature, kString, Owner::kMaterial, {}},
+      {"role", kPartyRole, kString, Owner::kParty, PartyRoles()},
+      {"name", kPartyName, kString, Owner::kParty, {}},
+      {"country", kPartyCountry, kString, Owner::kParty, {}},
+  };
+  return *v;
+}
+
+const AttrInfo& Info(Attr attr) { return Attributes()[static_cast<int>(attr)]; }
+
+bool IsRequestRoot(std::string_view name) {
+  for (const AttrInfo& a : Attributes()) {
+    if (a.owner != Owner::kRequest) continue;
+    std::string_view root = a.name.substr(0, a.name.find('.'));
+    if (root == name) return true;
+  }
+  return false;
+}
+
+std::string TypeName(Type type) {
+  switch (type) {
+    case Type::kBool: return "bool";
+    case Type::kNumber: return "number";
+    case Type::kString: return "string";
+    case Type::kDate: return "date";
+    case Type::kStringList: return "list of strings";
+    case Type::kMaterialList: return "list of materials";
+    case Type::kPartyList: return "list of parties";
+    case Type::kMaterial: return "material";
+    case Type::kParty: return "party";
+    case Type::kSet: return "set";
+    case Type::kTable: return "table";
+  }
+  return "?";
+}
+
+bool ParseDate(std::string_view t, std::int32_t* days) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (t[i] < '0' || t[i] > '9') return false;
+  }
+  int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+  unsigned m = (t[5] - '0') * 10 + (t[6] - '0');
+  unsigned d = (t[8] - '0') * 10 + (t[9] - '0');
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1] + (m == 2 && leap)) return false;
+  // Howard Hinnant's days_from_civil.
+  y -= m <= 2;
+  const int era = y / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  *days = era * 146097 + static_cast<int>(doe) - 719468;
+  return true;
+}
+
+}  // namespace exportctl::internal

@@ -1,0 +1,236 @@
+// exportctl: the command line. See README.md, "The CLI".
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/cord.h"
+#include "exportctl/exportctl.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using exportctl::Decision;
+using exportctl::Outcome;
+using exportctl::Policy;
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  exportctl eval [--rules PATH]... [--as-of DATE] [--format json|text] [--batch]\n"
+    "                 [--fail-on OUTCOME] [--explain] REQUEST.json|-\n"
+    "  exportctl check [--rules PATH]...\n"
+    "  exportctl graph [--rules PATH]...\n"
+    "Without --rules the bundled standard rules are used (every pack under rules/ but\n"
+    "rules/examples). Exit codes: 0 decided, 1 `check` found errors, 2 bad usage or input,\n"
+    "3 an outcome at least as restrictive as --fail-on.\n";
+
+int Usage(const std::string& message) {
+  std::cerr << "exportctl: " << message << "\n" << kUsage;
+  return 2;
+}
+
+std::string CodeOf(const absl::Status& st) {
+  auto payload = st.GetPayload("exportctl/code");
+  return payload ? std::string(*payload) : "invalid_request";
+}
+
+// The bundled standard rules: $EXPORTCTL_RULES, else the source tree's rules/, else the
+// installed copy; every pack in it except the examples.
+std::vector<std::string> DefaultRules() {
+  std::vector<fs::path> roots;
+  if (const char* env = std::getenv("EXPORTCTL_RULES")) roots.emplace_back(env);
+  roots.emplace_back(EXPORTCTL_SOURCE_RULES);
+  roots.emplace_back(EXPORTCTL_INSTALLED_RULES);
+  for (const fs::path& root : roots) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) continue;
+    std::vector<std::string> packs;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+      if (entry.path().filename() == "examples") continue;
+      if (entry.is_directory() || entry.path().extension() == ".ecr") {
+        packs.push_back(entry.path().string());
+      }
+    }
+    std::sort(packs.begin(), packs.end());
+    return packs;
+  }
+  return {};
+}
+
+class TextTrace : public exportctl::TraceListener {
+ public:
+  void OnRule(const exportctl::RuleTrace& t) override {
+    out << (t.fired ? "FIRED   " : "skipped ") << t.rule;
+    if (!t.material.empty()) out << " [material " << t.material << "]";
+    if (!t.in_effect) out << " (not in effect at the as-of date)";
+    if (!t.error.empty()) out << " (error: " << t.error << ")";
+    out << "\n";
+    for (const auto& c : t.conjuncts) {
+      out << "    " << c.value << "\t" << c.text << "  (" << c.source << ")\n";
+    }
+  }
+  std::ostringstream out;
+};
+
+struct Options {
+  std::vector<std::string> rules;
+  std::optional<std::string> as_of;
+  std::string format = "json";
+  bool batch = false;
+  bool explain = false;
+  std::optional<Outcome> fail_on;
+  std::vector<std::string> args;
+};
+
+std::optional<Policy> Load(const Options& o, bool print_warnings) {
+  std::vector<exportctl::Diagnostic> diagnostics;
+  std::vector<std::string> paths = o.rules.empty() ? DefaultRules() : o.rules;
+  if (paths.empty()) {
+    std::cerr << "exportctl: no bundled rules found; pass --rules PATH\n";
+    return std::nullopt;
+  }
+  absl::StatusOr<Policy> policy = Policy::Compile(paths, &diagnostics);
+  for (const auto& d : diagnostics) {
+    if (d.is_error() || print_warnings) std::cerr << d.Format();
+  }
+  if (!policy.ok()) {
+    std::cerr << "exportctl: " << policy.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *std::move(policy);
+}
+
+int Eval(const Options& o) {
+  if (o.args.size() != 1) return Usage("eval takes one request file (or - for standard input)");
+  std::optional<Policy> policy = Load(o, false);
+  if (!policy) return 2;
+  std::istream* in = &std::cin;
+  std::ifstream file;
+  if (o.args[0] != "-") {
+    file.open(o.args[0], std::ios::binary);
+    if (!file) {
+      std::cerr << "exportctl: " << o.args[0] << ": cannot open\n";
+      return 2;
+    }
+    in = &file;
+  }
+  exportctl::EvaluateOptions options;
+  options.as_of = o.as_of;
+  TextTrace trace;
+  if (o.explain) options.trace = &trace;
+  auto print = [&](const Decision& d) {
+    if (o.format == "text") {
+      std::cout << d.ToText();
+    } else {
+      std::cout << d.ToJson() << "\n";
+    }
+    if (o.explain) {
+      std::cout << "explain:\n" << trace.out.str();
+      trace.out.str("");
+    }
+  };
+  Outcome worst = Outcome::kPermitted;
+  if (o.batch) {
+    std::string line;
+    size_t n = 0;
+    while (std::getline(*in, line)) {
+      ++n;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      absl::StatusOr<exportctl::Request> request = exportctl::Request::FromJson(line);
+      Decision d;
+      if (request.ok()) {
+        d = policy->Evaluate(*request, options);
+      } else {
+        // A line that is not a valid request still gets a decision, and it fails closed.
+        d.outcome = Outcome::kReview;
+        d.policy_digest = policy->digest();
+        d.errors.push_back({CodeOf(request.status()),
+                            "line " + std::to_string(n) + ": " +
+                                std::string(request.status().message()),
+                            ""});
+      }
+      worst = std::max(worst, d.outcome);
+      print(d);
+    }
+  } else {
+    std::ostringstream text;
+    text << in->rdbuf();
+    absl::StatusOr<exportctl::Request> request = exportctl::Request::FromJson(text.str());
+    if (!request.ok()) {
+      std::cerr << "exportctl: " << o.args[0] << ": error[" << CodeOf(request.status())
+                << "]: " << request.status().message() << "\n";
+      return 2;
+    }
+    Decision d = policy->Evaluate(*request, options);
+    worst = d.outcome;
+    print(d);
+  }
+  std::cout.flush();
+  return o.fail_on && worst >= *o.fail_on ? 3 : 0;
+}
+
+int Check(const Options& o) {
+  if (!o.args.empty()) return Usage("check takes no positional arguments");
+  std::optional<Policy> policy = Load(o, true);
+  if (!policy) return 1;
+  std::cout << "ok: " << policy->rule_count() << " rules, " << policy->vertex_count()
+            << " graph vertices, " << policy->digest() << "\n";
+  return 0;
+}
+
+int Graph(const Options& o) {
+  if (!o.args.empty()) return Usage("graph takes no positional arguments");
+  std::optional<Policy> policy = Load(o, false);
+  if (!policy) return 2;
+  std::cout << policy->ToDot();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  if (argc < 2) return Usage("missing command");
+  std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  Options o;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    if (a == "--rules" || a == "--as-of" || a == "--format" || a == "--fail-on") {
+      std::optional<std::string> v = value();
+      if (!v) return Usage(a + " needs a value");
+      if (a == "--rules") o.rules.push_back(*v);
+      if (a == "--as-of") o.as_of = *v;
+      if (a == "--format") {
+        if (*v != "json" && *v != "text") return Usage("--format is json or text");
+        o.format = *v;
+      }
+      if (a == "--fail-on") {
+        o.fail_on = exportctl::ParseOutcome(*v);
+        if (!o.fail_on) return Usage("unknown outcome `" + *v + "`");
+      }
+    } else if (a == "--batch") {
+      o.batch = true;
+    } else if (a == "--explain") {
+      o.explain = true;
+    } else if (a.size() > 1 && a[0] == '-' && a != "-") {
+      return Usage("unknown option " + a);
+    } else {
+      o.args.push_back(a);
+    }
+  }
+  if (command == "eval") return Eval(o);
+  if (command == "check") return Check(o);
+  if (command == "graph") return Graph(o);
+  return Usage("unknown command `" + command + "`");
+}

@@ -1,0 +1,68 @@
+#ifndef EXPORTCTL_SRC_COMMON_SOURCE_H_
+#define EXPORTCTL_SRC_COMMON_SOURCE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exportctl/diagnostic.h"
+
+#include "absl/strings/string_view.h"
+
+namespace exportctl::internal {
+
+// Debian's Abseil has its own string_view; this bridges std::string_view into absl::StrCat.
+inline absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// A byte range [begin, end) in one source file.
+struct SourceRange {
+  int file = -1;
+  int begin = 0;
+  int end = 0;
+};
+
+// The text of one rule file with a line index, for turning offsets into line:column.
+class Source {
+ public:
+  Source(std::string name, std::string text);
+  const std::string& name() const { return name_; }
+  const std::string& text() const { return text_; }
+  // 1-based line and column of a byte offset.
+  int Line(int offset) const;
+  int Column(int offset) const;
+  std::string_view LineText(int line) const;
+  // "name:line:col"
+  std::string Location(int offset) const;
+
+ private:
+  std::string name_;
+  std::string text_;
+  std::vector<int> line_starts_;
+};
+
+// Collects diagnostics against a set of sources.
+class DiagnosticSink {
+ public:
+  explicit DiagnosticSink(const std::vector<Source>* sources) : sources_(sources) {}
+  void Error(SourceRange range, std::string code, std::string message, std::string help = "");
+  void Warning(SourceRange range, std::string code, std::string message, std::string help = "");
+  bool has_errors() const { return errors_ > 0; }
+  std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+
+ private:
+  void Add(Diagnostic::Severity severity, SourceRange range, std::string code, std::string message,
+           std::string help);
+  const std::vector<Source>* sources_;
+  std::vector<Diagnostic> diagnostics_;
+  int errors_ = 0;
+};
+
+// Returns the candidate closest to `word` by edit distance, or "" if none is close enough.
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+
+// Returns `s` quoted as a JSON string.
+std::string JsonQuote(std::string_view s);
+
+}  // namespace exportctl::internal
+
+#endif  // EXPORTCTL_SRC_COMMON_SOURCE_H_

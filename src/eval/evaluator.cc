@@ -1,0 +1,543 @@
+#include "src/eval/evaluator.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+
+namespace exportctl::internal {
+
+namespace {
+
+constexpr int kMaxDepth = 16;
+
+enum class ErrorCode : std::uint8_t { kNone, kMissingField, kMissingKey };
+
+// A value during evaluation. Strings and lists point into the request or the plan: no copies.
+struct Value {
+  enum class Kind : std::uint8_t { kBool, kNumber, kString, kDate, kList, kSet, kTable, kObject, kError };
+  Kind kind = Kind::kBool;
+  bool b = false;
+  ErrorCode error = ErrorCode::kNone;
+  std::uint32_t count = 0;   // list length
+  std::int32_t date = 0;
+  std::int32_t node = -1;    // for errors: the node that failed
+  double num = 0;
+  std::string_view str;
+  const void* ptr = nullptr;  // list elements, set, table, material or party
+  Type elem = Type::kString;
+
+  static Value Bool(bool v) { Value x; x.b = v; return x; }
+  static Value Error(ErrorCode code, int node) {
+    Value x;
+    x.kind = Kind::kError;
+    x.error = code;
+    x.node = node;
+    return x;
+  }
+  bool is_error() const { return kind == Kind::kError; }
+};
+
+struct Hit {
+  int rule;
+  int material;  // -1 for shipment rules
+  Value value;   // true, or an error
+};
+
+// Per-thread scratch, reused across requests so the hot path allocates nothing. Memoized
+// values are valid while their stamp is not older than the binding of their innermost variable.
+struct Scratch {
+  std::vector<Value> values;
+  std::vector<std::uint64_t> stamps;
+  std::uint64_t counter = 0;
+  std::uint64_t bound_at[kMaxDepth + 1] = {};
+  Value vars[kMaxDepth + 1];
+  std::vector<Hit> hits;
+  std::vector<int> candidates;
+};
+
+thread_local Scratch scratch;
+
+std::string_view Opt(const std::optional<std::string>& s) { return s ? std::string_view(*s) : std::string_view(); }
+
+class Evaluator {
+ public:
+  Evaluator(const Plan& plan, const Request& request, Scratch& s)
+      : plan_(plan), request_(request), s_(s) {
+    if (s_.values.size() < plan.nodes.size()) {
+      s_.values.resize(plan.nodes.size());
+      s_.stamps.resize(plan.nodes.size(), 0);
+    }
+    s_.bound_at[0] = ++s_.counter;
+  }
+
+  void Bind(int depth, Value v) {
+    s_.vars[depth] = v;
+    s_.bound_at[depth] = ++s_.counter;
+  }
+
+  Value Eval(std::uint32_t i) {
+    const PlanNode& n = plan_.nodes[i];
+    if (s_.stamps[i] >= s_.bound_at[n.innermost]) return s_.values[i];
+    Value v = Compute(i, n);
+    s_.values[i] = v;
+    s_.stamps[i] = s_.counter;
+    return v;
+  }
+
+  // Whether node i was evaluated for the current bindings, and its value.
+  const Value* Peek(std::uint32_t i) const {
+    const PlanNode& n = plan_.nodes[i];
+    return s_.stamps[i] >= s_.bound_at[n.innermost] ? &s_.values[i] : nullptr;
+  }
+
+  static Value String(std::string_view s) {
+    Value v;
+    v.kind = Value::Kind::kString;
+    v.str = s;
+    return v;
+  }
+
+  static Value List(const void* ptr, size_t count, Type elem) {
+    Value v;
+    v.kind = Value::Kind::kList;
+    v.ptr = ptr;
+    v.count = static_cast<std::uint32_t>(count);
+    v.elem = elem;
+    return v;
+  }
+
+  Value OptString(const std::optional<std::string>& s, int node) {
+    return s ? String(*s) : Value::Error(ErrorCode::kMissingField, node);
+  }
+
+  Value ReadRequest(Attr attr, int node) {
+    const Request& r = request_;
+    const auto missing = Value::Error(ErrorCode::kMissingField, node);
+    switch (attr) {
+      case Attr::kId: return String(r.id);
+      case Attr::kDate: {
+        Value v;
+        v.kind = Value::Kind::kDate;
+        if (!ParseDate(r.date, &v.date)) return missing;
+        return v;
+      }
+      case Attr::kExporterName: return r.exporter ? OptString(r.exporter->name, node) : missing;
+      case Attr::kExporterCountry:
+        return r.exporter ? OptString(r.exporter->country, node) : missing;
+      case Attr::kRoute: return List(r.route.data(), r.route.size(), Type::kString);
+      case Attr::kRouteOrigin: return r.route.empty() ? missing : String(r.route.front());
+      case Attr::kRouteDestination: return r.route.empty() ? missing : String(r.route.back());
+      case Attr::kRouteTransit:
+        return r.route.size() < 2 ? List(nullptr, 0, Type::kString)
+                                  : List(r.route.data() + 1, r.route.size() - 2, Type::kString);
+      case Attr::kEndUserName: return r.end_user ? OptString(r.end_user->name, node) : missing;
+      case Attr::kEndUserCountry: return r.end_user ? OptString(r.end_user->country, node) : missing;
+      case Attr::kEndUserType: return r.end_user ? OptString(r.end_user->type, node) : missing;
+      case Attr::kEndUserEndUse: return r.end_user ? OptString(r.end_user->end_use, node) : missing;
+      case Attr::kEndUserAddress: return r.end_user ? OptString(r.end_user->address, node) : missing;
+      case Attr::kParties:
+        return r.parties ? List(r.parties->data(), r.parties->size(), Type::kParty) : missing;
+      case Attr::kMaterials: return List(r.materials.data(), r.materials.size(), Type::kMaterial);
+      case Attr::kDataPersonalData:
+        return r.data && r.data->personal_data ? Value::Bool(*r.data->personal_data) : missing;
+      case Attr::kDataCategories:
+        return r.data && r.data->categories
+                   ? List(r.data->categories->data(), r.data->categories->size(), Type::kString)
+                   : missing;
+      case Attr::kDataDeidentification:
+        return r.data ? OptString(r.data->deidentification, node) : missing;
+      case Attr::kDataTransferMechanism:
+        return r.data ? OptString(r.data->transfer_mechanism, node) : missing;
+      case Attr::kDataEncrypted:
+        return r.data && r.data->encrypted ? Value::Bool(*r.data->encrypted) : missing;
+      case Attr::kLicenses:
+        return r.licenses ? List(r.licenses->data(), r.licenses->size(), Type::kString) : missing;
+      default: return missing;
+    }
+  }
+
+  Value ReadMember(const Value& object, Attr attr, int node) {
+    const auto missing = Value::Error(ErrorCode::kMissingField, node);
+    if (object.elem == Type::kParty) {
+      const Party& p = *static_cast<const Party*>(object.ptr);
+      switch (attr) {
+        case Attr::kPartyRole: return String(p.role);
+        case Attr::kPartyName: return OptString(p.name, node);
+        case Attr::kPartyCountry: return OptString(p.country, node);
+        default: return missing;
+      }
+    }
+    const Material& m = *static_cast<const Material*>(object.ptr);
+    switch (attr) {
+      case Attr::kMaterialId: return String(m.id);
+      case Attr::kMaterialDescription: return OptString(m.description, node);
+      case Attr::kMaterialCategory: return OptString(m.category, node);
+      case Attr::kMaterialOrigin:
+        if (m.origin) return String(*m.origin);  // else the exporter's country
+        return request_.exporter ? OptString(request_.exporter->country, node) : missing;
+      case Attr::kMaterialEccn: return OptString(m.eccn, node);
+      case Attr::kMaterialEuDualUse: return OptString(m.eu_dual_use, node);
+      case Attr::kMaterialUnNumber: return OptString(m.un_number, node);
+      case Attr::kMaterialQuantity: {
+        if (!m.quantity) return missing;
+        Value v;
+        v.kind = Value::Kind::kNumber;
+        v.num = *m.quantity;
+        return v;
+      }
+      case Attr::kMaterialUnit: return OptString(m.unit, node);
+      case Attr::kMaterialTemperature: return OptString(m.temperature, node);
+      default: return missing;
+    }
+  }
+
+  Value Element(const Value& list, std::uint32_t i) {
+    Value v;
+    switch (list.elem) {
+      case Type::kMaterial:
+        v.kind = Value::Kind::kObject;
+        v.elem = Type::kMaterial;
+        v.ptr = static_cast<const Material*>(list.ptr) + i;
+        return v;
+      case Type::kParty:
+        v.kind = Value::Kind::kObject;
+        v.elem = Type::kParty;
+        v.ptr = static_cast<const Party*>(list.ptr) + i;
+        return v;
+      default: return String(static_cast<const std::string*>(list.ptr)[i]);
+    }
+  }
+
+  Value Compute(std::uint32_t i, const PlanNode& n) {
+    const std::uint32_t* kids = plan_.Kids(n);
+    switch (n.op) {
+      case Op::kConst: {
+        Value v;
+        switch (n.type) {
+          case Type::kString: return String(n.str);
+          case Type::kNumber: v.kind = Value::Kind::kNumber; v.num = n.num; return v;
+          case Type::kDate: v.kind = Value::Kind::kDate; v.date = n.date; return v;
+          default: return Value::Bool(n.boolean);
+        }
+      }
+      case Op::kAttr: return ReadRequest(n.attr, static_cast<int>(i));
+      case Op::kVar: return s_.vars[n.slot];
+      case Op::kMember: {
+        Value object = Eval(kids[0]);
+        if (object.is_error()) return object;
+        return ReadMember(object, n.attr, static_cast<int>(i));
+      }
+      case Op::kSetRef: {
+        Value v;
+        v.kind = Value::Kind::kSet;
+        v.ptr = &plan_.sets[n.ref];
+        return v;
+      }
+      case Op::kTableRef: {
+        Value v;
+        v.kind = Value::Kind::kTable;
+        v.ptr = &plan_.tables[n.ref];
+        return v;
+      }
+      case Op::kLookup: {
+        Value key = Eval(kids[0]);
+        if (key.is_error()) return key;
+        const auto& table = plan_.tables[n.ref];
+        auto it = table.find(absl::string_view(key.str.data(), key.str.size()));
+        if (it == table.end()) {
+          Value e = Value::Error(ErrorCode::kMissingKey, static_cast<int>(i));
+          e.str = key.str;
+          return e;
+        }
+        Value v;
+        v.kind = Value::Kind::kSet;
+        v.ptr = &plan_.sets[it->second];
+        return v;
+      }
+      case Op::kAnd:
+      case Op::kOr: {
+        // false absorbs in `and`, true in `or`, whatever the order; otherwise an error wins.
+        const bool absorbing = n.op == Op::kOr;
+        Value error;
+        for (std::uint32_t k = 0; k < n.kid_count; ++k) {
+          Value v = Eval(kids[k]);
+          if (v.is_error()) {
+            if (!error.is_error()) error = v;
+          } else if (v.b == absorbing) {
+            return Value::Bool(absorbing);
+          }
+        }
+        return error.is_error() ? error : Value::Bool(!absorbing);
+      }
+      case Op::kNot: {
+        Value v = Eval(kids[0]);
+        return v.is_error() ? v : Value::Bool(!v.b);
+      }
+      case Op::kEq:
+      case Op::kNe:
+      case Op::kLt:
+      case Op::kLe:
+      case Op::kGt:
+      case Op::kGe: {
+        Value a = Eval(kids[0]);
+        if (a.is_error()) return a;
+        Value b = Eval(kids[1]);
+        if (b.is_error()) return b;
+        int c = 0;
+        switch (a.kind) {
+          case Value::Kind::kString: c = a.str.compare(b.str); break;
+          case Value::Kind::kNumber: c = a.num < b.num ? -1 : a.num > b.num ? 1 : 0; break;
+          case Value::Kind::kDate: c = a.date < b.date ? -1 : a.date > b.date ? 1 : 0; break;
+          default: c = a.b == b.b ? 0 : 1; break;
+        }
+        switch (n.op) {
+          case Op::kEq: return Value::Bool(c == 0);
+          case Op::kNe: return Value::Bool(c != 0);
+          case Op::kLt: return Value::Bool(c < 0);
+          case Op::kLe: return Value::Bool(c <= 0);
+          case Op::kGt: return Value::Bool(c > 0);
+          default: return Value::Bool(c >= 0);
+        }
+      }
+      case Op::kIn: {
+        Value a = Eval(kids[0]);
+        if (a.is_error()) return a;
+        Value b = Eval(kids[1]);
+        if (b.is_error()) return b;
+        absl::string_view key(a.str.data(), a.str.size());
+        if (b.kind == Value::Kind::kSet) {
+          return Value::Bool(static_cast<const StringSet*>(b.ptr)->contains(key));
+        }
+        if (b.kind == Value::Kind::kTable) {
+          return Value::Bool(
+              static_cast<const absl::flat_hash_map<std::string, int>*>(b.ptr)->contains(key));
+        }
+        const std::string* items = static_cast<const std::string*>(b.ptr);
+        return Value::Bool(std::find(items, items + b.count, a.str) != items + b.count);
+      }
+      case Op::kMatches: {
+        Value a = Eval(kids[0]);
+        if (a.is_error()) return a;
+        return Value::Bool(plan_.matchers[n.ref].Match(a.str));
+      }
+      case Op::kIsKnown: {
+        Value v = Eval(kids[0]);
+        return Value::Bool(!(v.is_error() && v.error == ErrorCode::kMissingField &&
+                             v.node == static_cast<int>(kids[0])));
+      }
+      case Op::kAny:
+      case Op::kAll: {
+        Value list = Eval(kids[0]);
+        if (list.is_error()) return list;
+        const bool absorbing = n.op == Op::kAny;
+        Value error;
+        for (std::uint32_t k = 0; k < list.count; ++k) {
+          Bind(n.slot, Element(list, k));
+          Value v = Eval(kids[1]);
+          if (v.is_error()) {
+            if (!error.is_error()) error = v;
+          } else if (v.b == absorbing) {
+            return Value::Bool(absorbing);
+          }
+        }
+        return error.is_error() ? error : Value::Bool(!absorbing);
+      }
+    }
+    return Value::Error(ErrorCode::kMissingField, static_cast<int>(i));
+  }
+
+ private:
+  const Plan& plan_;
+  const Request& request_;
+  Scratch& s_;
+};
+
+std::string ValueText(const Value* v) {
+  if (!v) return "not evaluated";
+  switch (v->kind) {
+    case Value::Kind::kBool: return v->b ? "true" : "false";
+    case Value::Kind::kError: return "error";
+    default: return "value";
+  }
+}
+
+std::string ErrorMessage(const Plan& plan, const Request& request, const Hit& hit) {
+  const Value& v = hit.value;
+  const PlanNode& n = plan.nodes[v.node];
+  if (v.error == ErrorCode::kMissingKey) {
+    return absl::StrCat("table `", plan.program.tables[n.ref].name, "` has no entry for `",
+                        Av(v.str), "`");
+  }
+  std::string field(Av(Info(n.attr).name));
+  if (n.op == Op::kMember) {
+    if (hit.material >= 0 && Info(n.attr).owner == Owner::kMaterial) {
+      return absl::StrCat("the request does not give `materials[", hit.material, "].", field,
+                          "` (material `", request.materials[hit.material].id, "`)");
+    }
+    return absl::StrCat("the request does not give `", field, "` of a ",
+                        Info(n.attr).owner == Owner::kParty ? "party" : "material");
+  }
+  return absl::StrCat("the request does not give `", field, "`");
+}
+
+void AppendUnique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+Decision FailClosed(Decision d, std::string code, std::string message) {
+  d.outcome = Outcome::kReview;
+  d.errors.push_back({std::move(code), std::move(message), ""});
+  return d;
+}
+
+}  // namespace
+
+Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
+                      const std::string& digest, const Request& request,
+                      const EvaluateOptions& options) {
+  Decision d;
+  d.request = request.id;
+  d.policy_digest = digest;
+  d.as_of = options.as_of ? *options.as_of : request.date;
+  std::int32_t as_of = 0;
+  if (absl::Status st = request.Validate(); !st.ok()) {
+    return FailClosed(std::move(d), "invalid_request", std::string(st.message()));
+  }
+  if (!ParseDate(d.as_of, &as_of)) {
+    return FailClosed(std::move(d), "invalid_as_of",
+                      absl::StrCat("`", d.as_of, "` is not a date (YYYY-MM-DD)"));
+  }
+
+  Scratch& s = scratch;
+  Evaluator ev(plan, request, s);
+  s.hits.clear();
+  const std::string& destination = request.route.back();
+
+  auto in_effect = [&](const Rule& rule) {
+    return (!rule.effective_from || as_of >= *rule.effective_from) &&
+           (!rule.effective_until || as_of < *rule.effective_until);
+  };
+  auto run = [&](int r, int material) {
+    const Rule& rule = plan.program.rules[r];
+    const PlanRule& pr = plan.rules[r];
+    bool effective = in_effect(rule);
+    Value v = Value::Bool(true);
+    if (effective && pr.when >= 0) v = ev.Eval(pr.when);
+    if (effective && (v.is_error() || v.b)) s.hits.push_back({r, material, v});
+    if (options.trace) {
+      RuleTrace t;
+      t.rule = rule.id;
+      if (material >= 0) t.material = request.materials[material].id;
+      t.in_effect = effective;
+      t.fired = effective && (v.is_error() || v.b);
+      if (effective && v.is_error()) t.error = ErrorMessage(plan, request, {r, material, v});
+      for (int c : pr.conjuncts) {
+        const PlanNode& node = plan.nodes[c];
+        const Source& src = sources[node.range.file];
+        t.conjuncts.push_back({src.text().substr(node.range.begin, node.range.end - node.range.begin),
+                               src.Location(node.range.begin), ValueText(ev.Peek(c))});
+      }
+      options.trace->OnRule(t);
+    }
+  };
+
+  // Shipment rules: those for any destination and those for this one.
+  s.candidates.assign(plan.shipment_rules.any.begin(), plan.shipment_rules.any.end());
+  if (auto it = plan.shipment_rules.by_destination.find(destination);
+      it != plan.shipment_rules.by_destination.end()) {
+    s.candidates.insert(s.candidates.end(), it->second.begin(), it->second.end());
+  }
+  for (int r : s.candidates) run(r, -1);
+
+  // Material rules, per material, narrowed by destination and ECCN.
+  const EccnIndex* buckets[2] = {&plan.material_any_dest, nullptr};
+  if (auto it = plan.material_by_dest.find(destination); it != plan.material_by_dest.end()) {
+    buckets[1] = &it->second;
+  }
+  for (size_t m = 0; m < request.materials.size(); ++m) {
+    const Material& material = request.materials[m];
+    Value bound;
+    bound.kind = Value::Kind::kObject;
+    bound.elem = Type::kMaterial;
+    bound.ptr = &material;
+    ev.Bind(1, bound);
+    s.candidates.clear();
+    for (const EccnIndex* index : buckets) {
+      if (!index) continue;
+      if (!material.eccn) {
+        s.candidates.insert(s.candidates.end(), index->all.begin(), index->all.end());
+        continue;
+      }
+      const std::string& eccn = *material.eccn;
+      s.candidates.insert(s.candidates.end(), index->unkeyed.begin(), index->unkeyed.end());
+      if (auto it = index->exact.find(eccn); it != index->exact.end()) {
+        s.candidates.insert(s.candidates.end(), it->second.begin(), it->second.end());
+      }
+      for (int len : index->prefix_lengths) {
+        if (len > static_cast<int>(eccn.size())) continue;
+        if (auto it = index->prefix.find(absl::string_view(eccn.data(), len));
+            it != index->prefix.end()) {
+          s.candidates.insert(s.candidates.end(), it->second.begin(), it->second.end());
+        }
+      }
+    }
+    for (int r : s.candidates) run(r, static_cast<int>(m));
+  }
+
+  // Assemble the decision, in rule order.
+  std::sort(s.hits.begin(), s.hits.end(), [](const Hit& a, const Hit& b) {
+    return a.rule != b.rule ? a.rule < b.rule : a.material < b.material;
+  });
+  d.items.resize(request.materials.size());
+  for (size_t m = 0; m < request.materials.size(); ++m) d.items[m].material = request.materials[m].id;
+  for (size_t h = 0; h < s.hits.size(); ++h) {
+    const Hit& hit = s.hits[h];
+    const Rule& rule = plan.program.rules[hit.rule];
+    Outcome outcome = hit.value.is_error() ? Outcome::kReview : rule.outcome;
+    if (h == 0 || s.hits[h - 1].rule != hit.rule) {
+      Reason reason;
+      reason.rule = rule.id;
+      reason.outcome = outcome;
+      reason.title = rule.title;
+      reason.citation = rule.citation;
+      reason.source = rule.location;
+      if (rule.outcome != Outcome::kPermittedWithConditions) reason.note = rule.text;
+      d.reasons.push_back(std::move(reason));
+    }
+    Reason& reason = d.reasons.back();
+    reason.outcome = std::max(reason.outcome, outcome);
+    d.outcome = std::max(d.outcome, outcome);
+    std::vector<std::string> materials;
+    for (size_t m = 0; m < request.materials.size(); ++m) {
+      if (hit.material >= 0 && hit.material != static_cast<int>(m)) continue;
+      ItemDecision& item = d.items[m];
+      item.outcome = std::max(item.outcome, outcome);
+      AppendUnique(item.reasons, rule.id);
+      AppendUnique(reason.materials, item.material);
+      materials.push_back(item.material);
+    }
+    if (hit.value.is_error()) {
+      d.errors.push_back({"missing_field", ErrorMessage(plan, request, hit), rule.id});
+      if (hit.value.error == ErrorCode::kMissingKey) d.errors.back().code = "missing_key";
+      continue;
+    }
+    if (rule.outcome == Outcome::kLicenseRequired) {
+      auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
+                             [&](const LicenseRequirement& l) {
+                               return l.authority == rule.authority && l.basis == rule.basis;
+                             });
+      if (it == d.licenses_required.end()) {
+        d.licenses_required.push_back({rule.authority, rule.basis, {}});
+        it = d.licenses_required.end() - 1;
+      }
+      for (const std::string& m : materials) AppendUnique(it->materials, m);
+    } else if (rule.outcome == Outcome::kPermittedWithConditions &&
+               (h == 0 || s.hits[h - 1].rule != hit.rule)) {
+      d.conditions.push_back({rule.text, rule.id, rule.citation});
+    }
+  }
+  return d;
+}
+
+}  // namespace exportctl::internal

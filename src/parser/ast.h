@@ -1,0 +1,75 @@
+#ifndef EXPORTCTL_SRC_PARSER_AST_H_
+#define EXPORTCTL_SRC_PARSER_AST_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace exportctl::internal::ast {
+
+// The parser produces one uniform node type; `kind` says how to read it. Offsets are bytes
+// into the file, [begin, end).
+enum class Kind : std::uint8_t {
+  // Declarations.
+  kSet,         // text = name; kids = {kSetLiteral}
+  kTable,       // text = name; kids = kTableEntry...
+  kTableEntry,  // kids = {key kString, kSetLiteral}
+  kRule,        // text = name; kids = clauses
+  // Rule clauses.
+  kTitle,      // text
+  kCite,       // text
+  kEffective,  // kids = {kDate from, [kDate until]}
+  kForEach,    // text = variable
+  kWhen,       // kids = {expression}
+  kThen,       // kids = {kEffect}
+  kEffect,     // text = prohibited|review|license_required|condition|permitted; kids = kString
+               // arguments, each with `key` = authority|basis|"" (the note or condition text)
+  // Expressions.
+  kOr,          // kids = operands (two or more)
+  kAnd,         // kids = operands (two or more)
+  kNot,         // kids = {operand}
+  kCompare,     // text = == != < <= > >=; kids = {lhs, rhs}
+  kIn,          // kids = {element, collection}
+  kNotIn,       // kids = {element, collection}
+  kMatches,     // kids = {subject, kString pattern}
+  kIsKnown,     // kids = {path}
+  kIsMissing,   // kids = {path}
+  kAny,         // text = variable; kids = {collection, body}
+  kAll,         // text = variable; kids = {collection, body}
+  kString,      // text
+  kDate,        // text = YYYY-MM-DD
+  kNumber,      // number
+  kBool,        // text = true|false
+  kSetLiteral,  // kids = kString elements
+  kPath,        // text = dotted name
+  kLookup,      // text = table name; kids = {key}
+};
+
+struct Node {
+  Kind kind = Kind::kString;
+  std::string text;
+  std::string key;
+  double number = 0;
+  std::vector<Node> kids;
+  int begin = 0;
+  int end = 0;
+};
+
+struct Import {
+  std::string package;
+  std::string alias;  // last component of `package` unless `as` is given
+  int begin = 0;
+  int end = 0;
+};
+
+struct File {
+  std::string package;
+  int package_begin = 0;
+  int package_end = 0;
+  std::vector<Import> imports;
+  std::vector<Node> decls;
+};
+
+}  // namespace exportctl::internal::ast
+
+#endif  // EXPORTCTL_SRC_PARSER_AST_H_

@@ -1,0 +1,250 @@
+#ifndef EXPORTCTL_SRC_PARSER_GRAMMAR_DEF_H_
+#define EXPORTCTL_SRC_PARSER_GRAMMAR_DEF_H_
+
+// The Spirit X3 grammar of the rule language. Included by grammar.cc only, so one translation
+// unit pays for the templates. rules/LANGUAGE.md is the prose version of this file.
+
+#include <boost/spirit/home/x3.hpp>
+
+#include "src/parser/ast.h"
+
+namespace exportctl::internal::grammar {
+
+namespace x3 = boost::spirit::x3;
+using ast::Kind;
+using ast::Node;
+
+struct base_tag;  // context key: the first byte of the file, for offsets
+
+// Records the matched range (after skipping) in the node: `x3::raw[rhs][set_range]`. (A rule
+// with semantic actions parses with an unused attribute, so X3's on_success never sees it.)
+inline auto const set_range = [](auto& ctx) {
+  const char* base = x3::get<base_tag>(ctx);
+  auto& range = x3::_attr(ctx);
+  x3::_val(ctx).begin = static_cast<int>(range.begin() - base);
+  x3::_val(ctx).end = static_cast<int>(range.end() - base);
+};
+
+// --- semantic actions -------------------------------------------------------------------------
+inline auto kind(Kind k) {
+  return [k](auto& ctx) { x3::_val(ctx).kind = k; };
+}
+inline auto const assign = [](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); };
+inline auto const push = [](auto& ctx) { x3::_val(ctx).kids.push_back(std::move(x3::_attr(ctx))); };
+inline auto const set_text = [](auto& ctx) {
+  auto& attr = x3::_attr(ctx);
+  x3::_val(ctx).text.assign(attr.begin(), attr.end());
+};
+inline auto const set_key = [](auto& ctx) {
+  auto& attr = x3::_attr(ctx);
+  x3::_val(ctx).key.assign(attr.begin(), attr.end());
+};
+inline auto const set_number = [](auto& ctx) { x3::_val(ctx).number = x3::_attr(ctx); };
+// Fold `lhs op rhs op rhs...` into one n-ary node of kind `k`.
+inline auto nary(Kind k) {
+  return [k](auto& ctx) {
+    Node& v = x3::_val(ctx);
+    if (v.kind != k || v.kids.size() < 2) {
+      Node n;
+      n.kind = k;
+      n.begin = v.begin;
+      n.kids.push_back(std::move(v));
+      v = std::move(n);
+    }
+    v.kids.push_back(std::move(x3::_attr(ctx)));
+  };
+}
+// A predicate tail (`in S`, `== x`, `is known`) takes the operand parsed before it as first kid.
+inline auto const attach_tail = [](auto& ctx) {
+  Node tail = std::move(x3::_attr(ctx));
+  tail.kids.insert(tail.kids.begin(), std::move(x3::_val(ctx)));
+  x3::_val(ctx) = std::move(tail);
+};
+inline auto const wrap_not = [](auto& ctx) {
+  Node n;
+  n.kind = Kind::kNot;
+  n.kids.push_back(std::move(x3::_attr(ctx)));
+  x3::_val(ctx) = std::move(n);
+};
+
+}  // namespace exportctl::internal::grammar
+
+// Error messages name what was expected; an action says what its subject says.
+namespace boost::spirit::x3 {
+template <typename Subject, typename Action>
+struct get_info<action<Subject, Action>> {
+  typedef std::string result_type;
+  std::string operator()(action<Subject, Action> const& p) const { return what(p.subject); }
+};
+template <typename Subject>
+struct get_info<raw_directive<Subject>> {
+  typedef std::string result_type;
+  std::string operator()(raw_directive<Subject> const& p) const { return what(p.subject); }
+};
+}  // namespace boost::spirit::x3
+
+namespace exportctl::internal::grammar {
+
+// --- lexical ----------------------------------------------------------------------------------
+using x3::alnum;
+using x3::alpha;
+using x3::char_;
+using x3::digit;
+using x3::lexeme;
+using x3::lit;
+
+auto const skipper = x3::space | (lit("//") >> *(char_ - x3::eol)) | (lit('#') >> *(char_ - x3::eol));
+
+#define EXPORTCTL_KEYWORD(word)                                                \
+  x3::rule<class kw_##word##_id> const kw_##word = "`" #word "`";              \
+  auto const kw_##word##_def = lexeme[lit(#word) >> !(alnum | char_('_'))];    \
+  BOOST_SPIRIT_DEFINE(kw_##word)
+
+EXPORTCTL_KEYWORD(package);
+EXPORTCTL_KEYWORD(import);
+EXPORTCTL_KEYWORD(as);
+EXPORTCTL_KEYWORD(set);
+EXPORTCTL_KEYWORD(table);
+EXPORTCTL_KEYWORD(rule);
+EXPORTCTL_KEYWORD(title);
+EXPORTCTL_KEYWORD(cite);
+EXPORTCTL_KEYWORD(effective);
+EXPORTCTL_KEYWORD(for);
+EXPORTCTL_KEYWORD(each);
+EXPORTCTL_KEYWORD(material);
+EXPORTCTL_KEYWORD(when);
+EXPORTCTL_KEYWORD(then);
+EXPORTCTL_KEYWORD(and);
+EXPORTCTL_KEYWORD(or);
+EXPORTCTL_KEYWORD(not);
+EXPORTCTL_KEYWORD(in);
+EXPORTCTL_KEYWORD(matches);
+EXPORTCTL_KEYWORD(is);
+EXPORTCTL_KEYWORD(known);
+EXPORTCTL_KEYWORD(missing);
+EXPORTCTL_KEYWORD(any);
+EXPORTCTL_KEYWORD(all);
+EXPORTCTL_KEYWORD(true);
+EXPORTCTL_KEYWORD(false);
+EXPORTCTL_KEYWORD(authority);
+EXPORTCTL_KEYWORD(basis);
+EXPORTCTL_KEYWORD(prohibited);
+EXPORTCTL_KEYWORD(review);
+EXPORTCTL_KEYWORD(license_required);
+EXPORTCTL_KEYWORD(condition);
+EXPORTCTL_KEYWORD(permitted);
+#undef EXPORTCTL_KEYWORD
+
+auto const reserved = kw_package | kw_import | kw_as | kw_set | kw_table | kw_rule | kw_title |
+                      kw_cite | kw_effective | kw_for | kw_each | kw_when | kw_then | kw_and |
+                      kw_or | kw_not | kw_in | kw_matches | kw_is | kw_any | kw_all | kw_true |
+                      kw_false;
+
+x3::rule<class ident_id, std::string> const ident = "name";
+auto const ident_def = lexeme[(alpha | char_('_')) >> *(alnum | char_('_'))] - reserved;
+
+x3::rule<class qname_id, std::string> const qname = "dotted name";
+auto const qname_def = lexeme[(alpha | char_('_')) >> *(alnum | char_('_')) >>
+                              *(char_('.') >> (alpha | char_('_')) >> *(alnum | char_('_')))] -
+                       reserved;
+
+x3::rule<class quoted_id, std::string> const quoted = "string";
+auto const escape = lit('\\') >> ((lit('n') >> x3::attr('\n')) | (lit('t') >> x3::attr('\t')) |
+                                  char_("\"\\"));
+auto const quoted_def = lexeme['"' > *(escape | (char_ - char_("\"\\\n"))) > '"'];
+
+x3::rule<class date_text_id, std::string> const date_text = "date";
+auto const date_text_def = lexeme[x3::repeat(4)[digit] >> char_('-') >> x3::repeat(2)[digit] >>
+                                  char_('-') >> x3::repeat(2)[digit] >> !(alnum | char_('_'))];
+
+x3::rule<class bareword_id, std::string> const bareword = "value";
+auto const bareword_def = lexeme[+(alnum | char_("_.*-"))];
+
+BOOST_SPIRIT_DEFINE(ident, qname, quoted, date_text, bareword);
+
+// --- expressions ------------------------------------------------------------------------------
+
+x3::rule<class expr_id, Node> const expr = "expression";
+x3::rule<class or_id, Node> const or_expr = "expression";
+x3::rule<class and_id, Node> const and_expr = "expression";
+x3::rule<class not_id, Node> const not_expr = "expression";
+x3::rule<class predicate_id, Node> const predicate = "expression";
+x3::rule<class tail_id, Node> const tail = "comparison";
+x3::rule<class operand_id, Node> const operand = "operand";
+x3::rule<class string_id, Node> const string_lit = "string";
+x3::rule<class date_id, Node> const date_lit = "date (YYYY-MM-DD)";
+x3::rule<class number_id, Node> const number_lit = "number";
+x3::rule<class bool_id, Node> const bool_lit = "`true` or `false`";
+x3::rule<class set_literal_id, Node> const set_literal = "set `{...}`";
+x3::rule<class element_id, Node> const element = "set element";
+x3::rule<class quantifier_id, Node> const quantifier = "quantifier";
+x3::rule<class path_id, Node> const path = "attribute or name";
+
+auto const compare_op = x3::raw[lit("==") | lit("!=") | lit("<=") | lit(">=") | lit('<') | lit('>')];
+
+auto const expr_def = x3::raw[or_expr[assign]][set_range];
+auto const or_expr_def = x3::raw[and_expr[assign] >> *(kw_or > and_expr[nary(Kind::kOr)])][set_range];
+auto const and_expr_def = x3::raw[not_expr[assign] >> *(kw_and > not_expr[nary(Kind::kAnd)])][set_range];
+auto const not_expr_def = x3::raw[(kw_not > not_expr[wrap_not]) | predicate[assign]][set_range];
+auto const predicate_def = x3::raw[operand[assign] >> -tail[attach_tail]][set_range];
+auto const tail_def = x3::raw[(compare_op[set_text] > operand[push])[kind(Kind::kCompare)] |
+    (kw_not >> kw_in > operand[push])[kind(Kind::kNotIn)] |
+    (kw_in > operand[push])[kind(Kind::kIn)] |
+    (kw_matches > string_lit[push])[kind(Kind::kMatches)] |
+    (kw_is > (kw_known[kind(Kind::kIsKnown)] | kw_missing[kind(Kind::kIsMissing)]))][set_range];
+auto const operand_def = x3::raw[string_lit[assign] | date_lit[assign] | number_lit[assign] |
+                         bool_lit[assign] | set_literal[assign] | quantifier[assign] |
+                         (lit('(') > expr[assign] > lit(')')) | path[assign]][set_range];
+auto const string_lit_def = x3::raw[quoted[set_text][kind(Kind::kString)]][set_range];
+auto const date_lit_def = x3::raw[date_text[set_text][kind(Kind::kDate)]][set_range];
+auto const number_lit_def = x3::raw[x3::double_[set_number][kind(Kind::kNumber)]][set_range];
+auto const bool_lit_def = x3::raw[x3::raw[kw_true | kw_false][set_text][kind(Kind::kBool)]][set_range];
+auto const element_def = x3::raw[(quoted[set_text] | bareword[set_text])[kind(Kind::kString)]][set_range];
+auto const set_literal_def = x3::raw[(lit('{') > -(element[push] % ',') > -lit(',') >
+                              lit('}'))[kind(Kind::kSetLiteral)]][set_range];
+auto const quantifier_def = x3::raw[(kw_any[kind(Kind::kAny)] | kw_all[kind(Kind::kAll)]) > lit('(') > ident[set_text] > kw_in >
+    operand[push] > lit(':') > expr[push] > lit(')')][set_range];
+auto const path_def = x3::raw[qname[set_text][kind(Kind::kPath)] >>
+                      -(lit('[') > expr[push] > lit(']'))[kind(Kind::kLookup)]][set_range];
+
+BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand, string_lit,
+                    date_lit, number_lit, bool_lit, element, set_literal, quantifier, path);
+
+// --- declarations -----------------------------------------------------------------------------
+
+x3::rule<class decl_id, Node> const decl = "`rule`, `set` or `table`";
+x3::rule<class set_decl_id, Node> const set_decl = "set";
+x3::rule<class table_decl_id, Node> const table_decl = "table";
+x3::rule<class entry_id, Node> const entry = "table entry `key: {...}`";
+x3::rule<class rule_decl_id, Node> const rule_decl = "rule";
+x3::rule<class clause_id, Node> const clause =
+    "`title`, `cite`, `effective`, `for each material`, `when`, `then` or `}`";
+x3::rule<class effect_id, Node> const effect =
+    "`prohibited`, `review`, `license_required`, `condition` or `permitted`";
+x3::rule<class argument_id, Node> const argument = "string";
+
+auto const decl_def = x3::raw[set_decl[assign] | table_decl[assign] | rule_decl[assign]][set_range];
+auto const set_decl_def = x3::raw[kw_set[kind(Kind::kSet)] > ident[set_text] > lit('=') > set_literal[push]][set_range];
+auto const table_decl_def = x3::raw[kw_table[kind(Kind::kTable)] > ident[set_text] > lit('=') > lit('{') >
+                            -(entry[push] % ',') > -lit(',') > lit('}')][set_range];
+auto const entry_def = x3::raw[element[push] > lit(':') > set_literal[push] > x3::eps[kind(Kind::kTableEntry)]][set_range];
+auto const rule_decl_def = x3::raw[kw_rule[kind(Kind::kRule)] > ident[set_text] > lit('{') >
+                           *clause[push] > lit('}')][set_range];
+auto const clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
+    (kw_cite[kind(Kind::kCite)] > quoted[set_text]) |
+    (kw_effective[kind(Kind::kEffective)] > date_lit[push] > lit("..") > -date_lit[push]) |
+    (kw_for[kind(Kind::kForEach)] > kw_each > kw_material > ident[set_text]) |
+    (kw_when[kind(Kind::kWhen)] > expr[push]) |
+    (kw_then[kind(Kind::kThen)] > effect[push])][set_range];
+auto const effect_def = x3::raw[x3::raw[kw_prohibited | kw_review | kw_license_required | kw_condition | kw_permitted]
+           [set_text][kind(Kind::kEffect)] >>
+    *argument[push]][set_range];
+auto const argument_def = x3::raw[((kw_authority > x3::attr(std::string("authority"))[set_key]) |
+                           (kw_basis > x3::attr(std::string("basis"))[set_key]) | x3::eps) >>
+                          quoted[set_text][kind(Kind::kString)]][set_range];
+
+BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument);
+
+}  // namespace exportctl::internal::grammar
+
+#endif  // EXPORTCTL_SRC_PARSER_GRAMMAR_DEF_H_

@@ -1,0 +1,320 @@
+#include "src/plan/plan.h"
+
+#include <algorithm>
+#include <bit>
+#include <sstream>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/graphviz.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace exportctl::internal {
+
+bool Matcher::Match(std::string_view s) const {
+  switch (kind) {
+    case Kind::kExact: return s == pattern;
+    case Kind::kPrefix: return s.substr(0, pattern.size()) == pattern;
+    case Kind::kGlob: break;
+  }
+  // Iterative glob with single-star backtracking: linear in practice, never exponential.
+  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < s.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == s[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+namespace {
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+std::string_view OpName(Op op) {
+  static constexpr std::string_view kNames[] = {
+      "const", "attr", "var", "member", "set", "table", "lookup", "or", "and", "not", "==",
+      "!=", "<", "<=", ">", ">=", "in", "matches", "is known", "any", "all"};
+  return kNames[static_cast<int>(op)];
+}
+
+Matcher MakeMatcher(const std::string& pattern) {
+  Matcher m;
+  size_t wild = pattern.find_first_of("*?");
+  if (wild == std::string::npos) {
+    m.kind = Matcher::Kind::kExact;
+    m.pattern = pattern;
+  } else if (wild == pattern.size() - 1 && pattern.back() == '*') {
+    m.kind = Matcher::Kind::kPrefix;
+    m.pattern = pattern.substr(0, wild);
+  } else {
+    m.kind = Matcher::Kind::kGlob;
+    m.pattern = pattern;
+  }
+  return m;
+}
+
+class Builder {
+ public:
+  explicit Builder(Program program) { plan_.program = std::move(program); }
+
+  Plan Build() {
+    for (const NamedSet& s : plan_.program.sets) set_ids_.push_back(InternSet(s.values));
+    for (const Table& t : plan_.program.tables) {
+      auto& table = plan_.tables.emplace_back();
+      for (const auto& [key, values] : t.entries) table[key] = InternSet(values);
+    }
+    for (size_t r = 0; r < plan_.program.rules.size(); ++r) {
+      const Rule& rule = plan_.program.rules[r];
+      PlanRule pr;
+      if (rule.when) pr.when = Intern(*rule.when, static_cast<int>(r));
+      plan_.rules.push_back(std::move(pr));
+    }
+    SortTopologically();
+    for (PlanRule& pr : plan_.rules) {
+      if (pr.when < 0) continue;
+      const PlanNode& n = plan_.nodes[pr.when];
+      if (n.op == Op::kAnd) {
+        pr.conjuncts.assign(plan_.Kids(n), plan_.Kids(n) + n.kid_count);
+      } else {
+        pr.conjuncts = {pr.when};
+      }
+    }
+    Index();
+    return std::move(plan_);
+  }
+
+ private:
+  int InternSet(std::vector<std::string> values) {
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    std::string key = absl::StrJoin(values, "\x1f");
+    auto [it, inserted] = set_by_content_.try_emplace(key, static_cast<int>(plan_.sets.size()));
+    if (inserted) plan_.sets.emplace_back(values.begin(), values.end());
+    return it->second;
+  }
+
+  int Intern(const Expr& e, int rule) {
+    std::vector<std::uint32_t> kids;
+    std::uint32_t mask = 0;
+    for (const Expr& k : e.kids) {
+      int id = Intern(k, rule);
+      kids.push_back(static_cast<std::uint32_t>(id));
+      mask |= masks_[id];
+    }
+    PlanNode n;
+    n.op = e.op;
+    n.type = e.type;
+    n.attr = e.attr;
+    n.slot = static_cast<std::uint8_t>(e.slot);
+    n.str = e.str;
+    n.num = e.num;
+    n.date = e.date;
+    n.boolean = e.boolean;
+    n.range = e.range;
+    n.rule = rule;
+    if (e.op == Op::kSetRef) n.ref = set_ids_[e.slot];
+    if (e.op == Op::kTableRef || e.op == Op::kLookup) n.ref = e.slot;
+    if (e.op == Op::kMatches) {
+      n.ref = static_cast<int>(plan_.matchers.size());
+      plan_.matchers.push_back(MakeMatcher(e.str));
+    }
+    if (e.op == Op::kVar) mask |= 1u << e.slot;
+    if (e.op == Op::kAny || e.op == Op::kAll) mask &= ~(1u << e.slot);
+    std::string key = absl::StrCat(static_cast<int>(n.op), "|", static_cast<int>(n.type), "|",
+                                   static_cast<int>(n.attr), "|", n.slot, "|",
+                                   n.op == Op::kMatches ? -1 : n.ref, "|", n.str.size(), ":",
+                                   n.str, "|", n.num, "|", n.date, "|", n.boolean, "|",
+                                   absl::StrJoin(kids, ","));
+    if (auto it = by_key_.find(key); it != by_key_.end()) {
+      if (e.op == Op::kMatches) plan_.matchers.pop_back();
+      return it->second;
+    }
+    n.innermost = mask == 0 ? 0 : static_cast<std::uint8_t>(31 - std::countl_zero(mask));
+    n.kids_begin = static_cast<std::uint32_t>(plan_.kids.size());
+    n.kid_count = static_cast<std::uint32_t>(kids.size());
+    plan_.kids.insert(plan_.kids.end(), kids.begin(), kids.end());
+    int id = static_cast<int>(plan_.nodes.size());
+    plan_.nodes.push_back(std::move(n));
+    masks_.push_back(mask);
+    by_key_.emplace(std::move(key), id);
+    return id;
+  }
+
+  // Orders the vertices so that every kid precedes its parents (Boost.Graph topological sort
+  // over parent -> kid edges) and renumbers the nodes in that order.
+  void SortTopologically() {
+    const size_t n = plan_.nodes.size();
+    Graph g(n);
+    for (size_t v = 0; v < n; ++v) {
+      const PlanNode& node = plan_.nodes[v];
+      for (std::uint32_t k = 0; k < node.kid_count; ++k) {
+        boost::add_edge(v, plan_.Kids(node)[k], g);
+      }
+    }
+    std::vector<size_t> order;
+    order.reserve(n);
+    boost::topological_sort(g, std::back_inserter(order));  // kids first
+    std::vector<std::uint32_t> new_id(n);
+    for (size_t i = 0; i < n; ++i) new_id[order[i]] = static_cast<std::uint32_t>(i);
+    std::vector<PlanNode> nodes(n);
+    std::vector<std::uint32_t> kids;
+    kids.reserve(plan_.kids.size());
+    for (size_t i = 0; i < n; ++i) {
+      PlanNode node = std::move(plan_.nodes[order[i]]);
+      std::uint32_t begin = static_cast<std::uint32_t>(kids.size());
+      for (std::uint32_t k = 0; k < node.kid_count; ++k) {
+        kids.push_back(new_id[plan_.kids[node.kids_begin + k]]);
+      }
+      node.kids_begin = begin;
+      nodes[i] = std::move(node);
+    }
+    plan_.nodes = std::move(nodes);
+    plan_.kids = std::move(kids);
+    for (PlanRule& r : plan_.rules) {
+      if (r.when >= 0) r.when = static_cast<int>(new_id[r.when]);
+    }
+  }
+
+  // The values a top-level conjunct pins `subject` to, if it is `subject == "x"`,
+  // `subject in set` or (for ECCNs) `subject matches "prefix*"`.
+  struct Keys {
+    std::vector<std::string> exact;
+    std::string prefix;
+    bool found = false;
+  };
+  Keys Discriminate(const Rule& rule, Attr attr) const {
+    Keys keys;
+    if (!rule.when) return keys;
+    std::vector<const Expr*> terms;
+    if (rule.when->op == Op::kAnd) {
+      for (const Expr& k : rule.when->kids) terms.push_back(&k);
+    } else {
+      terms.push_back(&*rule.when);
+    }
+    auto is_subject = [&](const Expr& e) {
+      return (e.op == Op::kAttr || (e.op == Op::kMember && e.kids[0].slot == 1)) && e.attr == attr;
+    };
+    for (const Expr* t : terms) {
+      if (t->op == Op::kEq && t->kids[1].op == Op::kConst && is_subject(t->kids[0])) {
+        keys.exact = {t->kids[1].str};
+      } else if (t->op == Op::kIn && t->kids[1].op == Op::kSetRef && is_subject(t->kids[0])) {
+        keys.exact = plan_.program.sets[t->kids[1].slot].values;
+      } else if (t->op == Op::kMatches && is_subject(t->kids[0])) {
+        Matcher m = MakeMatcher(t->str);
+        if (m.kind == Matcher::Kind::kGlob) continue;
+        if (m.kind == Matcher::Kind::kExact) keys.exact = {m.pattern};
+        if (m.kind == Matcher::Kind::kPrefix) keys.prefix = m.pattern;
+      } else {
+        continue;
+      }
+      keys.found = true;
+      return keys;
+    }
+    return keys;
+  }
+
+  static void AddToEccnIndex(EccnIndex& index, int r, const Keys& eccn) {
+    index.all.push_back(r);
+    if (!eccn.found) {
+      index.unkeyed.push_back(r);
+    } else if (!eccn.exact.empty()) {
+      for (const std::string& k : eccn.exact) index.exact[k].push_back(r);
+    } else {
+      index.prefix[eccn.prefix].push_back(r);
+      int len = static_cast<int>(eccn.prefix.size());
+      if (std::find(index.prefix_lengths.begin(), index.prefix_lengths.end(), len) ==
+          index.prefix_lengths.end()) {
+        index.prefix_lengths.push_back(len);
+      }
+    }
+  }
+
+  void Index() {
+    for (size_t i = 0; i < plan_.program.rules.size(); ++i) {
+      const Rule& rule = plan_.program.rules[i];
+      int r = static_cast<int>(i);
+      Keys dest = Discriminate(rule, Attr::kRouteDestination);
+      if (!rule.per_material) {
+        if (!dest.found) plan_.shipment_rules.any.push_back(r);
+        for (const std::string& d : dest.exact) plan_.shipment_rules.by_destination[d].push_back(r);
+        continue;
+      }
+      Keys eccn = Discriminate(rule, Attr::kMaterialEccn);
+      if (!dest.found) AddToEccnIndex(plan_.material_any_dest, r, eccn);
+      for (const std::string& d : dest.exact) AddToEccnIndex(plan_.material_by_dest[d], r, eccn);
+    }
+  }
+
+  Plan plan_;
+  std::vector<int> set_ids_;
+  absl::flat_hash_map<std::string, int> set_by_content_;
+  absl::flat_hash_map<std::string, int> by_key_;
+  std::vector<std::uint32_t> masks_;
+};
+
+std::string Label(const Plan& plan, const PlanNode& n) {
+  switch (n.op) {
+    case Op::kConst:
+      if (n.type == Type::kString) return absl::StrCat("\"", n.str, "\"");
+      if (n.type == Type::kBool) return n.boolean ? "true" : "false";
+      if (n.type == Type::kDate) return absl::StrCat("date ", n.date);
+      return absl::StrCat(n.num);
+    case Op::kAttr: return std::string(Av(Info(n.attr).name));
+    case Op::kVar: return absl::StrCat("var ", n.slot);
+    case Op::kMember: return absl::StrCat(".", Av(Info(n.attr).name));
+    case Op::kSetRef: return absl::StrCat("set of ", plan.sets[n.ref].size());
+    case Op::kTableRef: return absl::StrCat("table ", plan.program.tables[n.ref].name);
+    case Op::kLookup: return absl::StrCat(plan.program.tables[n.ref].name, "[]");
+    case Op::kMatches: return absl::StrCat("matches \"", n.str, "\"");
+    case Op::kAny:
+    case Op::kAll: return absl::StrCat(Av(OpName(n.op)), " (var ", n.slot, ")");
+    default: return std::string(Av(OpName(n.op)));
+  }
+}
+
+}  // namespace
+
+Plan BuildPlan(Program program) { return Builder(std::move(program)).Build(); }
+
+std::string PlanToDot(const Plan& plan, const std::vector<Source>& sources) {
+  const size_t n = plan.nodes.size();
+  Graph g(n + plan.rules.size());
+  std::vector<std::string> labels(n + plan.rules.size());
+  std::vector<bool> is_rule(labels.size(), false);
+  for (size_t v = 0; v < n; ++v) {
+    const PlanNode& node = plan.nodes[v];
+    labels[v] = Label(plan, node);
+    for (std::uint32_t k = 0; k < node.kid_count; ++k) boost::add_edge(v, plan.Kids(node)[k], g);
+  }
+  for (size_t r = 0; r < plan.rules.size(); ++r) {
+    const Rule& rule = plan.program.rules[r];
+    labels[n + r] = absl::StrCat(rule.id, "\\n", Av(OutcomeName(rule.outcome)));
+    is_rule[n + r] = true;
+    if (plan.rules[r].when >= 0) boost::add_edge(n + r, plan.rules[r].when, g);
+  }
+  std::ostringstream out;
+  boost::write_graphviz(out, g, [&](std::ostream& os, size_t v) {
+    std::string label;
+    for (char c : labels[v]) {
+      if (c == '"') label += '\\';
+      label += c;
+    }
+    os << "[label=\"" << label << "\"" << (is_rule[v] ? ", shape=box" : "") << "]";
+  });
+  return out.str();
+}
+
+}  // namespace exportctl::internal

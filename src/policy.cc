@@ -1,0 +1,132 @@
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/evp.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "exportctl/exportctl.h"
+#include "src/check/checker.h"
+#include "src/eval/evaluator.h"
+#include "src/parser/parser.h"
+#include "src/plan/plan.h"
+
+namespace exportctl {
+
+namespace internal {
+
+struct CompiledPolicy {
+  std::vector<SourceFile> files;
+  std::vector<Source> sources;
+  std::string digest;
+  Plan plan;
+};
+
+namespace {
+
+std::string Sha256(const std::vector<SourceFile>& files) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const SourceFile& f : files) {
+    // Length-prefixed, so no two different policies hash the same byte stream.
+    std::string header = absl::StrCat(f.name.size(), ":", f.name, ":", f.text.size(), ":");
+    EVP_DigestUpdate(ctx, header.data(), header.size());
+    EVP_DigestUpdate(ctx, f.text.data(), f.text.size());
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+absl::Status ReadFile(const std::filesystem::path& path, std::vector<SourceFile>& out) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) return absl::NotFoundError(absl::StrCat(path.string(), ": ", ec.message()));
+  if (size > kMaxRuleFileBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(path.string(), ": rule file is ", size,
+                                                     " bytes; the limit is ", kMaxRuleFileBytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  out.push_back({path.generic_string(), text.str()});
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace internal
+
+absl::StatusOr<Policy> Policy::Compile(const std::vector<std::string>& paths,
+                                       std::vector<Diagnostic>* diagnostics) {
+  namespace fs = std::filesystem;
+  std::vector<SourceFile> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<fs::path> found;
+      for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file() && it->path().extension() == ".ecr") found.push_back(it->path());
+      }
+      if (ec) return absl::NotFoundError(absl::StrCat(p, ": ", ec.message()));
+      std::sort(found.begin(), found.end());
+      for (const fs::path& f : found) {
+        if (absl::Status st = internal::ReadFile(f, files); !st.ok()) return st;
+      }
+    } else if (fs::exists(p, ec)) {
+      if (absl::Status st = internal::ReadFile(p, files); !st.ok()) return st;
+    } else {
+      return absl::NotFoundError(absl::StrCat(p, ": no such file or directory"));
+    }
+  }
+  if (files.empty()) {
+    return absl::NotFoundError("no `.ecr` rule files found under the given paths");
+  }
+  return CompileSources(std::move(files), diagnostics);
+}
+
+absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
+                                              std::vector<Diagnostic>* diagnostics) {
+  using namespace internal;
+  auto compiled = std::make_shared<CompiledPolicy>();
+  for (const SourceFile& f : files) compiled->sources.emplace_back(f.name, f.text);
+  DiagnosticSink sink(&compiled->sources);
+  std::vector<ast::File> asts;
+  for (size_t i = 0; i < compiled->sources.size(); ++i) {
+    asts.push_back(ParseFile(compiled->sources[i], static_cast<int>(i), sink));
+  }
+  Program program = Check(asts, compiled->sources, sink);
+  if (diagnostics) *diagnostics = sink.diagnostics();
+  if (sink.has_errors()) {
+    int errors = 0;
+    for (const Diagnostic& d : sink.diagnostics()) errors += d.is_error();
+    return absl::InvalidArgumentError(absl::StrCat("the policy has ", errors, " error",
+                                                   errors == 1 ? "" : "s"));
+  }
+  compiled->digest = Sha256(files);
+  compiled->files = std::move(files);
+  compiled->plan = BuildPlan(std::move(program));
+  return Policy(std::move(compiled));
+}
+
+Decision Policy::Evaluate(const Request& request, const EvaluateOptions& options) const {
+  return internal::EvaluatePlan(impl_->plan, impl_->sources, impl_->digest, request, options);
+}
+
+const std::string& Policy::digest() const { return impl_->digest; }
+const std::vector<SourceFile>& Policy::sources() const { return impl_->files; }
+std::size_t Policy::rule_count() const { return impl_->plan.program.rules.size(); }
+std::size_t Policy::vertex_count() const { return impl_->plan.nodes.size(); }
+std::string Policy::ToDot() const { return internal::PlanToDot(impl_->plan, impl_->sources); }
+
+}  // namespace exportctl
