@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include <openssl/evp.h>
 
@@ -106,7 +107,13 @@ absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
     asts.push_back(ParseFile(compiled->sources[i], static_cast<int>(i), sink));
   }
   Program program = Check(asts, compiled->sources, sink);
-  if (diagnostics) *diagnostics = sink.diagnostics();
+  if (diagnostics) {
+    *diagnostics = sink.diagnostics();
+    std::stable_sort(diagnostics->begin(), diagnostics->end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+                     });
+  }
   if (sink.has_errors()) {
     int errors = 0;
     for (const Diagnostic& d : sink.diagnostics()) errors += d.is_error();

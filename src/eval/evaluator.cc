@@ -432,11 +432,11 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
       t.in_effect = effective;
       t.fired = effective && (v.is_error() || v.b);
       if (effective && v.is_error()) t.error = ErrorMessage(plan, request, {r, material, v});
-      for (int c : pr.conjuncts) {
-        const PlanNode& node = plan.nodes[c];
-        const Source& src = sources[node.range.file];
-        t.conjuncts.push_back({src.text().substr(node.range.begin, node.range.end - node.range.begin),
-                               src.Location(node.range.begin), ValueText(ev.Peek(c))});
+      for (size_t c = 0; c < pr.conjuncts.size(); ++c) {
+        const SourceRange& range = pr.conjunct_ranges[c];
+        const Source& src = sources[range.file];
+        t.conjuncts.push_back({src.text().substr(range.begin, range.end - range.begin),
+                               src.Location(range.begin), ValueText(ev.Peek(pr.conjuncts[c]))});
       }
       options.trace->OnRule(t);
     }

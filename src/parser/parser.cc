@@ -1,6 +1,7 @@
 #include "src/parser/parser.h"
 
 #include <cctype>
+#include <cstring>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -45,22 +46,29 @@ int FindExcessiveNesting(std::string_view text) {
   return -1;
 }
 
-// Resumes after an error at the next line whose first word starts a declaration.
-const char* NextDeclaration(const char* it, const char* end) {
-  if (it < end) ++it;
-  for (; it < end; ++it) {
-    if (*it != '\n') continue;
-    const char* p = it + 1;
-    while (p < end && (*p == ' ' || *p == '\t')) ++p;
-    for (std::string_view kw : {"rule", "set", "table"}) {
-      if (static_cast<size_t>(end - p) > kw.size() && std::string_view(p, kw.size()) == kw &&
-          !IsWordChar(p[kw.size()])) {
-        return p;
+// Resumes after an error at the first line that starts a declaration, from the line of
+// `where` on, but after `start` (the failed declaration) unless `inclusive`.
+const char* NextDeclaration(const char* start, const char* where, const char* end,
+                            bool inclusive = false) {
+  const char* line = where;
+  while (line > start && line[-1] != '\n') --line;
+  for (;;) {
+    if (line > start || (inclusive && line == start)) {
+      const char* p = line;
+      while (p < end && (*p == ' ' || *p == '\t')) ++p;
+      for (std::string_view kw : {"rule", "set", "table"}) {
+        if (static_cast<size_t>(end - p) > kw.size() && std::string_view(p, kw.size()) == kw &&
+            !IsWordChar(p[kw.size()])) {
+          return p;
+        }
       }
     }
+    line = static_cast<const char*>(std::memchr(line, '\n', end - line));
+    if (!line) return end;
+    ++line;
   }
-  return end;
 }
+
 
 constexpr std::string_view kKindNames[] = {
     "set", "table", "entry", "rule", "title", "cite", "effective", "for_each", "when", "then",
@@ -109,11 +117,12 @@ ast::File ParseFile(const Source& source, int file_index, DiagnosticSink& sink) 
   if (!r.ok) {
     error_at(static_cast<int>(r.where - base), "parse_error",
              absl::StrCat("expected ", r.expected, " at the start of the file"));
-    it = NextDeclaration(r.where, end);
+    it = NextDeclaration(base, r.where, end, /*inclusive=*/true);
   }
   for (;;) {
     grammar::SkipSpace(it, end);
     if (it >= end) break;
+    const char* start = it;
     ast::Node decl;
     r = grammar::ParseDecl(it, end, base, decl);
     if (r.ok) {
@@ -130,7 +139,7 @@ ast::File ParseFile(const Source& source, int file_index, DiagnosticSink& sink) 
     }
     error_at(static_cast<int>(at - base), "parse_error",
              absl::StrCat("expected ", r.expected, ", found ", found));
-    it = NextDeclaration(r.where, end);
+    it = NextDeclaration(start, r.where, end);
   }
   return file;
 }

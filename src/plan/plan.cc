@@ -83,13 +83,17 @@ class Builder {
       plan_.rules.push_back(std::move(pr));
     }
     SortTopologically();
-    for (PlanRule& pr : plan_.rules) {
+    for (size_t r = 0; r < plan_.rules.size(); ++r) {
+      PlanRule& pr = plan_.rules[r];
       if (pr.when < 0) continue;
       const PlanNode& n = plan_.nodes[pr.when];
+      const Expr& when = *plan_.program.rules[r].when;
       if (n.op == Op::kAnd) {
         pr.conjuncts.assign(plan_.Kids(n), plan_.Kids(n) + n.kid_count);
+        for (const Expr& k : when.kids) pr.conjunct_ranges.push_back(k.range);
       } else {
         pr.conjuncts = {pr.when};
+        pr.conjunct_ranges = {when.range};
       }
     }
     Index();
@@ -127,6 +131,7 @@ class Builder {
     n.rule = rule;
     if (e.op == Op::kSetRef) n.ref = set_ids_[e.slot];
     if (e.op == Op::kTableRef || e.op == Op::kLookup) n.ref = e.slot;
+    if (n.ref >= 0) n.slot = 0;  // the checker's index is replaced by the plan's `ref`
     if (e.op == Op::kMatches) {
       n.ref = static_cast<int>(plan_.matchers.size());
       plan_.matchers.push_back(MakeMatcher(e.str));

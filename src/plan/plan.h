@@ -44,6 +44,7 @@ struct Matcher {
 struct PlanRule {
   int when = -1;                // node, or -1: always
   std::vector<int> conjuncts;   // the top-level `and` terms of `when`, for explain
+  std::vector<SourceRange> conjunct_ranges;  // where this rule wrote them (nodes are shared)
 };
 
 // Rules indexed by their discriminating tests, so a request touches only candidate rules.

@@ -1,0 +1,86 @@
+// C++ shims for the Python facade in exportctl/__init__.py. JSON crosses the boundary as text,
+// so the Python API has exactly the contract's shapes.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "absl/strings/cord.h"
+#include "exportctl/exportctl.h"
+
+namespace py = pybind11;
+
+namespace exportctl::python {
+namespace {
+
+py::list Diagnostics(const std::vector<Diagnostic>& diagnostics) {
+  py::list out;
+  for (const Diagnostic& d : diagnostics) {
+    py::dict x;
+    x["severity"] = d.is_error() ? "error" : "warning";
+    x["code"] = d.code;
+    x["message"] = d.message;
+    x["help"] = d.help;
+    x["file"] = d.file;
+    x["line"] = d.line;
+    x["column"] = d.column;
+    x["formatted"] = d.Format();
+    out.append(x);
+  }
+  return out;
+}
+
+// Returns (policy or None, diagnostics, status message).
+py::tuple Finish(absl::StatusOr<Policy> policy, const std::vector<Diagnostic>& diagnostics) {
+  if (!policy.ok()) {
+    return py::make_tuple(py::none(), Diagnostics(diagnostics),
+                          std::string(policy.status().message()));
+  }
+  return py::make_tuple(*std::move(policy), Diagnostics(diagnostics), "");
+}
+
+}  // namespace
+}  // namespace exportctl::python
+
+PYBIND11_MODULE(_exportctl, m) {
+  using namespace exportctl;
+  using namespace exportctl::python;
+  py::class_<Policy>(m, "Policy")
+      .def("evaluate_json",
+           [](const Policy& p, const std::string& json, std::optional<std::string> as_of) {
+             std::string out, code, message;
+             {
+               py::gil_scoped_release release;
+               absl::StatusOr<Request> r = Request::FromJson(json);
+               if (r.ok()) {
+                 EvaluateOptions o;
+                 o.as_of = as_of;
+                 out = p.Evaluate(*r, o).ToJson();
+               } else {
+                 auto payload = r.status().GetPayload("exportctl/code");
+                 code = payload ? std::string(*payload) : "invalid_request";
+                 message = std::string(r.status().message());
+               }
+             }
+             return py::make_tuple(out, code, message);
+           })
+      .def_property_readonly("digest", &Policy::digest)
+      .def_property_readonly("rule_count", &Policy::rule_count)
+      .def_property_readonly("vertex_count", &Policy::vertex_count)
+      .def("to_dot", &Policy::ToDot)
+      .def("sources", [](const Policy& p) {
+        py::list out;
+        for (const SourceFile& f : p.sources()) out.append(py::make_tuple(f.name, f.text));
+        return out;
+      });
+  m.def("compile_paths", [](const std::vector<std::string>& paths) {
+    std::vector<Diagnostic> diagnostics;
+    absl::StatusOr<Policy> p = Policy::Compile(paths, &diagnostics);
+    return Finish(std::move(p), diagnostics);
+  });
+  m.def("compile_sources", [](const std::vector<std::pair<std::string, std::string>>& files) {
+    std::vector<SourceFile> sources;
+    for (const auto& [name, text] : files) sources.push_back({name, text});
+    std::vector<Diagnostic> diagnostics;
+    absl::StatusOr<Policy> p = Policy::CompileSources(std::move(sources), &diagnostics);
+    return Finish(std::move(p), diagnostics);
+  });
+}

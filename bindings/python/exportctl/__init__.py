@@ -1,0 +1,105 @@
+"""exportctl: export-control decisions for cross-border clinical research.
+
+    import exportctl
+    policy = exportctl.compile("rules/examples/pack")
+    decision = policy.evaluate({"id": "SHP-1", "date": "2026-11-25", "route": ["US", "BR"],
+                                "materials": [{"id": "m1", "eccn": "1C351.a", "category": "pathogen",
+                                           "un_number": "UN2814"}]})
+    decision["outcome"]            # 'license_required'
+
+A Policy is immutable and thread-safe; evaluation releases the GIL. Policies pickle (as their
+sources, recompiled on load), so batches can run on Dask or Spark workers.
+"""
+
+import json as _json
+
+import _exportctl
+
+__all__ = ["Error", "CompileError", "RequestError", "Policy", "compile", "compile_sources"]
+
+
+class Error(Exception):
+    """Base of every exportctl error."""
+
+    code = "error"
+
+
+class CompileError(Error):
+    """The rules did not compile. `diagnostics` lists every error and warning as dicts with
+    severity, code, message, help, file, line, column and formatted."""
+
+    code = "compile_error"
+
+    def __init__(self, message, diagnostics):
+        formatted = "".join(d["formatted"] for d in diagnostics)
+        super().__init__(f"{message}\n{formatted}" if formatted else message)
+        self.diagnostics = diagnostics
+
+
+class RequestError(Error):
+    """The request is malformed. `code` is stable (invalid_type, unknown_field, ...) and `path`
+    is the JSON path of the offending field."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.path = message.split(":", 1)[0]
+
+
+class Policy:
+    """A compiled policy. Build one with compile() or compile_sources()."""
+
+    def __init__(self, handle, diagnostics):
+        self._handle = handle
+        self.diagnostics = diagnostics  # warnings
+
+    def evaluate(self, request, as_of=None):
+        """Returns the decision (a dict in the contract's shape) for a request given as a dict
+        or a JSON string. Raises RequestError for a malformed request."""
+        text = request if isinstance(request, str) else _json.dumps(request)
+        return _json.loads(self.evaluate_json(text, as_of))
+
+    def evaluate_json(self, text, as_of=None):
+        """Returns the decision as a JSON string."""
+        out, code, message = self._handle.evaluate_json(text, as_of)
+        if code:
+            raise RequestError(code, message)
+        return out
+
+    @property
+    def digest(self):
+        return self._handle.digest
+
+    @property
+    def rule_count(self):
+        return self._handle.rule_count
+
+    def to_dot(self):
+        return self._handle.to_dot()
+
+    def sources(self):
+        """Returns [(name, text)], enough to compile the policy again."""
+        return [tuple(s) for s in self._handle.sources()]
+
+    def __reduce__(self):
+        return (compile_sources, (self.sources(),))
+
+
+def _finish(result):
+    handle, diagnostics, message = result
+    if handle is None:
+        raise CompileError(message, diagnostics)
+    return Policy(handle, diagnostics)
+
+
+def compile(*paths):
+    """Compiles the .ecr files under the given files or directories."""
+    if not paths:
+        raise Error("compile() needs at least one path")
+    return _finish(_exportctl.compile_paths([str(p) for p in paths]))
+
+
+def compile_sources(sources):
+    """Compiles in-memory rule files: a dict {name: text} or a list of (name, text)."""
+    items = list(sources.items()) if isinstance(sources, dict) else [tuple(s) for s in sources]
+    return _finish(_exportctl.compile_sources(items))

@@ -1,0 +1,70 @@
+// Golden tests: tests/golden/check/NAME.ecr beside NAME.golden (every diagnostic, formatted).
+#include "src/check/checker.h"
+
+#include "gmock/gmock.h"
+#include "tests/test_util.h"
+
+namespace exportctl {
+namespace {
+
+using ::testing::ElementsAre;
+using exportctl::testing::DiagnosticCodes;
+using exportctl::testing::ExpectGolden;
+using exportctl::testing::FilesUnder;
+using exportctl::testing::ReadText;
+
+TEST(CheckerGolden, AllFiles) {
+  auto files = FilesUnder("tests/golden/check", ".ecr");
+  ASSERT_GE(files.size(), 8u);
+  for (const auto& path : files) {
+    SCOPED_TRACE(path.string());
+    std::vector<Diagnostic> diagnostics;
+    (void)Policy::CompileSources(
+        {{"tests/golden/check/" + path.filename().string(), ReadText(path)}}, &diagnostics);
+    std::string out;
+    for (const Diagnostic& d : diagnostics) out += d.Format();
+    auto golden = path;
+    ExpectGolden(golden.replace_extension(".golden"), out);
+  }
+}
+
+TEST(Checker, DidYouMeanNamesTheAttribute) {
+  std::vector<Diagnostic> diagnostics;
+  (void)Policy::CompileSources(
+      {{"a.ecr", "package p\nrule r { cite \"x\" when end_user.contry == \"DE\" then review }\n"}},
+      &diagnostics);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].code, "unknown_attribute");
+  EXPECT_EQ(diagnostics[0].help, "did you mean `end_user.country`?");
+  EXPECT_EQ(diagnostics[0].line, 2);
+  EXPECT_EQ(diagnostics[0].column, 24);
+}
+
+TEST(Checker, NamesResolveAcrossPackagesByAliasAndFullName) {
+  std::vector<Diagnostic> diagnostics;
+  absl::StatusOr<Policy> p = Policy::CompileSources(
+      {{"a.ecr", "package a.groups\nset s = {CU}\ntable t = {CU: {X}}\n"},
+       {"b.ecr",
+        "package b\nimport a.groups\nimport a.groups as g\n"
+        "rule r { cite \"x\" when route.destination in groups.s or route.destination in g.s\n"
+        "  or route.destination in a.groups.s or \"X\" in g.t[route.destination] then review }\n"}},
+      &diagnostics);
+  EXPECT_TRUE(p.ok()) << (diagnostics.empty() ? "" : diagnostics[0].Format());
+  EXPECT_TRUE(diagnostics.empty());
+}
+
+TEST(Checker, WarningsDoNotStopCompilation) {
+  EXPECT_THAT(DiagnosticCodes("package p\nset s = {A}\nrule r { then review }\n"),
+              ElementsAre("warning:unused_set", "warning:missing_citation"));
+  std::vector<Diagnostic> d;
+  EXPECT_TRUE(Policy::CompileSources({{"a.ecr", "package p\nset s = {A}\n"}}, &d).ok());
+}
+
+TEST(Checker, ErrorsStopCompilationWithInvalidArgument) {
+  std::vector<Diagnostic> d;
+  auto p = Policy::CompileSources({{"a.ecr", "package p\nrule r { when x then review }\n"}}, &d);
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace exportctl

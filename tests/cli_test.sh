@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The CLI contract: commands, exit codes, outputs. Usage: cli_test.sh EXPORTCTL SOURCE_DIR
+set -u
+bin=$1; src=$2; pack=$src/rules/examples/pack; ex=$src/rules/examples
+pass=0; fail=0
+expect() {  # expect NAME WANT_EXIT GREP_PATTERN -- command...
+  local name=$1 want=$2 pattern=$3; shift 4
+  local out; out=$("$@" 2>&1); local got=$?
+  if [ "$got" = "$want" ] && grep -qE -- "$pattern" <<<"$out"; then pass=$((pass+1))
+  else fail=$((fail+1)); echo "FAIL $name: exit $got (want $want), output:"; echo "$out" | head -20; fi
+}
+expect eval-json 0 '"outcome":"license_required"' -- "$bin" eval --rules "$pack" "$ex/ebola-to-brazil.json"
+expect eval-text 0 'license required: BIS CB2' -- "$bin" eval --rules "$pack" --format text "$ex/ebola-to-brazil.json"
+expect eval-stdin 0 '"outcome":"prohibited"' -- bash -c "\"$bin\" eval --rules \"$pack\" - < \"$ex/reagents-to-iran.json\""
+expect fail-on 3 '"outcome":"prohibited"' -- "$bin" eval --rules "$pack" --fail-on review "$ex/reagents-to-iran.json"
+expect fail-on-below 0 'permitted_with_conditions' -- "$bin" eval --rules "$pack" --fail-on license_required "$ex/plasma-to-germany.json"
+expect as-of 0 '"as_of":"2020-01-01"' -- "$bin" eval --rules "$pack" --as-of 2020-01-01 "$ex/ebola-to-brazil.json"
+expect explain 0 'FIRED +examples.export.cb2_license' -- "$bin" eval --rules "$pack" --explain --format text "$ex/ebola-to-brazil.json"
+expect bad-request 2 'invalid_type.*materials\[0\]\.quantity' -- bash -c "echo '{\"id\":\"a\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"DE\"],\"materials\":[{\"id\":\"m\",\"quantity\":\"x\"}]}' | \"$bin\" eval --rules \"$pack\" -"
+expect batch 0 '"request":"b".*' -- bash -c "printf '%s\n' \"\$(tr -d '\n' < $ex/plasma-to-germany.json)\" 'not json' '{\"id\":\"b\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"IR\"],\"materials\":[{\"id\":\"m\"}]}' | \"$bin\" eval --batch --rules \"$pack\" -"
+expect batch-bad-line-fails-closed 3 'line 2: .*invalid_json|"code":"invalid_json"' -- bash -c "printf '%s\n' 'not json' | \"$bin\" eval --batch --fail-on review --rules \"$pack\" -"
+expect check-ok 0 '^ok: 8 rules' -- "$bin" check --rules "$pack"
+expect check-errors 1 'error\[unknown_attribute\]' -- "$bin" check --rules "$src/tests/golden/check/unknown_attribute.ecr"
+expect graph 0 'digraph' -- "$bin" graph --rules "$pack"
+expect usage 2 'usage:' -- "$bin" frobnicate
+expect bad-option 2 'unknown option' -- "$bin" eval --nope x.json
+expect missing-rules 2 'no such file' -- "$bin" eval --rules /nonexistent "$ex/ebola-to-brazil.json"
+expect bad-outcome 2 'unknown outcome' -- "$bin" eval --fail-on maybe "$ex/ebola-to-brazil.json"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

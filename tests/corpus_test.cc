@@ -1,0 +1,126 @@
+// Runs every tests/corpus/**.json file. The Python tests run the same files through the
+// bindings (bindings/python/tests/test_corpus.py), so the two cannot drift. Format: README.md
+// in tests/corpus.
+#include <simdjson.h>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "tests/test_util.h"
+
+namespace exportctl {
+namespace {
+
+using exportctl::testing::FilesUnder;
+using exportctl::testing::ReadText;
+using exportctl::testing::SourceDir;
+namespace dom = simdjson::dom;
+
+std::vector<std::string> Strings(dom::element e) {
+  std::vector<std::string> out;
+  dom::array arr;
+  if (e.get_array().get(arr)) return out;
+  for (dom::element x : arr) out.emplace_back(std::string_view(x.get_string()));
+  return out;
+}
+
+std::string Str(dom::object o, std::string_view key) {
+  std::string_view s;
+  return o[key].get_string().get(s) ? std::string() : std::string(s);
+}
+
+void RunCase(const Policy& policy, dom::object c) {
+  std::string name = Str(c, "name");
+  SCOPED_TRACE(name);
+  std::string json;
+  dom::element request;
+  if (!c["request"].get(request)) {
+    json = simdjson::minify(request);
+  } else if (!c["request_file"].get(request)) {
+    json = ReadText(SourceDir() + "/" + Str(c, "request_file"));
+  } else {
+    json = Str(c, "request_json");
+  }
+  absl::StatusOr<Request> r = Request::FromJson(json);
+  std::string want_error = Str(c, "expected_request_error");
+  if (!want_error.empty()) {
+    ASSERT_FALSE(r.ok()) << "request should have been refused";
+    EXPECT_EQ(std::string(*r.status().GetPayload("exportctl/code")), want_error)
+        << r.status().message();
+    std::string path = Str(c, "expected_path");
+    EXPECT_TRUE(absl::StartsWith(r.status().message(), path + ": "))
+        << r.status().message() << " does not start with " << path;
+    return;
+  }
+  ASSERT_TRUE(r.ok()) << r.status();
+  EvaluateOptions options;
+  if (std::string as_of = Str(c, "as_of"); !as_of.empty()) options.as_of = as_of;
+  Decision d = policy.Evaluate(*r, options);
+  dom::object want;
+  ASSERT_FALSE(c["expected"].get(want)) << "case without `expected`";
+  EXPECT_EQ(std::string(OutcomeName(d.outcome)), Str(want, "outcome")) << d.ToJson();
+  dom::element e;
+  if (!want["reasons"].get(e)) {
+    std::vector<std::string> got;
+    for (const Reason& x : d.reasons) got.push_back(x.rule);
+    EXPECT_EQ(got, Strings(e)) << d.ToJson();
+  }
+  if (!want["errors"].get(e)) {
+    std::vector<std::string> got;
+    for (const DecisionError& x : d.errors) got.push_back(x.code);
+    EXPECT_EQ(got, Strings(e)) << d.ToJson();
+  }
+  if (!want["licenses"].get(e)) {
+    std::vector<std::string> got;
+    for (const LicenseRequirement& x : d.licenses_required) got.push_back(x.authority + " " + x.basis);
+    EXPECT_EQ(got, Strings(e)) << d.ToJson();
+  }
+  if (!want["conditions"].get(e)) {
+    std::vector<std::string> got;
+    for (const Condition& x : d.conditions) got.push_back(x.rule);
+    EXPECT_EQ(got, Strings(e)) << d.ToJson();
+  }
+}
+
+TEST(Corpus, AllFiles) {
+  auto files = FilesUnder("tests/corpus", ".json");
+  ASSERT_GE(files.size(), 4u);
+  size_t cases = 0;
+  for (const auto& path : files) {
+    SCOPED_TRACE(path.string());
+    dom::parser parser;
+    dom::object doc;
+    ASSERT_FALSE(parser.load(path.string()).get(doc)) << "not a JSON object";
+    std::vector<SourceFile> sources;
+    std::string dir = Str(doc, "rules_dir");
+    dom::object inline_rules;
+    if (!doc["rules"].get(inline_rules)) {
+      for (auto kv : inline_rules) {
+        sources.push_back({std::string(kv.key), std::string(std::string_view(kv.value.get_string()))});
+      }
+    }
+    std::vector<Diagnostic> diagnostics;
+    absl::StatusOr<Policy> policy = dir.empty()
+                                        ? Policy::CompileSources(sources, &diagnostics)
+                                        : Policy::Compile({SourceDir() + "/" + dir}, &diagnostics);
+    dom::element want_diagnostics;
+    if (!doc["expected_diagnostics"].get(want_diagnostics)) {
+      std::vector<std::string> got;
+      for (const Diagnostic& d : diagnostics) got.push_back((d.is_error() ? "error:" : "warning:") + d.code);
+      EXPECT_EQ(got, Strings(want_diagnostics));
+      ++cases;
+      if (!policy.ok()) continue;
+    }
+    ASSERT_TRUE(policy.ok()) << policy.status() << (diagnostics.empty() ? "" : "\n" + diagnostics[0].Format());
+    dom::array list;
+    if (doc["cases"].get(list)) continue;
+    for (dom::element c : list) {
+      RunCase(*policy, c.get_object());
+      ++cases;
+    }
+  }
+  EXPECT_GE(cases, 20u);
+}
+
+}  // namespace
+}  // namespace exportctl

@@ -1,0 +1,80 @@
+// Golden tests: tests/golden/parser/NAME.ecr beside NAME.golden (the AST dump, then every
+// diagnostic). EXPORTCTL_UPDATE_GOLDEN=1 regenerates the .golden files.
+#include "src/parser/parser.h"
+
+#include "tests/test_util.h"
+
+namespace exportctl::internal {
+namespace {
+
+using exportctl::testing::ExpectGolden;
+using exportctl::testing::FilesUnder;
+using exportctl::testing::ReadText;
+
+std::string ParseToText(const std::string& name, const std::string& text) {
+  std::vector<Source> sources{Source(name, text)};
+  DiagnosticSink sink(&sources);
+  ast::File file = ParseFile(sources[0], 0, sink);
+  std::string out = DumpAst(file);
+  for (const Diagnostic& d : sink.diagnostics()) out += d.Format();
+  return out;
+}
+
+TEST(ParserGolden, AllFiles) {
+  auto files = FilesUnder("tests/golden/parser", ".ecr");
+  ASSERT_GE(files.size(), 6u);
+  for (const auto& path : files) {
+    SCOPED_TRACE(path.string());
+    std::string name = "tests/golden/parser/" + path.filename().string();
+    auto golden = path;
+    ExpectGolden(golden.replace_extension(".golden"), ParseToText(name, ReadText(path)));
+  }
+}
+
+TEST(Parser, ReportsEveryBrokenDeclarationNotOnlyTheFirst) {
+  std::string out = ParseToText("x.ecr",
+                                "package p\n"
+                                "rule a { when x == then review }\n"
+                                "set s = {A, B\n"
+                                "rule b { then review }\n"
+                                "rule c { when ( then review }\n");
+  size_t errors = 0;
+  for (size_t at = out.find("error[parse_error]"); at != std::string::npos;
+       at = out.find("error[parse_error]", at + 1)) {
+    ++errors;
+  }
+  EXPECT_EQ(errors, 3u) << out;
+  EXPECT_NE(out.find("rule \"b\""), std::string::npos) << "recovered declaration lost:\n" << out;
+}
+
+TEST(Parser, DeepNestingIsADiagnosticNotACrash) {
+  std::string deep = "package p\nrule r { when " + std::string(10000, '(') + "true" +
+                     std::string(10000, ')') + " then review }\n";
+  EXPECT_NE(ParseToText("x.ecr", deep).find("error[nesting_too_deep]"), std::string::npos);
+  std::string nots = "package p\nrule r { when ";
+  for (int i = 0; i < 5000; ++i) nots += "not ";
+  nots += "true then review }\n";
+  EXPECT_NE(ParseToText("x.ecr", nots).find("error[nesting_too_deep]"), std::string::npos);
+}
+
+TEST(Parser, LongChainsAreFlatNotDeep) {
+  std::string text = "package p\nrule r { when true";
+  for (int i = 0; i < 20000; ++i) text += " or false";
+  text += " then review }\n";
+  std::string out = ParseToText("x.ecr", text);
+  EXPECT_EQ(out.find("error"), std::string::npos);
+}
+
+TEST(Parser, GarbageNeverCrashes) {
+  std::string junk;
+  unsigned seed = 7;
+  for (int i = 0; i < 2000; ++i) {
+    seed = seed * 1103515245 + 12345;
+    junk += "{}()[]\"\\.:,=!<>*#/ \nabruleset0129"[(seed >> 16) % 32];
+  }
+  std::string out = ParseToText("x.ecr", junk);
+  EXPECT_NE(out.find("error"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace exportctl::internal
