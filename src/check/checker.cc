@@ -366,8 +366,13 @@ class Checker {
         bool ordered = e.op != Op::kEq && e.op != Op::kNe;
         bool scalar = lhs->type == Type::kString || lhs->type == Type::kNumber ||
                       lhs->type == Type::kDate || lhs->type == Type::kBool;
-        if (lhs->type != rhs->type || !scalar ||
-            (ordered && lhs->type != Type::kNumber && lhs->type != Type::kDate)) {
+        if (lhs->type == rhs->type && scalar && ordered && lhs->type != Type::kNumber &&
+            lhs->type != Type::kDate) {
+          TypeError(s, n, absl::StrCat("`", n.text, "` orders numbers and dates, not a ",
+                                       TypeName(lhs->type)));
+          return std::nullopt;
+        }
+        if (lhs->type != rhs->type || !scalar) {
           TypeError(s, n, absl::StrCat("cannot compare a ", TypeName(lhs->type), " with a ",
                                        TypeName(rhs->type), " using `", n.text, "`"));
           return std::nullopt;

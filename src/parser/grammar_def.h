@@ -239,9 +239,9 @@ auto const clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_text]
 auto const effect_def = x3::raw[x3::raw[kw_prohibited | kw_review | kw_license_required | kw_condition | kw_permitted]
            [set_text][kind(Kind::kEffect)] >>
     *argument[push]][set_range];
-auto const argument_def = x3::raw[((kw_authority > x3::attr(std::string("authority"))[set_key]) |
-                           (kw_basis > x3::attr(std::string("basis"))[set_key]) | x3::eps) >>
-                          quoted[set_text][kind(Kind::kString)]][set_range];
+auto const argument_def =
+    x3::raw[((x3::raw[kw_authority | kw_basis][set_key] > quoted[set_text]) |
+             quoted[set_text])[kind(Kind::kString)]][set_range];
 
 BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument);
 
