@@ -26,5 +26,6 @@ expect usage 2 'usage:' -- "$bin" frobnicate
 expect bad-option 2 'unknown option' -- "$bin" eval --nope x.json
 expect missing-rules 2 'no such file' -- "$bin" eval --rules /nonexistent "$ex/ebola-to-brazil.json"
 expect bad-outcome 2 'unknown outcome' -- "$bin" eval --fail-on maybe "$ex/ebola-to-brazil.json"
+expect default-rules 0 '"outcome":"license_required"' -- "$bin" eval "$ex/ebola-to-brazil.json"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -51,6 +51,16 @@ Type ElementType(Type list) {
   }
 }
 
+// `x not in S` and `a is missing` are the negations of `in` and `is known`.
+Expr Negate(Expr e) {
+  Expr neg;
+  neg.op = Op::kNot;
+  neg.type = Type::kBool;
+  neg.range = e.range;
+  neg.kids.push_back(std::move(e));
+  return neg;
+}
+
 class Checker {
  public:
   Checker(const std::vector<ast::File>& files, const std::vector<Source>& sources,
@@ -407,13 +417,7 @@ class Checker {
         e.type = Type::kBool;
         e.kids.push_back(std::move(*lhs));
         e.kids.push_back(std::move(*rhs));
-        if (n.kind == Kind::kIn) return e;
-        Expr neg;
-        neg.op = Op::kNot;
-        neg.type = Type::kBool;
-        neg.range = e.range;
-        neg.kids.push_back(std::move(e));
-        return neg;
+        return n.kind == Kind::kIn ? e : Negate(std::move(e));
       }
       case Kind::kMatches: {
         std::optional<Expr> lhs = Lower(n.kids[0], s);
@@ -441,13 +445,7 @@ class Checker {
         e.op = Op::kIsKnown;
         e.type = Type::kBool;
         e.kids.push_back(std::move(*subject));
-        if (n.kind == Kind::kIsKnown) return e;
-        Expr neg;
-        neg.op = Op::kNot;
-        neg.type = Type::kBool;
-        neg.range = e.range;
-        neg.kids.push_back(std::move(e));
-        return neg;
+        return n.kind == Kind::kIsKnown ? e : Negate(std::move(e));
       }
       case Kind::kAny:
       case Kind::kAll: {
