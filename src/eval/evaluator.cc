@@ -518,8 +518,8 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
       materials.push_back(item.material);
     }
     if (hit.value.is_error()) {
-      d.errors.push_back({"missing_field", ErrorMessage(plan, request, hit), rule.id});
-      if (hit.value.error == ErrorCode::kMissingKey) d.errors.back().code = "missing_key";
+      d.errors.push_back({hit.value.error == ErrorCode::kMissingKey ? "missing_key" : "missing_field",
+                          ErrorMessage(plan, request, hit), rule.id});
       continue;
     }
     if (rule.outcome == Outcome::kLicenseRequired) {
