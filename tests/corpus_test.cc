@@ -85,6 +85,7 @@ void RunCase(const Policy& policy, dom::object c) {
 TEST(Corpus, AllFiles) {
   auto files = FilesUnder("tests/corpus", ".json");
   ASSERT_GE(files.size(), 4u);
+  for (auto& f : FilesUnder("rules/examples/expected", ".json")) files.push_back(f);
   size_t cases = 0;
   for (const auto& path : files) {
     SCOPED_TRACE(path.string());
@@ -92,7 +93,11 @@ TEST(Corpus, AllFiles) {
     dom::object doc;
     ASSERT_FALSE(parser.load(path.string()).get(doc)) << "not a JSON object";
     std::vector<SourceFile> sources;
-    std::string dir = Str(doc, "rules_dir");
+    std::vector<std::string> dirs;  // "rules_dir": one directory or a list of them
+    if (std::string dir = Str(doc, "rules_dir"); !dir.empty()) dirs.push_back(dir);
+    dom::element dir_list;
+    if (!doc["rules_dir"].get(dir_list) && dir_list.is_array()) dirs = Strings(dir_list);
+    for (std::string& d : dirs) d = SourceDir() + "/" + d;
     dom::object inline_rules;
     if (!doc["rules"].get(inline_rules)) {
       for (auto kv : inline_rules) {
@@ -100,9 +105,8 @@ TEST(Corpus, AllFiles) {
       }
     }
     std::vector<Diagnostic> diagnostics;
-    absl::StatusOr<Policy> policy = dir.empty()
-                                        ? Policy::CompileSources(sources, &diagnostics)
-                                        : Policy::Compile({SourceDir() + "/" + dir}, &diagnostics);
+    absl::StatusOr<Policy> policy = dirs.empty() ? Policy::CompileSources(sources, &diagnostics)
+                                                 : Policy::Compile(dirs, &diagnostics);
     dom::element want_diagnostics;
     if (!doc["expected_diagnostics"].get(want_diagnostics)) {
       std::vector<std::string> got;

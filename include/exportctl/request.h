@@ -31,7 +31,8 @@ struct Material {
   std::string id;
   std::optional<std::string> description, category, origin, eccn, eu_dual_use, un_number, unit,
       temperature;
-  std::optional<double> quantity;
+  std::optional<double> quantity;  // net quantity in `unit` (mL, L, g, kg, or a count)
+  std::optional<double> dry_ice_kg;  // refrigerant in the package, kg (UN1845)
 };
 
 struct DataTransfer {

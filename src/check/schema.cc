@@ -63,6 +63,7 @@ const std::vector<AttrInfo>& Attributes() {
       {"eu_dual_use", kMaterialEuDualUse, kString, Owner::kMaterial, {}},
       {"un_number", kMaterialUnNumber, kString, Owner::kMaterial, {}},
       {"quantity", kMaterialQuantity, kNumber, Owner::kMaterial, {}},
+      {"dry_ice_kg", kMaterialDryIceKg, kNumber, Owner::kMaterial, {}},
       {"unit", kMaterialUnit, kString, Owner::kMaterial, {}},
       {"temperature", kMaterialTemperature, kString, Owner::kMaterial, {}},
       {"role", kPartyRole, kString, Owner::kParty, PartyRoles()},

@@ -58,6 +58,7 @@ enum class Attr : std::uint8_t {
   kMaterialQuantity,
   kMaterialUnit,
   kMaterialTemperature,
+  kMaterialDryIceKg,
   kPartyRole,
   kPartyName,
   kPartyCountry,

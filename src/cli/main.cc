@@ -54,13 +54,13 @@ std::vector<std::string> DefaultRules() {
         packs.push_back(entry.path().string());
       }
     }
-    std::sort(packs.begin(), packs.end());
-    if (packs.empty() && fs::is_directory(root / "examples" / "pack", ec)) {
-      // Until the standard packs land (they are an open issue), say so and use the examples.
-      std::cerr << "exportctl: no standard rule packs under " << root.string()
-                << "; using the example pack rules/examples/pack\n";
-      packs.push_back((root / "examples" / "pack").string());
+    // Relative to the working directory when under it, so reasons read "rules/ear/ccl.ecr:9:1".
+    const fs::path rel = fs::relative(root, fs::current_path(ec), ec);
+    const bool under_cwd = !ec && !rel.empty() && *rel.begin() != "..";
+    if (under_cwd) {
+      for (std::string& p : packs) p = (rel / fs::path(p).filename()).lexically_normal().string();
     }
+    std::sort(packs.begin(), packs.end());
     return packs;
   }
   return {};

@@ -111,6 +111,14 @@ class Evaluator {
     return s ? String(*s) : Value::Error(ErrorCode::kMissingField, node);
   }
 
+  static Value OptNumber(const std::optional<double>& n, int node) {
+    if (!n) return Value::Error(ErrorCode::kMissingField, node);
+    Value v;
+    v.kind = Value::Kind::kNumber;
+    v.num = *n;
+    return v;
+  }
+
   Value ReadRequest(Attr attr, int node) {
     const Request& r = request_;
     const auto missing = Value::Error(ErrorCode::kMissingField, node);
@@ -179,13 +187,8 @@ class Evaluator {
       case Attr::kMaterialEccn: return OptString(m.eccn, node);
       case Attr::kMaterialEuDualUse: return OptString(m.eu_dual_use, node);
       case Attr::kMaterialUnNumber: return OptString(m.un_number, node);
-      case Attr::kMaterialQuantity: {
-        if (!m.quantity) return missing;
-        Value v;
-        v.kind = Value::Kind::kNumber;
-        v.num = *m.quantity;
-        return v;
-      }
+      case Attr::kMaterialQuantity: return OptNumber(m.quantity, node);
+      case Attr::kMaterialDryIceKg: return OptNumber(m.dry_ice_kg, node);
       case Attr::kMaterialUnit: return OptString(m.unit, node);
       case Attr::kMaterialTemperature: return OptString(m.temperature, node);
       default: return missing;

@@ -197,7 +197,17 @@ auto const operand_def = x3::raw[string_lit[assign] | date_lit[assign] | number_
                          (lit('(') > expr[assign] > lit(')')) | path[assign]][set_range];
 auto const string_lit_def = x3::raw[quoted[set_text][kind(Kind::kString)]][set_range];
 auto const date_lit_def = x3::raw[date_text[set_text][kind(Kind::kDate)]][set_range];
-auto const number_lit_def = x3::raw[x3::double_[set_number][kind(Kind::kNumber)]][set_range];
+// Digits only: the default real policy would also read `inf` and `nan`, the start of names.
+struct finite_real_policies : x3::real_policies<double> {
+  template <typename It, typename Attr>
+  static bool parse_nan(It&, It const&, Attr&) { return false; }
+  template <typename It, typename Attr>
+  static bool parse_inf(It&, It const&, Attr&) { return false; }
+};
+x3::real_parser<double, finite_real_policies> const finite_real = {};
+
+auto const number_lit_def =
+    x3::raw[finite_real[set_number][kind(Kind::kNumber)]][set_range];
 auto const bool_lit_def = x3::raw[x3::raw[kw_true | kw_false][set_text][kind(Kind::kBool)]][set_range];
 auto const element_def = x3::raw[(quoted[set_text] | bareword[set_text])[kind(Kind::kString)]][set_range];
 auto const set_literal_def = x3::raw[(lit('{') > -(element[push] % ',') > -lit(',') >

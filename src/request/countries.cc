@@ -25,10 +25,17 @@ constexpr std::string_view kCountries[] = {
     "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
     "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
     "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"};
+
+// ISO 3166-2 subdivisions of Ukraine that export controls name apart (15 CFR 746.6, E.O. 13685,
+// E.O. 14065): Crimea (UA-43), Sevastopol (UA-40), Donetsk (UA-14) and Luhansk (UA-09) oblasts.
+constexpr std::string_view kRegions[] = {"UA-09", "UA-14", "UA-40", "UA-43"};
 }  // namespace
 
 bool IsCountryCode(std::string_view code) {
-  return code.size() == 2 && std::binary_search(std::begin(kCountries), std::end(kCountries), code);
+  if (code.size() == 2) {
+    return std::binary_search(std::begin(kCountries), std::end(kCountries), code);
+  }
+  return std::find(std::begin(kRegions), std::end(kRegions), code) != std::end(kRegions);
 }
 
 }  // namespace exportctl::internal

@@ -169,6 +169,9 @@ absl::Status Request::Validate() const {
     if (m.quantity && (!std::isfinite(*m.quantity) || *m.quantity < 0)) {
       return Invalid(p + ".quantity", "invalid_value", "must be a finite number >= 0");
     }
+    if (m.dry_ice_kg && (!std::isfinite(*m.dry_ice_kg) || *m.dry_ice_kg < 0)) {
+      return Invalid(p + ".dry_ice_kg", "invalid_value", "must be a finite number >= 0");
+    }
     if (m.un_number) {
       const std::string& u = *m.un_number;
       bool ok = u.size() == 6 && u[0] == 'U' && u[1] == 'N' &&
@@ -224,6 +227,7 @@ absl::StatusOr<Request> Request::FromJson(std::string_view json) {
                      {"eu_dual_use", [&](E v, P q) { return D::String(v, q, m.eu_dual_use); }},
                      {"un_number", [&](E v, P q) { return D::String(v, q, m.un_number); }},
                      {"quantity", [&](E v, P q) { return D::Number(v, q, m.quantity); }},
+                     {"dry_ice_kg", [&](E v, P q) { return D::Number(v, q, m.dry_ice_kg); }},
                      {"unit", [&](E v, P q) { return D::String(v, q, m.unit); }},
                      {"temperature", [&](E v, P q) { return D::String(v, q, m.temperature); }}},
                     {"id"});

@@ -8,12 +8,15 @@ import pytest
 import exportctl
 
 ROOT = pathlib.Path(os.environ.get("EXPORTCTL_SOURCE_DIR", pathlib.Path(__file__).parents[3]))
-FILES = sorted((ROOT / "tests" / "corpus").rglob("*.json"))
+FILES = sorted((ROOT / "tests" / "corpus").rglob("*.json")) + sorted(
+    (ROOT / "rules" / "examples" / "expected").glob("*.json"))
 
 
 def _policy(doc):
     if "rules_dir" in doc:
-        return exportctl.compile(ROOT / doc["rules_dir"])
+        dirs = doc["rules_dir"]
+        dirs = [dirs] if isinstance(dirs, str) else dirs
+        return exportctl.compile(*[ROOT / d for d in dirs])
     return exportctl.compile_sources(doc["rules"])
 
 
