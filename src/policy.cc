@@ -126,6 +126,10 @@ absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
   return Policy(std::move(compiled));
 }
 
+void Policy::Decide(const Request& request, Verdict* verdict, const EvaluateOptions& options) const {
+  internal::DecidePlan(impl_->plan, request, options, verdict);
+}
+
 Decision Policy::Evaluate(const Request& request, const EvaluateOptions& options) const {
   return internal::EvaluatePlan(impl_->plan, impl_->sources, impl_->digest, request, options);
 }

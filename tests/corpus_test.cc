@@ -56,6 +56,13 @@ void RunCase(const Policy& policy, dom::object c) {
   EvaluateOptions options;
   if (std::string as_of = Str(c, "as_of"); !as_of.empty()) options.as_of = as_of;
   Decision d = policy.Evaluate(*r, options);
+  Verdict v;  // the fast path agrees with the full decision
+  policy.Decide(*r, &v, options);
+  EXPECT_EQ(v.outcome, d.outcome);
+  EXPECT_EQ(v.errors, !d.errors.empty());
+  std::vector<std::string> fired(v.rules.begin(), v.rules.end()), reasons;
+  for (const Reason& x : d.reasons) reasons.push_back(x.rule);
+  EXPECT_EQ(fired, reasons);
   dom::object want;
   ASSERT_FALSE(c["expected"].get(want)) << "case without `expected`";
   EXPECT_EQ(std::string(OutcomeName(d.outcome)), Str(want, "outcome")) << d.ToJson();

@@ -75,6 +75,13 @@ struct Decision {
   std::string ToText() const;
 };
 
+// The short form of a decision (Policy::Decide): the outcome and the rules that fired.
+struct Verdict {
+  Outcome outcome = Outcome::kPermitted;
+  std::vector<std::string_view> rules;  // rule ids in rule order; they point into the Policy
+  bool errors = false;                  // the request, as-of date or a rule failed closed
+};
+
 }  // namespace exportctl
 
 #endif  // EXPORTCTL_DECISION_H_

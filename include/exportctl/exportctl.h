@@ -121,6 +121,11 @@ class Policy {
   // request or as-of date, or a rule that cannot be evaluated, gives at least `review`).
   Decision Evaluate(const Request& request, const EvaluateOptions& options = {}) const;
 
+  // Decides `request` into `verdict`: the same outcome as Evaluate, and the ids of the rules
+  // that fired, without building reasons, texts or JSON. `verdict` is reused, so a loop over
+  // requests allocates nothing once warm: the fast path for batch screening. Thread-safe.
+  void Decide(const Request& request, Verdict* verdict, const EvaluateOptions& options = {}) const;
+
   // Returns "sha256:<hex>" over the compiled sources' names and texts.
   const std::string& digest() const;
   // Returns the sources the policy was compiled from (enough to compile it again).

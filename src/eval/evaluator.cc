@@ -195,7 +195,7 @@ class Evaluator {
     }
   }
 
-  Value Element(const Value& list, std::uint32_t i) {
+  static Value Element(const Value& list, std::uint32_t i) {
     Value v;
     switch (list.elem) {
       case Type::kMaterial:
@@ -394,25 +394,25 @@ Decision FailClosed(Decision d, std::string code, std::string message) {
   return d;
 }
 
-}  // namespace
-
-Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
-                      const std::string& digest, const Request& request,
-                      const EvaluateOptions& options) {
-  Decision d;
-  d.request = request.id;
-  d.policy_digest = digest;
-  d.as_of = options.as_of ? *options.as_of : request.date;
+// Runs every candidate rule on `request`, leaving the hits in `s.hits` in rule order. Returns
+// false, with a fail-closed error in `code` and `message`, for an invalid request or as-of date.
+// Reports to `trace` (which needs the `sources`) when it is set.
+bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& options,
+              TraceListener* trace, const std::vector<Source>& sources, Scratch& s,
+              std::string_view* code, std::string* message) {
   std::int32_t as_of = 0;
   if (absl::Status st = request.Validate(); !st.ok()) {
-    return FailClosed(std::move(d), "invalid_request", std::string(st.message()));
+    *code = "invalid_request";
+    *message = std::string(st.message());
+    return false;
   }
-  if (!ParseDate(d.as_of, &as_of)) {
-    return FailClosed(std::move(d), "invalid_as_of",
-                      absl::StrCat("`", d.as_of, "` is not a date (YYYY-MM-DD)"));
+  const std::string& as_of_text = options.as_of ? *options.as_of : request.date;
+  if (!ParseDate(as_of_text, &as_of)) {
+    *code = "invalid_as_of";
+    *message = absl::StrCat("`", as_of_text, "` is not a date (YYYY-MM-DD)");
+    return false;
   }
 
-  Scratch& s = scratch;
   Evaluator ev(plan, request, s);
   s.hits.clear();
   const std::string& destination = request.route.back();
@@ -428,7 +428,7 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
     Value v = Value::Bool(true);
     if (effective && pr.when >= 0) v = ev.Eval(pr.when);
     if (effective && (v.is_error() || v.b)) s.hits.push_back({r, material, v});
-    if (options.trace) {
+    if (trace) {
       RuleTrace t;
       t.rule = rule.id;
       if (material >= 0) t.material = request.materials[material].id;
@@ -441,7 +441,7 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
         t.conjuncts.push_back({src.text().substr(range.begin, range.end - range.begin),
                                src.Location(range.begin), ValueText(ev.Peek(pr.conjuncts[c]))});
       }
-      options.trace->OnRule(t);
+      trace->OnRule(t);
     }
   };
 
@@ -460,11 +460,9 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
   }
   for (size_t m = 0; m < request.materials.size(); ++m) {
     const Material& material = request.materials[m];
-    Value bound;
-    bound.kind = Value::Kind::kObject;
-    bound.elem = Type::kMaterial;
-    bound.ptr = &material;
-    ev.Bind(1, bound);
+    ev.Bind(1, Evaluator::Element(Evaluator::List(request.materials.data(),
+                                                  request.materials.size(), Type::kMaterial),
+                                  static_cast<std::uint32_t>(m)));
     s.candidates.clear();
     for (const EccnIndex* index : buckets) {
       if (!index) continue;
@@ -487,11 +485,53 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
     }
     for (int r : s.candidates) run(r, static_cast<int>(m));
   }
-
-  // Assemble the decision, in rule order.
   std::sort(s.hits.begin(), s.hits.end(), [](const Hit& a, const Hit& b) {
     return a.rule != b.rule ? a.rule < b.rule : a.material < b.material;
   });
+  return true;
+}
+
+}  // namespace
+
+void DecidePlan(const Plan& plan, const Request& request, const EvaluateOptions& options,
+                Verdict* verdict) {
+  Scratch& s = scratch;
+  verdict->outcome = Outcome::kPermitted;
+  verdict->rules.clear();
+  verdict->errors = false;
+  std::string_view code;
+  std::string message;
+  static const std::vector<Source> kNoSources;
+  if (!RunRules(plan, request, options, nullptr, kNoSources, s, &code, &message)) {
+    verdict->outcome = Outcome::kReview;
+    verdict->errors = true;
+    return;
+  }
+  for (size_t h = 0; h < s.hits.size(); ++h) {
+    const Hit& hit = s.hits[h];
+    const Rule& rule = plan.program.rules[hit.rule];
+    verdict->outcome = std::max(verdict->outcome,
+                                hit.value.is_error() ? Outcome::kReview : rule.outcome);
+    verdict->errors = verdict->errors || hit.value.is_error();
+    if (h == 0 || s.hits[h - 1].rule != hit.rule) verdict->rules.push_back(rule.id);
+  }
+}
+
+Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
+                      const std::string& digest, const Request& request,
+                      const EvaluateOptions& options) {
+  Decision d;
+  d.request = request.id;
+  d.policy_digest = digest;
+  d.as_of = options.as_of ? *options.as_of : request.date;
+  Scratch& s = scratch;
+  std::string_view code;
+  std::string message;
+  if (!RunRules(plan, request, options, options.trace, sources, s, &code, &message)) {
+    return FailClosed(std::move(d), std::string(code), std::move(message));
+  }
+
+  // Assemble the decision, in rule order.
   d.items.resize(request.materials.size());
   for (size_t m = 0; m < request.materials.size(); ++m) d.items[m].material = request.materials[m].id;
   for (size_t h = 0; h < s.hits.size(); ++h) {

@@ -15,6 +15,10 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
                       const std::string& digest, const Request& request,
                       const EvaluateOptions& options);
 
+// The same outcome, without building the decision (the allocation-free fast path).
+void DecidePlan(const Plan& plan, const Request& request, const EvaluateOptions& options,
+                Verdict* verdict);
+
 }  // namespace exportctl::internal
 
 #endif  // EXPORTCTL_SRC_EVAL_EVALUATOR_H_

@@ -1,6 +1,7 @@
 // Request decoding (simdjson DOM) and validation, with JSON paths in every error.
 #include <cmath>
-#include <functional>
+#include <array>
+#include <cstdint>
 #include <string>
 
 #include <simdjson.h>
@@ -23,8 +24,38 @@ constexpr size_t kMaxRoute = 64;
 constexpr size_t kMaxMaterials = 10000;
 constexpr size_t kMaxParties = 1000;
 
-absl::Status Invalid(const std::string& path, std::string_view code, std::string message) {
-  absl::Status st = absl::InvalidArgumentError(absl::StrCat(path, ": ", message));
+// A JSON path, built as a string only when an error needs it: each level points at its parent,
+// so decoding and validating a good request allocates no path.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;  // the member name; empty for an array element
+  size_t index = 0;
+
+  Path Key(std::string_view k) const { return {this, k, 0}; }
+  Path Index(size_t i) const { return {this, {}, i}; }
+  void Append(std::string& out) const {
+    if (!parent) {
+      out += "$";
+      return;
+    }
+    parent->Append(out);
+    if (key.empty()) {
+      absl::StrAppend(&out, "[", index, "]");
+    } else {
+      absl::StrAppend(&out, ".", Av(key));
+    }
+  }
+  std::string str() const {
+    std::string out;
+    Append(out);
+    return out;
+  }
+};
+
+const Path kRoot;
+
+absl::Status Invalid(const Path& path, std::string_view code, std::string_view message) {
+  absl::Status st = absl::InvalidArgumentError(absl::StrCat(path.str(), ": ", Av(message)));
   st.SetPayload("exportctl/code", absl::Cord(Av(code)));
   return st;
 }
@@ -34,99 +65,93 @@ absl::Status Invalid(const std::string& path, std::string_view code, std::string
     if (absl::Status _s = (expr); !_s.ok()) return _s; \
   } while (0)
 
-class Decoder {
- public:
-  using Field = std::pair<std::string_view, std::function<absl::Status(dom::element, const std::string&)>>;
-
-  // Decodes an object whose keys must be among `fields`; `required` keys must be present.
-  absl::Status Object(dom::element e, const std::string& path, const std::vector<Field>& fields,
-                      std::vector<std::string_view> required) {
-    dom::object obj;
-    if (e.get_object().get(obj)) return Invalid(path, "invalid_type", "expected object");
-    absl::flat_hash_set<std::string_view> seen;
-    for (dom::key_value_pair kv : obj) {
-      std::string_view key = kv.key;
-      std::string sub = absl::StrCat(path, ".", Av(key));
-      if (!seen.insert(key).second) return Invalid(sub, "duplicate_key", "duplicate key");
-      const Field* field = nullptr;
-      for (const Field& f : fields) {
-        if (f.first == key) field = &f;
-      }
-      if (!field) {
-        std::vector<std::string> names;
-        for (const Field& f : fields) names.emplace_back(f.first);
-        std::string near = internal::ClosestMatch(key, names);
-        return Invalid(sub, "unknown_field",
-                       near.empty() ? "unknown field"
-                                    : absl::StrCat("unknown field (did you mean `", near, "`?)"));
-      }
-      if (kv.value.is_null()) {
-        bool is_required = std::find(required.begin(), required.end(), key) != required.end();
-        if (is_required) return Invalid(sub, "missing_field", "required field is null");
-        continue;  // null: unknown, as if absent
-      }
-      EXPORTCTL_CHECK_OK(field->second(kv.value, sub));
-    }
-    for (std::string_view r : required) {
-      if (!seen.contains(r)) {
-        return Invalid(absl::StrCat(path, ".", Av(r)), "missing_field", "required field is missing");
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  static absl::Status String(dom::element e, const std::string& path, std::string& out) {
-    std::string_view s;
-    if (e.get_string().get(s)) return Invalid(path, "invalid_type", "expected string");
-    out.assign(s);
-    return absl::OkStatus();
-  }
-  static absl::Status String(dom::element e, const std::string& path,
-                             std::optional<std::string>& out) {
-    return String(e, path, out.emplace());
-  }
-  static absl::Status Bool(dom::element e, const std::string& path, std::optional<bool>& out) {
-    bool b;
-    if (e.get_bool().get(b)) return Invalid(path, "invalid_type", "expected boolean");
-    out = b;
-    return absl::OkStatus();
-  }
-  static absl::Status Number(dom::element e, const std::string& path, std::optional<double>& out) {
-    double d;
-    if (e.get_double().get(d)) return Invalid(path, "invalid_type", "expected number");
-    out = d;
-    return absl::OkStatus();
-  }
-  static absl::Status Array(dom::element e, const std::string& path, size_t limit,
-                            const std::function<absl::Status(dom::element, const std::string&)>& each) {
-    dom::array arr;
-    if (e.get_array().get(arr)) return Invalid(path, "invalid_type", "expected array");
-    if (arr.size() > limit) {
-      return Invalid(path, "too_large", absl::StrCat("more than ", limit, " entries"));
-    }
+// Decodes an object whose keys must be among `names` (at most 32): calls
+// `field(index, value, path)` for each present, non-null key. Keys whose bit is set in
+// `required` must be present and not null. Duplicate and unknown keys are errors.
+template <size_t N, typename F>
+absl::Status Fields(dom::element e, const Path& path, const std::array<std::string_view, N>& names,
+                    std::uint32_t required, F&& field) {
+  static_assert(N <= 32);
+  dom::object obj;
+  if (e.get_object().get(obj)) return Invalid(path, "invalid_type", "expected object");
+  std::uint32_t seen = 0;
+  for (dom::key_value_pair kv : obj) {
+    const std::string_view key = kv.key;
+    const Path sub = path.Key(key);
     size_t i = 0;
-    for (dom::element item : arr) {
-      EXPORTCTL_CHECK_OK(each(item, absl::StrCat(path, "[", i++, "]")));
+    while (i < N && names[i] != key) ++i;
+    if (i == N) {
+      std::vector<std::string> all(names.begin(), names.end());
+      std::string near = internal::ClosestMatch(key, all);
+      return Invalid(sub, "unknown_field",
+                     near.empty() ? "unknown field"
+                                  : absl::StrCat("unknown field (did you mean `", near, "`?)"));
     }
-    return absl::OkStatus();
+    const std::uint32_t bit = std::uint32_t{1} << i;
+    if (seen & bit) return Invalid(sub, "duplicate_key", "duplicate key");
+    seen |= bit;
+    if (kv.value.is_null()) {
+      if (required & bit) return Invalid(sub, "missing_field", "required field is null");
+      continue;  // null: unknown, as if absent
+    }
+    EXPORTCTL_CHECK_OK(field(i, kv.value, sub));
   }
-  static absl::Status Strings(dom::element e, const std::string& path, size_t limit,
-                              std::vector<std::string>& out) {
-    return Array(e, path, limit, [&](dom::element item, const std::string& p) {
-      return String(item, p, out.emplace_back());
-    });
-  }
-};
-
-absl::Status CheckCountry(const std::optional<std::string>& c, const std::string& path) {
-  if (c && !internal::IsCountryCode(*c)) {
-    return Invalid(path, "unknown_country",
-                   absl::StrCat("unknown country `", *c, "` (expected an ISO 3166-1 alpha-2 code)"));
+  for (size_t i = 0; i < N; ++i) {
+    if ((required >> i & 1) && !(seen >> i & 1)) {
+      return Invalid(path.Key(names[i]), "missing_field", "required field is missing");
+    }
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckOneOf(const std::optional<std::string>& v, const std::string& path,
+absl::Status String(dom::element e, const Path& path, std::string& out) {
+  std::string_view s;
+  if (e.get_string().get(s)) return Invalid(path, "invalid_type", "expected string");
+  out.assign(s);
+  return absl::OkStatus();
+}
+absl::Status String(dom::element e, const Path& path, std::optional<std::string>& out) {
+  return String(e, path, out.emplace());
+}
+absl::Status Bool(dom::element e, const Path& path, std::optional<bool>& out) {
+  bool b;
+  if (e.get_bool().get(b)) return Invalid(path, "invalid_type", "expected boolean");
+  out = b;
+  return absl::OkStatus();
+}
+absl::Status Number(dom::element e, const Path& path, std::optional<double>& out) {
+  double d;
+  if (e.get_double().get(d)) return Invalid(path, "invalid_type", "expected number");
+  out = d;
+  return absl::OkStatus();
+}
+template <typename F>
+absl::Status Array(dom::element e, const Path& path, size_t limit, F&& each) {
+  dom::array arr;
+  if (e.get_array().get(arr)) return Invalid(path, "invalid_type", "expected array");
+  if (arr.size() > limit) {
+    return Invalid(path, "too_large", absl::StrCat("more than ", limit, " entries"));
+  }
+  size_t i = 0;
+  for (dom::element item : arr) EXPORTCTL_CHECK_OK(each(item, path.Index(i++)));
+  return absl::OkStatus();
+}
+absl::Status Strings(dom::element e, const Path& path, size_t limit, std::vector<std::string>& out) {
+  return Array(e, path, limit, [&](dom::element item, const Path& p) {
+    return String(item, p, out.emplace_back());
+  });
+}
+
+absl::Status CheckCountry(const std::string& c, const Path& path) {
+  if (internal::IsCountryCode(c)) return absl::OkStatus();
+  return Invalid(path, "unknown_country",
+                 absl::StrCat("unknown country `", c, "` (expected an ISO 3166-1 alpha-2 code)"));
+}
+absl::Status CheckCountry(const std::optional<std::string>& c, const Path& path) {
+  return c ? CheckCountry(*c, path) : absl::OkStatus();
+}
+
+absl::Status CheckOneOf(const std::optional<std::string>& v, const Path& path,
                         const std::vector<std::string_view>& allowed) {
   if (!v) return absl::OkStatus();
   for (std::string_view a : allowed) {
@@ -139,63 +164,166 @@ absl::Status CheckOneOf(const std::optional<std::string>& v, const std::string& 
                               near.empty() ? "" : absl::StrCat(" (did you mean `", near, "`?)")));
 }
 
+absl::Status DecodeMaterial(dom::element e, const Path& path, Material& m) {
+  static constexpr std::array<std::string_view, 11> kNames = {
+      "id", "description", "category", "origin", "eccn", "eu_dual_use", "un_number",
+      "quantity", "dry_ice_kg", "unit", "temperature"};
+  return Fields(e, path, kNames, 1, [&](size_t i, dom::element v, const Path& p) {
+    switch (i) {
+      case 0: return String(v, p, m.id);
+      case 1: return String(v, p, m.description);
+      case 2: return String(v, p, m.category);
+      case 3: return String(v, p, m.origin);
+      case 4: return String(v, p, m.eccn);
+      case 5: return String(v, p, m.eu_dual_use);
+      case 6: return String(v, p, m.un_number);
+      case 7: return Number(v, p, m.quantity);
+      case 8: return Number(v, p, m.dry_ice_kg);
+      case 9: return String(v, p, m.unit);
+      default: return String(v, p, m.temperature);
+    }
+  });
+}
+
+absl::Status DecodeParty(dom::element e, const Path& path, Party& party) {
+  static constexpr std::array<std::string_view, 3> kNames = {"role", "name", "country"};
+  return Fields(e, path, kNames, 1, [&](size_t i, dom::element v, const Path& p) {
+    switch (i) {
+      case 0: return String(v, p, party.role);
+      case 1: return String(v, p, party.name);
+      default: return String(v, p, party.country);
+    }
+  });
+}
+
+absl::Status DecodeExporter(dom::element e, const Path& path, Exporter& x) {
+  static constexpr std::array<std::string_view, 2> kNames = {"name", "country"};
+  return Fields(e, path, kNames, 0, [&](size_t i, dom::element v, const Path& p) {
+    return String(v, p, i == 0 ? x.name : x.country);
+  });
+}
+
+absl::Status DecodeEndUser(dom::element e, const Path& path, EndUser& u) {
+  static constexpr std::array<std::string_view, 5> kNames = {"name", "country", "type", "end_use",
+                                                             "address"};
+  return Fields(e, path, kNames, 0, [&](size_t i, dom::element v, const Path& p) {
+    std::optional<std::string>* fields[] = {&u.name, &u.country, &u.type, &u.end_use, &u.address};
+    return String(v, p, *fields[i]);
+  });
+}
+
+absl::Status DecodeData(dom::element e, const Path& path, DataTransfer& x) {
+  static constexpr std::array<std::string_view, 5> kNames = {
+      "personal_data", "categories", "deidentification", "transfer_mechanism", "encrypted"};
+  return Fields(e, path, kNames, 0, [&](size_t i, dom::element v, const Path& p) {
+    switch (i) {
+      case 0: return Bool(v, p, x.personal_data);
+      case 1: return Strings(v, p, 64, x.categories.emplace());
+      case 2: return String(v, p, x.deidentification);
+      case 3: return String(v, p, x.transfer_mechanism);
+      default: return Bool(v, p, x.encrypted);
+    }
+  });
+}
+
+absl::Status DecodeRequest(dom::element root, Request& r) {
+  static constexpr std::array<std::string_view, 9> kNames = {
+      "id", "date", "exporter", "route", "end_user", "parties", "materials", "data", "licenses"};
+  // id, date, route and materials are required.
+  constexpr std::uint32_t kRequired = 1 | 2 | 8 | 64;
+  return Fields(root, kRoot, kNames, kRequired, [&](size_t i, dom::element v, const Path& p) {
+    switch (i) {
+      case 0: return String(v, p, r.id);
+      case 1: return String(v, p, r.date);
+      case 2: return DecodeExporter(v, p, r.exporter.emplace());
+      case 3: return Strings(v, p, kMaxRoute, r.route);
+      case 4: return DecodeEndUser(v, p, r.end_user.emplace());
+      case 5:
+        r.parties.emplace();
+        return Array(v, p, kMaxParties, [&](dom::element item, const Path& q) {
+          return DecodeParty(item, q, r.parties->emplace_back());
+        });
+      case 6:
+        return Array(v, p, kMaxMaterials, [&](dom::element item, const Path& q) {
+          return DecodeMaterial(item, q, r.materials.emplace_back());
+        });
+      case 7: return DecodeData(v, p, r.data.emplace());
+      default: return Strings(v, p, 1000, r.licenses.emplace());
+    }
+  });
+}
+
 }  // namespace
 
 absl::Status Request::Validate() const {
-  if (id.empty()) return Invalid("$.id", "invalid_value", "must not be empty");
+  if (id.empty()) return Invalid(kRoot.Key("id"), "invalid_value", "must not be empty");
   std::int32_t days;
   if (!internal::ParseDate(date, &days)) {
-    return Invalid("$.date", "invalid_date", absl::StrCat("`", date, "` is not a date (YYYY-MM-DD)"));
+    return Invalid(kRoot.Key("date"), "invalid_date",
+                   absl::StrCat("`", date, "` is not a date (YYYY-MM-DD)"));
   }
+  const Path route_path = kRoot.Key("route");
   if (route.size() < 2) {
-    return Invalid("$.route", "invalid_value", "needs at least the origin and the destination");
+    return Invalid(route_path, "invalid_value", "needs at least the origin and the destination");
   }
-  if (route.size() > kMaxRoute) return Invalid("$.route", "too_large", "too many countries");
+  if (route.size() > kMaxRoute) return Invalid(route_path, "too_large", "too many countries");
   for (size_t i = 0; i < route.size(); ++i) {
-    EXPORTCTL_CHECK_OK(CheckCountry(route[i], absl::StrCat("$.route[", i, "]")));
+    EXPORTCTL_CHECK_OK(CheckCountry(route[i], route_path.Index(i)));
   }
-  if (materials.empty()) return Invalid("$.materials", "invalid_value", "needs at least one material");
-  if (materials.size() > kMaxMaterials) return Invalid("$.materials", "too_large", "too many materials");
-  absl::flat_hash_set<std::string> ids;
+  const Path materials_path = kRoot.Key("materials");
+  if (materials.empty()) return Invalid(materials_path, "invalid_value", "needs at least one material");
+  if (materials.size() > kMaxMaterials) {
+    return Invalid(materials_path, "too_large", "too many materials");
+  }
+  absl::flat_hash_set<std::string_view> ids;  // only for long lists: small ones compare pairwise
   for (size_t i = 0; i < materials.size(); ++i) {
     const Material& m = materials[i];
-    std::string p = absl::StrCat("$.materials[", i, "]");
-    if (m.id.empty()) return Invalid(p + ".id", "invalid_value", "must not be empty");
-    if (!ids.insert(m.id).second) {
-      return Invalid(p + ".id", "duplicate_id", absl::StrCat("material id `", m.id, "` is used twice"));
+    const Path p = materials_path.Index(i);
+    if (m.id.empty()) return Invalid(p.Key("id"), "invalid_value", "must not be empty");
+    bool duplicate = false;
+    if (materials.size() <= 16) {
+      for (size_t j = 0; j < i && !duplicate; ++j) duplicate = materials[j].id == m.id;
+    } else {
+      duplicate = !ids.insert(m.id).second;
     }
-    EXPORTCTL_CHECK_OK(CheckOneOf(m.category, p + ".category", internal::MaterialCategories()));
-    EXPORTCTL_CHECK_OK(CheckCountry(m.origin, p + ".origin"));
+    if (duplicate) {
+      return Invalid(p.Key("id"), "duplicate_id",
+                     absl::StrCat("material id `", m.id, "` is used twice"));
+    }
+    EXPORTCTL_CHECK_OK(CheckOneOf(m.category, p.Key("category"), internal::MaterialCategories()));
+    EXPORTCTL_CHECK_OK(CheckCountry(m.origin, p.Key("origin")));
     if (m.quantity && (!std::isfinite(*m.quantity) || *m.quantity < 0)) {
-      return Invalid(p + ".quantity", "invalid_value", "must be a finite number >= 0");
+      return Invalid(p.Key("quantity"), "invalid_value", "must be a finite number >= 0");
     }
     if (m.dry_ice_kg && (!std::isfinite(*m.dry_ice_kg) || *m.dry_ice_kg < 0)) {
-      return Invalid(p + ".dry_ice_kg", "invalid_value", "must be a finite number >= 0");
+      return Invalid(p.Key("dry_ice_kg"), "invalid_value", "must be a finite number >= 0");
     }
     if (m.un_number) {
       const std::string& u = *m.un_number;
       bool ok = u.size() == 6 && u[0] == 'U' && u[1] == 'N' &&
                 std::all_of(u.begin() + 2, u.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (!ok) {
-        return Invalid(p + ".un_number", "invalid_value",
+        return Invalid(p.Key("un_number"), "invalid_value",
                        absl::StrCat("`", u, "` is not a UN number (UN followed by four digits)"));
       }
     }
   }
-  if (exporter) EXPORTCTL_CHECK_OK(CheckCountry(exporter->country, "$.exporter.country"));
-  if (end_user) EXPORTCTL_CHECK_OK(CheckCountry(end_user->country, "$.end_user.country"));
+  if (exporter) EXPORTCTL_CHECK_OK(CheckCountry(exporter->country, kRoot.Key("exporter").Key("country")));
+  if (end_user) EXPORTCTL_CHECK_OK(CheckCountry(end_user->country, kRoot.Key("end_user").Key("country")));
   if (parties) {
-    if (parties->size() > kMaxParties) return Invalid("$.parties", "too_large", "too many parties");
+    const Path parties_path = kRoot.Key("parties");
+    if (parties->size() > kMaxParties) return Invalid(parties_path, "too_large", "too many parties");
     for (size_t i = 0; i < parties->size(); ++i) {
-      std::string p = absl::StrCat("$.parties[", i, "]");
-      EXPORTCTL_CHECK_OK(CheckOneOf((*parties)[i].role, p + ".role", internal::PartyRoles()));
-      EXPORTCTL_CHECK_OK(CheckCountry((*parties)[i].country, p + ".country"));
+      const Path p = parties_path.Index(i);
+      EXPORTCTL_CHECK_OK(CheckOneOf((*parties)[i].role, p.Key("role"), internal::PartyRoles()));
+      EXPORTCTL_CHECK_OK(CheckCountry((*parties)[i].country, p.Key("country")));
     }
   }
   if (data) {
-    EXPORTCTL_CHECK_OK(CheckOneOf(data->deidentification, "$.data.deidentification",
+    const Path data_path = kRoot.Key("data");
+    EXPORTCTL_CHECK_OK(CheckOneOf(data->deidentification, data_path.Key("deidentification"),
                                   internal::Deidentifications()));
-    EXPORTCTL_CHECK_OK(CheckOneOf(data->transfer_mechanism, "$.data.transfer_mechanism",
+    EXPORTCTL_CHECK_OK(CheckOneOf(data->transfer_mechanism, data_path.Key("transfer_mechanism"),
                                   internal::TransferMechanisms()));
   }
   return absl::OkStatus();
@@ -203,90 +331,17 @@ absl::Status Request::Validate() const {
 
 absl::StatusOr<Request> Request::FromJson(std::string_view json) {
   if (json.size() > kMaxRequestBytes) {
-    return Invalid("$", "too_large", absl::StrCat("request is ", json.size(), " bytes; the limit is ",
-                                                  kMaxRequestBytes));
+    return Invalid(kRoot, "too_large", absl::StrCat("request is ", json.size(),
+                                                    " bytes; the limit is ", kMaxRequestBytes));
   }
   thread_local dom::parser parser;
   dom::element root;
   if (auto error = parser.parse(json.data(), json.size()).get(root)) {
-    return Invalid("$", "invalid_json", absl::StrCat("invalid JSON: ", simdjson::error_message(error)));
+    return Invalid(kRoot, "invalid_json",
+                   absl::StrCat("invalid JSON: ", simdjson::error_message(error)));
   }
   Request r;
-  Decoder d;
-  using D = Decoder;
-  using E = dom::element;
-  using P = const std::string&;
-  auto material = [&](E e, P p) {
-    Material& m = r.materials.emplace_back();
-    return d.Object(e, p,
-                    {{"id", [&](E v, P q) { return D::String(v, q, m.id); }},
-                     {"description", [&](E v, P q) { return D::String(v, q, m.description); }},
-                     {"category", [&](E v, P q) { return D::String(v, q, m.category); }},
-                     {"origin", [&](E v, P q) { return D::String(v, q, m.origin); }},
-                     {"eccn", [&](E v, P q) { return D::String(v, q, m.eccn); }},
-                     {"eu_dual_use", [&](E v, P q) { return D::String(v, q, m.eu_dual_use); }},
-                     {"un_number", [&](E v, P q) { return D::String(v, q, m.un_number); }},
-                     {"quantity", [&](E v, P q) { return D::Number(v, q, m.quantity); }},
-                     {"dry_ice_kg", [&](E v, P q) { return D::Number(v, q, m.dry_ice_kg); }},
-                     {"unit", [&](E v, P q) { return D::String(v, q, m.unit); }},
-                     {"temperature", [&](E v, P q) { return D::String(v, q, m.temperature); }}},
-                    {"id"});
-  };
-  auto party = [&](E e, P p) {
-    Party& pa = r.parties->emplace_back();
-    return d.Object(e, p,
-                    {{"role", [&](E v, P q) { return D::String(v, q, pa.role); }},
-                     {"name", [&](E v, P q) { return D::String(v, q, pa.name); }},
-                     {"country", [&](E v, P q) { return D::String(v, q, pa.country); }}},
-                    {"role"});
-  };
-  absl::Status st = d.Object(
-      root, "$",
-      {{"id", [&](E v, P q) { return D::String(v, q, r.id); }},
-       {"date", [&](E v, P q) { return D::String(v, q, r.date); }},
-       {"exporter",
-        [&](E v, P q) {
-          Exporter& x = r.exporter.emplace();
-          return d.Object(v, q,
-                          {{"name", [&](E w, P s) { return D::String(w, s, x.name); }},
-                           {"country", [&](E w, P s) { return D::String(w, s, x.country); }}},
-                          {});
-        }},
-       {"route", [&](E v, P q) { return D::Strings(v, q, kMaxRoute, r.route); }},
-       {"end_user",
-        [&](E v, P q) {
-          EndUser& u = r.end_user.emplace();
-          return d.Object(v, q,
-                          {{"name", [&](E w, P s) { return D::String(w, s, u.name); }},
-                           {"country", [&](E w, P s) { return D::String(w, s, u.country); }},
-                           {"type", [&](E w, P s) { return D::String(w, s, u.type); }},
-                           {"end_use", [&](E w, P s) { return D::String(w, s, u.end_use); }},
-                           {"address", [&](E w, P s) { return D::String(w, s, u.address); }}},
-                          {});
-        }},
-       {"parties",
-        [&](E v, P q) {
-          r.parties.emplace();
-          return D::Array(v, q, kMaxParties, party);
-        }},
-       {"materials", [&](E v, P q) { return D::Array(v, q, kMaxMaterials, material); }},
-       {"data",
-        [&](E v, P q) {
-          DataTransfer& x = r.data.emplace();
-          return d.Object(
-              v, q,
-              {{"personal_data", [&](E w, P s) { return D::Bool(w, s, x.personal_data); }},
-               {"categories",
-                [&](E w, P s) { return D::Strings(w, s, 64, x.categories.emplace()); }},
-               {"deidentification", [&](E w, P s) { return D::String(w, s, x.deidentification); }},
-               {"transfer_mechanism",
-                [&](E w, P s) { return D::String(w, s, x.transfer_mechanism); }},
-               {"encrypted", [&](E w, P s) { return D::Bool(w, s, x.encrypted); }}},
-              {});
-        }},
-       {"licenses", [&](E v, P q) { return D::Strings(v, q, 1000, r.licenses.emplace()); }}},
-      {"id", "date", "route", "materials"});
-  if (!st.ok()) return st;
+  EXPORTCTL_CHECK_OK(DecodeRequest(root, r));
   EXPORTCTL_CHECK_OK(r.Validate());
   return r;
 }
