@@ -103,12 +103,14 @@ std::string TypeName(Type type) {
 
 bool ParseDate(std::string_view t, std::int32_t* days) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (t[i] < '0' || t[i] > '9') return false;
+  auto digit = [&](int i) { return static_cast<unsigned>(static_cast<unsigned char>(t[i]) - '0'); };
+  if (digit(0) > 9 || digit(1) > 9 || digit(2) > 9 || digit(3) > 9 || digit(5) > 9 ||
+      digit(6) > 9 || digit(8) > 9 || digit(9) > 9) {
+    return false;
   }
-  int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
-  unsigned m = (t[5] - '0') * 10 + (t[6] - '0');
-  unsigned d = (t[8] - '0') * 10 + (t[9] - '0');
+  int y = static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3));
+  unsigned m = digit(5) * 10 + digit(6);
+  unsigned d = digit(8) * 10 + digit(9);
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (y < 1900 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1] + (m == 2 && leap)) return false;

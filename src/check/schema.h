@@ -6,6 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "exportctl/request.h"
+
 namespace exportctl::internal {
 
 // The types of the rule language.
@@ -85,6 +88,16 @@ const std::vector<std::string_view>& Deidentifications();
 const std::vector<std::string_view>& TransferMechanisms();
 const std::vector<std::string_view>& PartyRoles();
 bool IsCountryCode(std::string_view code);
+
+// Request::Validate, also returning the request's date in days (src/request/request_json.cc).
+absl::Status ValidateRequest(const Request& request, std::int32_t* days);
+
+// Returns 0..675 for two upper-case letters ("AA".."ZZ"), else -1.
+inline int CodeIndex(std::string_view s) {
+  if (s.size() != 2) return -1;
+  unsigned a = static_cast<unsigned char>(s[0]) - 'A', b = static_cast<unsigned char>(s[1]) - 'A';
+  return a < 26 && b < 26 ? static_cast<int>(a * 26 + b) : -1;
+}
 
 // Days since 1970-01-01 for a valid "YYYY-MM-DD", or false.
 bool ParseDate(std::string_view text, std::int32_t* days);

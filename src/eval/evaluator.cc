@@ -13,19 +13,24 @@ constexpr int kMaxDepth = 16;
 
 enum class ErrorCode : std::uint8_t { kNone, kMissingField, kMissingKey };
 
-// A value during evaluation. Strings and lists point into the request or the plan: no copies.
+// A value during evaluation, 32 bytes. Strings and lists point into the request or the plan:
+// no copies. Which members hold depends on `kind`.
 struct Value {
   enum class Kind : std::uint8_t { kBool, kNumber, kString, kDate, kList, kSet, kTable, kObject, kError };
   Kind kind = Kind::kBool;
   bool b = false;
   ErrorCode error = ErrorCode::kNone;
-  std::uint32_t count = 0;   // list length
-  std::int32_t date = 0;
-  std::int32_t node = -1;    // for errors: the node that failed
-  double num = 0;
+  Type elem = Type::kString;  // list element or object type
+  union {
+    std::uint32_t count = 0;  // list length
+    std::int32_t date;
+    std::int32_t node;  // for errors: the node that failed
+  };
+  union {
+    double num = 0;
+    const void* ptr;  // list elements, set, table, material or party
+  };
   std::string_view str;
-  const void* ptr = nullptr;  // list elements, set, table, material or party
-  Type elem = Type::kString;
 
   static Value Bool(bool v) { Value x; x.b = v; return x; }
   static Value Error(ErrorCode code, int node) {
@@ -37,6 +42,8 @@ struct Value {
   }
   bool is_error() const { return kind == Kind::kError; }
 };
+
+static_assert(sizeof(Value) == 32);
 
 struct Hit {
   int rule;
@@ -310,7 +317,7 @@ class Evaluator {
         if (b.is_error()) return b;
         absl::string_view key(a.str.data(), a.str.size());
         if (b.kind == Value::Kind::kSet) {
-          return Value::Bool(static_cast<const StringSet*>(b.ptr)->contains(key));
+          return Value::Bool(static_cast<const StringSet*>(b.ptr)->contains(a.str));
         }
         if (b.kind == Value::Kind::kTable) {
           return Value::Bool(
@@ -401,15 +408,14 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
               TraceListener* trace, const std::vector<Source>& sources, Scratch& s,
               std::string_view* code, std::string* message) {
   std::int32_t as_of = 0;
-  if (absl::Status st = request.Validate(); !st.ok()) {
+  if (absl::Status st = ValidateRequest(request, &as_of); !st.ok()) {
     *code = "invalid_request";
     *message = std::string(st.message());
     return false;
   }
-  const std::string& as_of_text = options.as_of ? *options.as_of : request.date;
-  if (!ParseDate(as_of_text, &as_of)) {
+  if (options.as_of && !ParseDate(*options.as_of, &as_of)) {
     *code = "invalid_as_of";
-    *message = absl::StrCat("`", as_of_text, "` is not a date (YYYY-MM-DD)");
+    *message = absl::StrCat("`", *options.as_of, "` is not a date (YYYY-MM-DD)");
     return false;
   }
 
@@ -447,17 +453,13 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
 
   // Shipment rules: those for any destination and those for this one.
   s.candidates.assign(plan.shipment_rules.any.begin(), plan.shipment_rules.any.end());
-  if (auto it = plan.shipment_rules.by_destination.find(destination);
-      it != plan.shipment_rules.by_destination.end()) {
-    s.candidates.insert(s.candidates.end(), it->second.begin(), it->second.end());
+  if (const std::vector<int>* rules = plan.shipment_rules.by_destination.Find(destination)) {
+    s.candidates.insert(s.candidates.end(), rules->begin(), rules->end());
   }
   for (int r : s.candidates) run(r, -1);
 
   // Material rules, per material, narrowed by destination and ECCN.
-  const EccnIndex* buckets[2] = {&plan.material_any_dest, nullptr};
-  if (auto it = plan.material_by_dest.find(destination); it != plan.material_by_dest.end()) {
-    buckets[1] = &it->second;
-  }
+  const EccnIndex* buckets[2] = {&plan.material_any_dest, plan.material_by_dest.Find(destination)};
   for (size_t m = 0; m < request.materials.size(); ++m) {
     const Material& material = request.materials[m];
     ev.Bind(1, Evaluator::Element(Evaluator::List(request.materials.data(),
@@ -485,9 +487,12 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
     }
     for (int r : s.candidates) run(r, static_cast<int>(m));
   }
-  std::sort(s.hits.begin(), s.hits.end(), [](const Hit& a, const Hit& b) {
+  auto by_rule = [](const Hit& a, const Hit& b) {
     return a.rule != b.rule ? a.rule < b.rule : a.material < b.material;
-  });
+  };
+  if (!std::is_sorted(s.hits.begin(), s.hits.end(), by_rule)) {
+    std::sort(s.hits.begin(), s.hits.end(), by_rule);
+  }
   return true;
 }
 

@@ -13,6 +13,15 @@
 
 namespace exportctl::internal {
 
+StringSet::StringSet(const std::vector<std::string>& values) : strings_(values.begin(), values.end()) {
+  for (const std::string& v : values) {
+    int i = CodeIndex(v);
+    all_codes_ = all_codes_ && i >= 0;
+    if (i >= 0) codes_.set(i);
+  }
+}
+
+
 bool Matcher::Match(std::string_view s) const {
   switch (kind) {
     case Kind::kExact: return s == pattern;
@@ -106,7 +115,7 @@ class Builder {
     values.erase(std::unique(values.begin(), values.end()), values.end());
     std::string key = absl::StrJoin(values, "\x1f");
     auto [it, inserted] = set_by_content_.try_emplace(key, static_cast<int>(plan_.sets.size()));
-    if (inserted) plan_.sets.emplace_back(values.begin(), values.end());
+    if (inserted) plan_.sets.emplace_back(values);
     return it->second;
   }
 

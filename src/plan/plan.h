@@ -1,6 +1,8 @@
 #ifndef EXPORTCTL_SRC_PLAN_PLAN_H_
 #define EXPORTCTL_SRC_PLAN_PLAN_H_
 
+#include <array>
+#include <bitset>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,7 +33,25 @@ struct PlanNode {
   int rule = -1;      // the first rule that wrote it
 };
 
-using StringSet = absl::flat_hash_set<std::string>;
+// A set of strings. A set of two-letter codes (countries, in practice) also keeps a 26x26
+// bitmap, so "country in set" is one bit test, without hashing.
+class StringSet {
+ public:
+  StringSet(const std::vector<std::string>& values);
+  bool contains(std::string_view s) const {
+    if (all_codes_) {
+      int i = CodeIndex(s);
+      return i >= 0 && codes_[i];
+    }
+    return strings_.contains(absl::string_view(s.data(), s.size()));
+  }
+  size_t size() const { return strings_.size(); }
+
+ private:
+  absl::flat_hash_set<std::string> strings_;
+  std::bitset<26 * 26> codes_;
+  bool all_codes_ = true;
+};
 
 // `matches` patterns: `*` any run, `?` any one character. A trailing-`*`-only pattern is a
 // prefix test; one without wildcards is an equality test.
@@ -56,9 +76,42 @@ struct EccnIndex {
   std::vector<int> prefix_lengths;
 };
 
+// Buckets keyed by country: two-letter codes through a 26x26 table (no hashing on the hot
+// path), other keys ("UA-43") through a map.
+template <typename T>
+class ByCountry {
+ public:
+  ByCountry() { by_code_.fill(-1); }
+  T& operator[](const std::string& key) {
+    int c = CodeIndex(key);
+    std::int32_t& slot = c >= 0 ? by_code_[c] : by_name_.try_emplace(key, -1).first->second;
+    if (slot < 0) {
+      slot = static_cast<std::int32_t>(buckets_.size());
+      buckets_.emplace_back();
+    }
+    return buckets_[slot];
+  }
+  const T* Find(std::string_view key) const {
+    int c = CodeIndex(key);
+    std::int32_t slot = -1;
+    if (c >= 0) {
+      slot = by_code_[c];
+    } else if (auto it = by_name_.find(absl::string_view(key.data(), key.size()));
+               it != by_name_.end()) {
+      slot = it->second;
+    }
+    return slot < 0 ? nullptr : &buckets_[slot];
+  }
+
+ private:
+  std::vector<T> buckets_;
+  std::array<std::int32_t, 26 * 26> by_code_;
+  absl::flat_hash_map<std::string, std::int32_t> by_name_;
+};
+
 struct DestinationIndex {
   std::vector<int> any;  // rules without a destination test
-  absl::flat_hash_map<std::string, std::vector<int>> by_destination;
+  ByCountry<std::vector<int>> by_destination;
 };
 
 struct Plan {
@@ -71,7 +124,7 @@ struct Plan {
   std::vector<PlanRule> rules;  // parallel to program.rules
   DestinationIndex shipment_rules;
   EccnIndex material_any_dest;
-  absl::flat_hash_map<std::string, EccnIndex> material_by_dest;
+  ByCountry<EccnIndex> material_by_dest;
 
   const std::uint32_t* Kids(const PlanNode& n) const { return kids.data() + n.kids_begin; }
 };

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <bitset>
 #include <string_view>
 
 #include "src/check/schema.h"
@@ -32,9 +33,13 @@ constexpr std::string_view kRegions[] = {"UA-09", "UA-14", "UA-40", "UA-43"};
 }  // namespace
 
 bool IsCountryCode(std::string_view code) {
-  if (code.size() == 2) {
-    return std::binary_search(std::begin(kCountries), std::end(kCountries), code);
-  }
+  static const std::bitset<26 * 26> kBits = [] {
+    std::bitset<26 * 26> bits;
+    for (std::string_view c : kCountries) bits.set(CodeIndex(c));
+    return bits;
+  }();
+  if (int i = CodeIndex(code); i >= 0) return kBits[i];
+  if (code.size() == 2) return false;
   return std::find(std::begin(kRegions), std::end(kRegions), code) != std::end(kRegions);
 }
 

@@ -256,9 +256,14 @@ absl::Status DecodeRequest(dom::element root, Request& r) {
 }  // namespace
 
 absl::Status Request::Validate() const {
-  if (id.empty()) return Invalid(kRoot.Key("id"), "invalid_value", "must not be empty");
   std::int32_t days;
-  if (!internal::ParseDate(date, &days)) {
+  return internal::ValidateRequest(*this, &days);
+}
+
+absl::Status internal::ValidateRequest(const Request& request, std::int32_t* days) {
+  const auto& [id, date, route, materials, exporter, end_user, parties, data, licenses] = request;
+  if (id.empty()) return Invalid(kRoot.Key("id"), "invalid_value", "must not be empty");
+  if (!internal::ParseDate(date, days)) {
     return Invalid(kRoot.Key("date"), "invalid_date",
                    absl::StrCat("`", date, "` is not a date (YYYY-MM-DD)"));
   }
