@@ -7,20 +7,11 @@
 namespace exportctl {
 
 using internal::Av;
-using internal::JsonQuote;
+using internal::AppendJsonQuoted;
 
 namespace {
 constexpr std::string_view kOutcomeNames[] = {"permitted", "permitted_with_conditions",
                                               "license_required", "review", "prohibited"};
-
-void AppendList(std::string& out, const std::vector<std::string>& items) {
-  out += '[';
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += JsonQuote(items[i]);
-  }
-  out += ']';
-}
 
 template <typename T, typename F>
 void AppendArray(std::string& out, const std::vector<T>& items, F each) {
@@ -43,44 +34,72 @@ std::optional<Outcome> ParseOutcome(std::string_view name) {
 }
 
 std::string Decision::ToJson() const {
-  std::string out = absl::StrCat("{\"request\":", JsonQuote(request), ",\"outcome\":\"",
-                                 Av(OutcomeName(outcome)), "\",\"items\":");
+  std::string out;
+  AppendJson(&out);
+  return out;
+}
+
+void Decision::AppendJson(std::string* buffer) const {
+  std::string& out = *buffer;
+  auto field = [&](std::string_view name, std::string_view value) {
+    absl::StrAppend(&out, ",\"", Av(name), "\":");
+    AppendJsonQuoted(out, value);
+  };
+  auto list = [&](const std::vector<std::string>& items) {
+    AppendArray(out, items, [&](const std::string& s) { AppendJsonQuoted(out, s); });
+  };
+  out += "{\"request\":";
+  AppendJsonQuoted(out, request);
+  absl::StrAppend(&out, ",\"outcome\":\"", Av(OutcomeName(outcome)), "\",\"items\":");
   AppendArray(out, items, [&](const ItemDecision& i) {
-    absl::StrAppend(&out, "{\"material\":", JsonQuote(i.material), ",\"outcome\":\"",
-                    Av(OutcomeName(i.outcome)), "\",\"reasons\":");
-    AppendList(out, i.reasons);
+    out += "{\"material\":";
+    AppendJsonQuoted(out, i.material);
+    absl::StrAppend(&out, ",\"outcome\":\"", Av(OutcomeName(i.outcome)), "\",\"reasons\":");
+    list(i.reasons);
     out += '}';
   });
   out += ",\"reasons\":";
   AppendArray(out, reasons, [&](const Reason& r) {
-    absl::StrAppend(&out, "{\"rule\":", JsonQuote(r.rule), ",\"outcome\":\"",
-                    Av(OutcomeName(r.outcome)), "\",\"title\":", JsonQuote(r.title),
-                    ",\"citation\":", JsonQuote(r.citation), ",\"source\":", JsonQuote(r.source));
-    if (!r.note.empty()) absl::StrAppend(&out, ",\"note\":", JsonQuote(r.note));
+    out += "{\"rule\":";
+    AppendJsonQuoted(out, r.rule);
+    absl::StrAppend(&out, ",\"outcome\":\"", Av(OutcomeName(r.outcome)), "\"");
+    field("title", r.title);
+    field("citation", r.citation);
+    field("source", r.source);
+    if (!r.note.empty()) field("note", r.note);
     out += ",\"materials\":";
-    AppendList(out, r.materials);
+    list(r.materials);
     out += '}';
   });
   out += ",\"licenses_required\":";
   AppendArray(out, licenses_required, [&](const LicenseRequirement& l) {
-    absl::StrAppend(&out, "{\"authority\":", JsonQuote(l.authority), ",\"basis\":",
-                    JsonQuote(l.basis), ",\"materials\":");
-    AppendList(out, l.materials);
+    out += "{\"authority\":";
+    AppendJsonQuoted(out, l.authority);
+    field("basis", l.basis);
+    out += ",\"materials\":";
+    list(l.materials);
     out += '}';
   });
   out += ",\"conditions\":";
   AppendArray(out, conditions, [&](const Condition& c) {
-    absl::StrAppend(&out, "{\"text\":", JsonQuote(c.text), ",\"rule\":", JsonQuote(c.rule),
-                    ",\"citation\":", JsonQuote(c.citation), "}");
+    out += "{\"text\":";
+    AppendJsonQuoted(out, c.text);
+    field("rule", c.rule);
+    field("citation", c.citation);
+    out += '}';
   });
   out += ",\"errors\":";
   AppendArray(out, errors, [&](const DecisionError& e) {
-    absl::StrAppend(&out, "{\"code\":", JsonQuote(e.code), ",\"message\":", JsonQuote(e.message),
-                    ",\"rule\":", JsonQuote(e.rule), "}");
+    out += "{\"code\":";
+    AppendJsonQuoted(out, e.code);
+    field("message", e.message);
+    field("rule", e.rule);
+    out += '}';
   });
-  absl::StrAppend(&out, ",\"policy\":{\"digest\":", JsonQuote(policy_digest),
-                  ",\"as_of\":", JsonQuote(as_of), "}}");
-  return out;
+  out += ",\"policy\":{\"digest\":";
+  AppendJsonQuoted(out, policy_digest);
+  field("as_of", as_of);
+  out += "}}";
 }
 
 std::string Decision::ToText() const {

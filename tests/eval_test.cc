@@ -1,6 +1,7 @@
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "src/common/source.h"
 #include "tests/test_util.h"
 
 namespace exportctl {
@@ -175,6 +176,28 @@ TEST(Eval, ConcurrentEvaluationOnASharedConstPolicy) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
+}  // namespace exportctl
+
+namespace exportctl {
+namespace {
+
+// The word-at-a-time scan must find an escape at every offset, UTF-8 must pass through.
+TEST(JsonQuote, EscapesAtEveryOffset) {
+  for (size_t pos = 0; pos < 20; ++pos) {
+    for (char c : {'"', '\\', '\n', '\x01', '\x1f'}) {
+      std::string s(20, 'a');
+      s[pos] = c;
+      std::string q = internal::JsonQuote(s);
+      std::string want = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n"
+                         : c == '\x01' ? "\\u0001" : "\\u001f";
+      EXPECT_EQ(q, "\"" + std::string(pos, 'a') + want + std::string(19 - pos, 'a') + "\"");
+    }
+  }
+  EXPECT_EQ(internal::JsonQuote("Charité Universitätsmedizin ø"), "\"Charité Universitätsmedizin ø\"");
+  EXPECT_EQ(internal::JsonQuote(" !#~\x7f"), "\" !#~\x7f\"");
 }
 
 }  // namespace

@@ -71,6 +71,8 @@ struct Decision {
 
   // Returns the decision as one line of JSON, in the contract's shape (README, "The decision").
   std::string ToJson() const;
+  // Appends the same JSON to `buffer` (reuse one buffer to serialize many decisions).
+  void AppendJson(std::string* buffer) const;
   // Returns a short human-readable rendering, for the CLI's --format text.
   std::string ToText() const;
 };

@@ -1,10 +1,13 @@
 // exportctl: the command line. See README.md, "The CLI".
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/cord.h"
@@ -20,7 +23,7 @@ using exportctl::Policy;
 constexpr char kUsage[] =
     "usage:\n"
     "  exportctl eval [--rules PATH]... [--as-of DATE] [--format json|text] [--batch]\n"
-    "                 [--fail-on OUTCOME] [--explain] REQUEST.json|-\n"
+    "                 [--threads N] [--fail-on OUTCOME] [--explain] REQUEST.json|-\n"
     "  exportctl check [--rules PATH]...\n"
     "  exportctl graph [--rules PATH]...\n"
     "Without --rules the bundled standard rules are used (every pack under rules/ but\n"
@@ -87,6 +90,7 @@ struct Options {
   std::string format = "json";
   bool batch = false;
   bool explain = false;
+  int threads = 0;  // --batch workers; 0: one per core
   std::optional<Outcome> fail_on;
   std::vector<std::string> args;
 };
@@ -109,6 +113,91 @@ std::optional<Policy> Load(const Options& o, bool print_warnings) {
   return *std::move(policy);
 }
 
+// Decides one JSON Lines request into `out`; a line that is not a valid request still gets a
+// decision, and it fails closed.
+template <typename Print>
+Outcome DecideLine(const Policy& policy, std::string_view line, size_t number,
+                   const exportctl::EvaluateOptions& options, const Print& print, std::string& out) {
+  absl::StatusOr<exportctl::Request> request = exportctl::Request::FromJson(line);
+  Decision d;
+  if (request.ok()) {
+    d = policy.Evaluate(*request, options);
+  } else {
+    d.outcome = Outcome::kReview;
+    d.policy_digest = policy.digest();
+    d.errors.push_back({CodeOf(request.status()),
+                        "line " + std::to_string(number) + ": " +
+                            std::string(request.status().message()),
+                        ""});
+  }
+  print(d, out);
+  return d.outcome;
+}
+
+// --batch: JSON Lines in, JSON Lines out, in input order. The input is read in blocks; the
+// lines of a block are split between `threads` workers, each writing into its own buffer.
+template <typename Print>
+Outcome Batch(const Policy& policy, std::istream& in, const exportctl::EvaluateOptions& options,
+              int threads, const Print& print) {
+  constexpr size_t kBlock = 4 << 20;
+  Outcome worst = Outcome::kPermitted;
+  std::string block, carry;
+  std::vector<std::string> outs(threads);
+  std::vector<Outcome> worsts(threads);
+  size_t line_number = 0;
+  struct Line {
+    std::string_view text;
+    size_t number;
+  };
+  std::vector<Line> lines;
+  while (in || !carry.empty()) {
+    block.resize(kBlock);
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    block.resize(static_cast<size_t>(in.gcount()));
+    block.insert(0, carry);
+    carry.clear();
+    if (in) {  // keep the last, partial line for the next block
+      size_t end = block.rfind('\n');
+      if (end == std::string::npos) {
+        carry.swap(block);
+        continue;
+      }
+      carry.assign(block, end + 1);
+      block.resize(end + 1);
+    }
+    lines.clear();
+    for (size_t pos = 0; pos < block.size();) {
+      size_t end = block.find('\n', pos);
+      if (end == std::string::npos) end = block.size();
+      std::string_view text(block.data() + pos, end - pos);
+      ++line_number;
+      if (text.find_first_not_of(" \t\r") != std::string_view::npos) {
+        lines.push_back({text, line_number});
+      }
+      pos = end + 1;
+    }
+    auto work = [&](int t) {
+      size_t begin = lines.size() * t / threads, end = lines.size() * (t + 1) / threads;
+      outs[t].clear();
+      worsts[t] = Outcome::kPermitted;
+      for (size_t i = begin; i < end; ++i) {
+        worsts[t] = std::max(worsts[t], DecideLine(policy, lines[i].text, lines[i].number,
+                                                   options, print, outs[t]));
+      }
+    };
+    std::vector<std::thread> workers;
+    for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
+    work(0);
+    for (std::thread& w : workers) w.join();
+    for (int t = 0; t < threads; ++t) {
+      std::cout.write(outs[t].data(), static_cast<std::streamsize>(outs[t].size()));
+      worst = std::max(worst, worsts[t]);
+    }
+    if (!in) break;
+  }
+  return worst;
+}
+
 int Eval(const Options& o) {
   if (o.args.size() != 1) return Usage("eval takes one request file (or - for standard input)");
   std::optional<Policy> policy = Load(o, false);
@@ -127,40 +216,25 @@ int Eval(const Options& o) {
   options.as_of = o.as_of;
   TextTrace trace;
   if (o.explain) options.trace = &trace;
-  auto print = [&](const Decision& d) {
+  auto print = [&](const Decision& d, std::string& out) {
     if (o.format == "text") {
-      std::cout << d.ToText();
+      out += d.ToText();
     } else {
-      std::cout << d.ToJson() << "\n";
+      d.AppendJson(&out);
+      out += '\n';
     }
     if (o.explain) {
-      std::cout << "explain:\n" << trace.out.str();
+      out += "explain:\n" + trace.out.str();
       trace.out.str("");
     }
   };
   Outcome worst = Outcome::kPermitted;
   if (o.batch) {
-    std::string line;
-    size_t n = 0;
-    while (std::getline(*in, line)) {
-      ++n;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      absl::StatusOr<exportctl::Request> request = exportctl::Request::FromJson(line);
-      Decision d;
-      if (request.ok()) {
-        d = policy->Evaluate(*request, options);
-      } else {
-        // A line that is not a valid request still gets a decision, and it fails closed.
-        d.outcome = Outcome::kReview;
-        d.policy_digest = policy->digest();
-        d.errors.push_back({CodeOf(request.status()),
-                            "line " + std::to_string(n) + ": " +
-                                std::string(request.status().message()),
-                            ""});
-      }
-      worst = std::max(worst, d.outcome);
-      print(d);
-    }
+    // Explain shares one trace, so it runs on one thread.
+    int threads = o.explain   ? 1
+                  : o.threads ? o.threads
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    worst = Batch(*policy, *in, options, threads, print);
   } else {
     std::ostringstream text;
     text << in->rdbuf();
@@ -172,7 +246,9 @@ int Eval(const Options& o) {
     }
     Decision d = policy->Evaluate(*request, options);
     worst = d.outcome;
-    print(d);
+    std::string out;
+    print(d, out);
+    std::cout << out;
   }
   std::cout.flush();
   return o.fail_on && worst >= *o.fail_on ? 3 : 0;
@@ -212,7 +288,8 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) return std::nullopt;
       return std::string(argv[++i]);
     };
-    if (a == "--rules" || a == "--as-of" || a == "--format" || a == "--fail-on") {
+    if (a == "--rules" || a == "--as-of" || a == "--format" || a == "--fail-on" ||
+        a == "--threads") {
       std::optional<std::string> v = value();
       if (!v) return Usage(a + " needs a value");
       if (a == "--rules") o.rules.push_back(*v);
@@ -220,6 +297,12 @@ int main(int argc, char** argv) {
       if (a == "--format") {
         if (*v != "json" && *v != "text") return Usage("--format is json or text");
         o.format = *v;
+      }
+      if (a == "--threads") {
+        char* end = nullptr;
+        long n = std::strtol(v->c_str(), &end, 10);
+        if (v->empty() || *end || n < 1 || n > 256) return Usage("--threads is 1 to 256");
+        o.threads = static_cast<int>(n);
       }
       if (a == "--fail-on") {
         o.fail_on = exportctl::ParseOutcome(*v);

@@ -62,6 +62,8 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
 
 // Returns `s` quoted as a JSON string.
 std::string JsonQuote(std::string_view s);
+// Appends `s` as a JSON string literal (quoted and escaped).
+void AppendJsonQuoted(std::string& out, std::string_view s);
 
 }  // namespace exportctl::internal
 

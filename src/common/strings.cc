@@ -1,3 +1,5 @@
+#include <cstdint>
+#include <cstring>
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -36,29 +38,52 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
   return best;
 }
 
-std::string JsonQuote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
+namespace {
+// Whether any of the 8 bytes in `w` is below 0x20, a quote or a backslash (exact; bytes of
+// multi-byte UTF-8 sequences are >= 0x80 and never match).
+bool NeedsEscape(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+  const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+  return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+          ((backslash - kOnes) & ~backslash)) & kHigh;
+}
+}  // namespace
+
+void AppendJsonQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the pending run of characters that need no escape
+  size_t i = 0;
+  for (std::uint64_t w; i + 8 <= s.size(); i += 8) {  // skip clean 8-byte words
+    std::memcpy(&w, s.data() + i, 8);
+    if (NeedsEscape(w)) break;
+  }
+  for (; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static const char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+      default: {
+        static const char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonQuoted(out, s);
   return out;
 }
 
