@@ -1,69 +1,184 @@
-// First benchmarks: compile and evaluate over generated packs, and decoding apart from
-// evaluation. The peer workload (shared/bench) is still to come (see issue "Performance").
+// The phases measured apart (parse, check, plan, whole compile) over generated packs of 8 to
+// 16,384 rules, evaluation on one shared const Policy (1 and 2 threads, with and without a trace
+// listener, full Decision and Verdict), and request decoding apart from evaluation.
+//
+// The generated pack: N per-material rules, each for one destination (8 of them) and one ECCN
+// prefix, plus an embargo rule. The index narrows a request to the rules of its destination and
+// ECCN, so evaluation cost follows the rules a request can touch (BM_EvaluateTouching), not the
+// pack size (BM_Evaluate).
+#include <map>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "exportctl/exportctl.h"
+#include "src/check/checker.h"
+#include "src/common/source.h"
+#include "src/parser/parser.h"
+#include "src/plan/plan.h"
 
 namespace {
 
-// N per-material rules, each for one ECCN and one destination, plus one embargo rule.
-std::string GeneratedPack(int n) {
+using exportctl::Policy;
+using exportctl::Request;
+
+// `n` rules; `touching` of them apply to destination BR and ECCN prefix 9X8 (the request).
+std::string GeneratedPack(int n, int touching = 1) {
   static const char* kDest[] = {"BR", "CN", "IN", "ZA", "EG", "SA", "AE", "PK"};
-  std::string text = "package gen\nset embargoed = {CU, IR, KP, SY}\n"
-                     "rule embargo { cite \"c\" when any(c in route: c in embargoed) then prohibited }\n";
+  std::string text =
+      "package gen\nset embargoed = {CU, IR, KP, SY}\n"
+      "rule embargo { cite \"c\" when any(c in route: c in embargoed) then prohibited }\n";
   for (int i = 0; i < n; ++i) {
-    text += "rule r" + std::to_string(i) + " { cite \"c\" for each material m when route.destination == \"" +
-            kDest[i % 8] + "\" and m.eccn matches \"9X" + std::to_string(i) +
-            "*\" then license_required authority \"BIS\" basis \"CB2\" }\n";
+    const bool touches = i < touching;
+    text += "rule r" + std::to_string(i) + " { cite \"c\" for each material m when " +
+            "route.destination == \"" + (touches ? "BR" : kDest[1 + i % 7]) +
+            "\" and m.eccn matches \"9X" + (touches ? "8" : std::to_string(i)) +
+            "*\" and m.quantity < " + std::to_string(i + 1) +
+            " then license_required authority \"BIS\" basis \"CB2\" }\n";
   }
   return text;
 }
 
-exportctl::Request MakeRequest() {
-  exportctl::Request r;
+Request MakeRequest() {
+  Request r;
   r.id = "bench";
   r.date = "2026-11-25";
   r.route = {"US", "BR"};
   exportctl::Material m;
   m.id = "m1";
   m.eccn = "9X8.a";
+  m.quantity = 0.5;
   r.materials.push_back(m);
   return r;
 }
 
+void BM_Parse(benchmark::State& state) {
+  using namespace exportctl::internal;
+  std::vector<Source> sources = {Source("gen.ecr", GeneratedPack(static_cast<int>(state.range(0))))};
+  for (auto _ : state) {
+    DiagnosticSink sink(&sources);
+    benchmark::DoNotOptimize(ParseFile(sources[0], 0, sink));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Parse)->Range(8, 1 << 14)->Unit(benchmark::kMillisecond);
+
+void BM_Check(benchmark::State& state) {
+  using namespace exportctl::internal;
+  std::vector<Source> sources = {Source("gen.ecr", GeneratedPack(static_cast<int>(state.range(0))))};
+  DiagnosticSink sink(&sources);
+  std::vector<ast::File> files = {ParseFile(sources[0], 0, sink)};
+  for (auto _ : state) {
+    DiagnosticSink check_sink(&sources);
+    benchmark::DoNotOptimize(Check(files, sources, check_sink));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Check)->Range(8, 1 << 14)->Unit(benchmark::kMillisecond);
+
+void BM_Plan(benchmark::State& state) {
+  using namespace exportctl::internal;
+  std::vector<Source> sources = {Source("gen.ecr", GeneratedPack(static_cast<int>(state.range(0))))};
+  DiagnosticSink sink(&sources);
+  std::vector<ast::File> files = {ParseFile(sources[0], 0, sink)};
+  Program program = Check(files, sources, sink);
+  for (auto _ : state) benchmark::DoNotOptimize(BuildPlan(program));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Plan)->Range(8, 1 << 14)->Unit(benchmark::kMillisecond);
+
 void BM_Compile(benchmark::State& state) {
   std::string text = GeneratedPack(static_cast<int>(state.range(0)));
-  for (auto _ : state) {
-    auto p = exportctl::Policy::CompileSources({{"gen.ecr", text}});
-    benchmark::DoNotOptimize(p);
-  }
+  for (auto _ : state) benchmark::DoNotOptimize(Policy::CompileSources({{"gen.ecr", text}}));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Compile)->Range(8, 1 << 14)->Unit(benchmark::kMillisecond);
 
-void BM_Evaluate(benchmark::State& state) {
-  static const exportctl::Policy* policy = nullptr;
-  static int size = -1;
-  if (state.thread_index() == 0 && size != state.range(0)) {
-    delete policy;
-    policy = new exportctl::Policy(
-        *exportctl::Policy::CompileSources({{"gen.ecr", GeneratedPack(static_cast<int>(state.range(0)))}}));
-    size = static_cast<int>(state.range(0));
+// One policy per (size, touching), shared by the benchmark's threads.
+const Policy& SharedPolicy(int n, int touching) {
+  static std::map<std::pair<int, int>, Policy>* cache = new std::map<std::pair<int, int>, Policy>;
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache->find({n, touching});
+  if (it == cache->end()) {
+    it = cache->emplace(std::make_pair(n, touching),
+                        *Policy::CompileSources({{"gen.ecr", GeneratedPack(n, touching)}}))
+             .first;
   }
-  exportctl::Request r = MakeRequest();
-  for (auto _ : state) benchmark::DoNotOptimize(policy->Evaluate(r));
+  return it->second;
+}
+
+class NullTrace : public exportctl::TraceListener {
+ public:
+  void OnRule(const exportctl::RuleTrace& t) override { benchmark::DoNotOptimize(t.fired); }
+};
+
+// Pack size grows, the request touches one rule: the cost stays flat.
+void BM_Evaluate(benchmark::State& state) {
+  const Policy& policy = SharedPolicy(static_cast<int>(state.range(0)), 1);
+  Request r = MakeRequest();
+  for (auto _ : state) benchmark::DoNotOptimize(policy.Evaluate(r));
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Evaluate)->Range(8, 1 << 14)->ThreadRange(1, 2);
+BENCHMARK(BM_Evaluate)->Range(8, 1 << 14)->ThreadRange(1, 2)->UseRealTime();
+
+void BM_EvaluateWithTrace(benchmark::State& state) {
+  const Policy& policy = SharedPolicy(static_cast<int>(state.range(0)), 1);
+  Request r = MakeRequest();
+  NullTrace trace;
+  exportctl::EvaluateOptions options;
+  options.trace = &trace;
+  for (auto _ : state) benchmark::DoNotOptimize(policy.Evaluate(r, options));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EvaluateWithTrace)->Range(8, 1 << 14);
+
+void BM_Decide(benchmark::State& state) {
+  const Policy& policy = SharedPolicy(static_cast<int>(state.range(0)), 1);
+  Request r = MakeRequest();
+  exportctl::Verdict verdict;
+  for (auto _ : state) {
+    policy.Decide(r, &verdict);
+    benchmark::DoNotOptimize(verdict.outcome);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Decide)->Range(8, 1 << 14)->ThreadRange(1, 2)->UseRealTime();
+
+// Pack of 16,384 rules; the request touches 1 to 1,024 of them: the cost follows these.
+void BM_DecideTouching(benchmark::State& state) {
+  const Policy& policy = SharedPolicy(1 << 14, static_cast<int>(state.range(0)));
+  Request r = MakeRequest();
+  exportctl::Verdict verdict;
+  for (auto _ : state) {
+    policy.Decide(r, &verdict);
+    benchmark::DoNotOptimize(verdict.outcome);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecideTouching)->RangeMultiplier(4)->Range(1, 1 << 10);
 
 void BM_DecodeRequest(benchmark::State& state) {
   const std::string json =
       R"({"id":"1","date":"2026-11-25","route":["US","BR"],"end_user":{"name":"Lab"},)"
       R"("materials":[{"id":"m1","eccn":"1C351.a","category":"pathogen","un_number":"UN2814"}]})";
-  for (auto _ : state) benchmark::DoNotOptimize(exportctl::Request::FromJson(json));
+  for (auto _ : state) benchmark::DoNotOptimize(Request::FromJson(json));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DecodeRequest);
+
+void BM_DecisionToJson(benchmark::State& state) {
+  const Policy& policy = SharedPolicy(8, 1);
+  exportctl::Decision d = policy.Evaluate(MakeRequest());
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    d.AppendJson(&out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecisionToJson);
 
 }  // namespace
