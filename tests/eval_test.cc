@@ -1,6 +1,7 @@
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "src/check/schema.h"
 #include "src/common/source.h"
 #include "tests/test_util.h"
 
@@ -198,6 +199,28 @@ TEST(JsonQuote, EscapesAtEveryOffset) {
   }
   EXPECT_EQ(internal::JsonQuote("Charité Universitätsmedizin ø"), "\"Charité Universitätsmedizin ø\"");
   EXPECT_EQ(internal::JsonQuote(" !#~\x7f"), "\" !#~\x7f\"");
+}
+
+}  // namespace
+}  // namespace exportctl
+
+namespace exportctl {
+namespace {
+
+// ParseDate remembers the last date per thread; the cache must never change an answer.
+TEST(ParseDate, CacheKeepsAnswers) {
+  std::int32_t a = 0, b = 0, c = 0;
+  ASSERT_TRUE(internal::ParseDate("2026-11-25", &a));
+  ASSERT_TRUE(internal::ParseDate("2026-11-25", &b));
+  ASSERT_TRUE(internal::ParseDate("2026-11-26", &c));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(c, a + 1);
+  ASSERT_TRUE(internal::ParseDate("2024-02-29", &a));
+  EXPECT_FALSE(internal::ParseDate("2025-02-29", &a));
+  EXPECT_FALSE(internal::ParseDate("2024-02-2", &a));
+  EXPECT_FALSE(internal::ParseDate("2024-02-29x", &a));
+  ASSERT_TRUE(internal::ParseDate("1970-01-01", &a));
+  EXPECT_EQ(a, 0);
 }
 
 }  // namespace

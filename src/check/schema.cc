@@ -1,6 +1,8 @@
 #include "src/check/schema.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstring>
 
 namespace exportctl::internal {
 
@@ -101,7 +103,23 @@ std::string TypeName(Type type) {
   return "?";
 }
 
+bool ParseDateUncached(std::string_view t, std::int32_t* days);
+
 bool ParseDate(std::string_view t, std::int32_t* days) {
+  // Requests in a batch mostly share their date: remember the last one parsed on this thread.
+  thread_local char last_text[10] = {};
+  thread_local std::int32_t last_days = INT32_MIN;
+  if (t.size() == 10 && last_days != INT32_MIN && std::memcmp(t.data(), last_text, 10) == 0) {
+    *days = last_days;
+    return true;
+  }
+  if (!ParseDateUncached(t, days)) return false;
+  std::memcpy(last_text, t.data(), 10);
+  last_days = *days;
+  return true;
+}
+
+bool ParseDateUncached(std::string_view t, std::int32_t* days) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
   auto digit = [&](int i) { return static_cast<unsigned>(static_cast<unsigned char>(t[i]) - '0'); };
   if (digit(0) > 9 || digit(1) > 9 || digit(2) > 9 || digit(3) > 9 || digit(5) > 9 ||

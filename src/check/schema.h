@@ -93,7 +93,7 @@ bool IsCountryCode(std::string_view code);
 absl::Status ValidateRequest(const Request& request, std::int32_t* days);
 
 // Returns 0..675 for two upper-case letters ("AA".."ZZ"), else -1.
-inline int CodeIndex(std::string_view s) {
+constexpr int CodeIndex(std::string_view s) {
   if (s.size() != 2) return -1;
   unsigned a = static_cast<unsigned char>(s[0]) - 'A', b = static_cast<unsigned char>(s[1]) - 'A';
   return a < 26 && b < 26 ? static_cast<int>(a * 26 + b) : -1;

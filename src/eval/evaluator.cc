@@ -85,6 +85,7 @@ class Evaluator {
 
   Value Eval(std::uint32_t i) {
     const PlanNode& n = plan_.nodes[i];
+    if (!n.memo) return Compute(i, n);
     if (s_.stamps[i] >= s_.bound_at[n.innermost]) return s_.values[i];
     Value v = Compute(i, n);
     s_.values[i] = v;
@@ -95,7 +96,7 @@ class Evaluator {
   // Whether node i was evaluated for the current bindings, and its value.
   const Value* Peek(std::uint32_t i) const {
     const PlanNode& n = plan_.nodes[i];
-    return s_.stamps[i] >= s_.bound_at[n.innermost] ? &s_.values[i] : nullptr;
+    return n.memo && s_.stamps[i] >= s_.bound_at[n.innermost] ? &s_.values[i] : nullptr;
   }
 
   static Value String(std::string_view s) {
@@ -313,6 +314,9 @@ class Evaluator {
       case Op::kIn: {
         Value a = Eval(kids[0]);
         if (a.is_error()) return a;
+        if (const PlanNode& set = plan_.nodes[kids[1]]; set.op == Op::kSetRef) {
+          return Value::Bool(plan_.sets[set.ref].contains(a.str));
+        }
         Value b = Eval(kids[1]);
         if (b.is_error()) return b;
         absl::string_view key(a.str.data(), a.str.size());
@@ -423,18 +427,14 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
   s.hits.clear();
   const std::string& destination = request.route.back();
 
-  auto in_effect = [&](const Rule& rule) {
-    return (!rule.effective_from || as_of >= *rule.effective_from) &&
-           (!rule.effective_until || as_of < *rule.effective_until);
-  };
   auto run = [&](int r, int material) {
-    const Rule& rule = plan.program.rules[r];
     const PlanRule& pr = plan.rules[r];
-    bool effective = in_effect(rule);
+    const bool effective = as_of >= pr.from && as_of < pr.until;
     Value v = Value::Bool(true);
     if (effective && pr.when >= 0) v = ev.Eval(pr.when);
     if (effective && (v.is_error() || v.b)) s.hits.push_back({r, material, v});
     if (trace) {
+      const Rule& rule = plan.program.rules[r];
       RuleTrace t;
       t.rule = rule.id;
       if (material >= 0) t.material = request.materials[material].id;

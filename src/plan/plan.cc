@@ -89,6 +89,8 @@ class Builder {
       const Rule& rule = plan_.program.rules[r];
       PlanRule pr;
       if (rule.when) pr.when = Intern(*rule.when, static_cast<int>(r));
+      if (rule.effective_from) pr.from = *rule.effective_from;
+      if (rule.effective_until) pr.until = *rule.effective_until;
       plan_.rules.push_back(std::move(pr));
     }
     SortTopologically();
@@ -105,6 +107,7 @@ class Builder {
         pr.conjunct_ranges = {when.range};
       }
     }
+    MarkMemoized();
     Index();
     return std::move(plan_);
   }
@@ -165,6 +168,22 @@ class Builder {
     masks_.push_back(mask);
     by_key_.emplace(std::move(key), id);
     return id;
+  }
+
+  // Remembers the value of a vertex only where that saves work or explain shows it: vertices
+  // with several parents (shared conditions) and the conjuncts of rules.
+  void MarkMemoized() {
+    std::vector<int> parents(plan_.nodes.size(), 0);
+    for (const PlanNode& n : plan_.nodes) {
+      for (std::uint32_t k = 0; k < n.kid_count; ++k) ++parents[plan_.Kids(n)[k]];
+    }
+    for (const PlanRule& r : plan_.rules) {
+      if (r.when >= 0) ++parents[r.when];
+      for (int c : r.conjuncts) plan_.nodes[c].memo = true;
+    }
+    for (size_t i = 0; i < plan_.nodes.size(); ++i) {
+      if (parents[i] > 1) plan_.nodes[i].memo = true;
+    }
   }
 
   // Orders the vertices so that every kid precedes its parents (Boost.Graph topological sort

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <bitset>
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct PlanNode {
   Attr attr = Attr::kId;
   std::uint8_t slot = 0;       // variable depth bound or read
   std::uint8_t innermost = 0;  // deepest variable this value depends on (0: the request only)
+  bool memo = false;  // shared by several parents or shown by explain: remember its value
   std::uint32_t kids_begin = 0;
   std::uint32_t kid_count = 0;
   std::int32_t ref = -1;  // set, table or matcher index
@@ -63,6 +65,7 @@ struct Matcher {
 
 struct PlanRule {
   int when = -1;                // node, or -1: always
+  std::int32_t from = INT32_MIN, until = INT32_MAX;  // the effective window, in days
   std::vector<int> conjuncts;   // the top-level `and` terms of `when`, for explain
   std::vector<SourceRange> conjunct_ranges;  // where this rule wrote them (nodes are shared)
 };

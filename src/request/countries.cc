@@ -1,5 +1,6 @@
 #include <algorithm>
-#include <bitset>
+#include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "src/check/schema.h"
@@ -33,12 +34,15 @@ constexpr std::string_view kRegions[] = {"UA-09", "UA-14", "UA-40", "UA-43"};
 }  // namespace
 
 bool IsCountryCode(std::string_view code) {
-  static const std::bitset<26 * 26> kBits = [] {
-    std::bitset<26 * 26> bits;
-    for (std::string_view c : kCountries) bits.set(CodeIndex(c));
+  static constexpr auto kBits = [] {
+    std::array<std::uint64_t, (26 * 26 + 63) / 64> bits{};
+    for (std::string_view c : kCountries) {
+      int i = CodeIndex(c);
+      bits[i / 64] |= std::uint64_t{1} << (i % 64);
+    }
     return bits;
   }();
-  if (int i = CodeIndex(code); i >= 0) return kBits[i];
+  if (int i = CodeIndex(code); i >= 0) return kBits[i / 64] >> (i % 64) & 1;
   if (code.size() == 2) return false;
   return std::find(std::begin(kRegions), std::end(kRegions), code) != std::end(kRegions);
 }

@@ -142,10 +142,12 @@ absl::Status Strings(dom::element e, const Path& path, size_t limit, std::vector
   });
 }
 
-absl::Status CheckCountry(const std::string& c, const Path& path) {
-  if (internal::IsCountryCode(c)) return absl::OkStatus();
+absl::Status UnknownCountry(const std::string& c, const Path& path) {
   return Invalid(path, "unknown_country",
                  absl::StrCat("unknown country `", c, "` (expected an ISO 3166-1 alpha-2 code)"));
+}
+inline absl::Status CheckCountry(const std::string& c, const Path& path) {
+  return internal::IsCountryCode(c) ? absl::OkStatus() : UnknownCountry(c, path);
 }
 absl::Status CheckCountry(const std::optional<std::string>& c, const Path& path) {
   return c ? CheckCountry(*c, path) : absl::OkStatus();

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The peer comparison in one command: generates the workload (../shared/bench, ported to
+# Python), builds a Release tree, runs benchmarks/peer/peer_bench (exportctl beside the plain
+# C++ floor) and times `exportctl eval --batch` end to end over the 100k JSON lines.
+#   benchmarks/run_peer.sh            (BUILD=build-bench, the workload in $BUILD/peer)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD:-build-bench}
+work=$build/peer
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEXPORTCTL_BUILD_BENCHMARKS=ON \
+  -DEXPORTCTL_BUILD_TESTS=OFF -DEXPORTCTL_BUILD_PYTHON=OFF > /dev/null
+cmake --build "$build" --target peer_bench exportctl_cli > /dev/null
+/usr/bin/python3 benchmarks/peer/workload.py "$work"
+# The committed policy is the one the workload generates.
+cmp -s "$work/policy.ecr" benchmarks/peer/policy.ecr ||
+  { echo "benchmarks/peer/policy.ecr differs from the generated one" >&2; exit 1; }
+
+echo "peer workload: 100,000 requests, single thread unless noted ($(nproc) cores)"
+"$build/bin/peer_bench" "$work"
+
+# --batch: JSON Lines in, decisions out, including decoding and serialising; best of 3.
+lines=$(wc -l < "$work/shipments.jsonl")
+for threads in 1 2; do
+  best=0
+  for _ in 1 2 3; do
+    start=$(date +%s%N)
+    "$build/bin/exportctl" eval --batch --threads "$threads" --rules benchmarks/peer/policy.ecr \
+      "$work/shipments.jsonl" > "$work/decisions.jsonl"
+    ns=$(( $(date +%s%N) - start ))
+    rate=$(( lines * 1000000000 / ns ))
+    (( rate > best )) && best=$rate
+  done
+  counts=$(grep -o '^{"request":"[0-9]*","outcome":"[a-z_]*"' "$work/decisions.jsonl" |
+           sed 's/.*"outcome":"//; s/"$//' | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
+  printf "%-36s %12d   (process start, compile, JSON in and out; %s)\n" \
+    "exportctl eval --batch --threads $threads" "$best" "$counts"
+done
