@@ -19,6 +19,13 @@ expect explain 0 'FIRED +examples.export.cb2_license' -- "$bin" eval --rules "$p
 expect bad-request 2 'invalid_type.*materials\[0\]\.quantity' -- bash -c "echo '{\"id\":\"a\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"DE\"],\"materials\":[{\"id\":\"m\",\"quantity\":\"x\"}]}' | \"$bin\" eval --rules \"$pack\" -"
 expect batch 0 '"request":"b".*' -- bash -c "printf '%s\n' \"\$(tr -d '\n' < $ex/plasma-to-germany.json)\" 'not json' '{\"id\":\"b\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"IR\"],\"materials\":[{\"id\":\"m\"}]}' | \"$bin\" eval --batch --rules \"$pack\" -"
 expect batch-bad-line-fails-closed 3 'line 2: .*invalid_json|"code":"invalid_json"' -- bash -c "printf '%s\n' 'not json' | \"$bin\" eval --batch --fail-on review --rules \"$pack\" -"
+# Batch over more than one 4 MiB block, with no final newline: every line decided once, in
+# order, whatever the number of threads.
+big=$(mktemp); trap 'rm -f "$big"' EXIT
+line=$(tr -d '\n' < "$ex/plasma-to-germany.json")
+for i in $(seq 1 12000); do echo "${line/\"SHP-1\"/\"B$i\"}"; done | head -c -1 > "$big"
+expect batch-blocks 0 '^12000 12000 same$' -- bash -c "a=\$(\"$bin\" eval --batch --threads 1 --rules \"$pack\" \"$big\" | md5sum); b=\$(\"$bin\" eval --batch --threads 3 --rules \"$pack\" \"$big\" | md5sum); n=\$(\"$bin\" eval --batch --rules \"$pack\" \"$big\" | grep -c '\"request\":\"B'); last=\$(\"$bin\" eval --batch --rules \"$pack\" \"$big\" | tail -1 | grep -o '\"request\":\"B[0-9]*\"'); [ \"\$last\" = '\"request\":\"B12000\"' ] && echo \$n 12000 \$( [ \"\$a\" = \"\$b\" ] && echo same)"
+expect bad-threads 2 'threads' -- "$bin" eval --batch --threads 0 "$ex/ebola-to-brazil.json"
 expect check-ok 0 '^ok: 8 rules' -- "$bin" check --rules "$pack"
 expect check-errors 1 'error\[unknown_attribute\]' -- "$bin" check --rules "$src/tests/golden/check/unknown_attribute.ecr"
 expect graph 0 'digraph' -- "$bin" graph --rules "$pack"

@@ -151,10 +151,11 @@ Outcome Batch(const Policy& policy, std::istream& in, const exportctl::EvaluateO
   };
   std::vector<Line> lines;
   while (in || !carry.empty()) {
-    block.resize(kBlock);
-    in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    block.resize(static_cast<size_t>(in.gcount()));
-    block.insert(0, carry);
+    block.swap(carry);  // the partial line left from the last block comes first
+    const size_t kept = block.size();
+    block.resize(kept + kBlock);
+    in.read(block.data() + kept, static_cast<std::streamsize>(kBlock));
+    block.resize(kept + static_cast<size_t>(in.gcount()));
     carry.clear();
     if (in) {  // keep the last, partial line for the next block
       size_t end = block.rfind('\n');
