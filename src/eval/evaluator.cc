@@ -60,7 +60,6 @@ struct Scratch {
   std::uint64_t bound_at[kMaxDepth + 1] = {};
   Value vars[kMaxDepth + 1];
   std::vector<Hit> hits;
-  std::vector<int> candidates;
 };
 
 thread_local Scratch scratch;
@@ -127,7 +126,7 @@ class Evaluator {
     return v;
   }
 
-  Value ReadRequest(Attr attr, int node) {
+  [[gnu::noinline]] Value ReadRequest(Attr attr, int node) {
     const Request& r = request_;
     const auto missing = Value::Error(ErrorCode::kMissingField, node);
     switch (attr) {
@@ -173,7 +172,7 @@ class Evaluator {
     }
   }
 
-  Value ReadMember(const Value& object, Attr attr, int node) {
+  [[gnu::noinline]] Value ReadMember(const Value& object, Attr attr, int node) {
     const auto missing = Value::Error(ErrorCode::kMissingField, node);
     if (object.elem == Type::kParty) {
       const Party& p = *static_cast<const Party*>(object.ptr);
@@ -251,21 +250,7 @@ class Evaluator {
         v.ptr = &plan_.tables[n.ref];
         return v;
       }
-      case Op::kLookup: {
-        Value key = Eval(kids[0]);
-        if (key.is_error()) return key;
-        const auto& table = plan_.tables[n.ref];
-        auto it = table.find(absl::string_view(key.str.data(), key.str.size()));
-        if (it == table.end()) {
-          Value e = Value::Error(ErrorCode::kMissingKey, static_cast<int>(i));
-          e.str = key.str;
-          return e;
-        }
-        Value v;
-        v.kind = Value::Kind::kSet;
-        v.ptr = &plan_.sets[it->second];
-        return v;
-      }
+      case Op::kLookup: return Lookup(i, n, kids);
       case Op::kAnd:
       case Op::kOr: {
         // false absorbs in `and`, true in `or`, whatever the order; otherwise an error wins.
@@ -290,45 +275,14 @@ class Evaluator {
       case Op::kLt:
       case Op::kLe:
       case Op::kGt:
-      case Op::kGe: {
-        Value a = Eval(kids[0]);
-        if (a.is_error()) return a;
-        Value b = Eval(kids[1]);
-        if (b.is_error()) return b;
-        int c = 0;
-        switch (a.kind) {
-          case Value::Kind::kString: c = a.str.compare(b.str); break;
-          case Value::Kind::kNumber: c = a.num < b.num ? -1 : a.num > b.num ? 1 : 0; break;
-          case Value::Kind::kDate: c = a.date < b.date ? -1 : a.date > b.date ? 1 : 0; break;
-          default: c = a.b == b.b ? 0 : 1; break;
-        }
-        switch (n.op) {
-          case Op::kEq: return Value::Bool(c == 0);
-          case Op::kNe: return Value::Bool(c != 0);
-          case Op::kLt: return Value::Bool(c < 0);
-          case Op::kLe: return Value::Bool(c <= 0);
-          case Op::kGt: return Value::Bool(c > 0);
-          default: return Value::Bool(c >= 0);
-        }
-      }
+      case Op::kGe: return Compare(n, kids);
       case Op::kIn: {
         Value a = Eval(kids[0]);
         if (a.is_error()) return a;
         if (const PlanNode& set = plan_.nodes[kids[1]]; set.op == Op::kSetRef) {
           return Value::Bool(plan_.sets[set.ref].contains(a.str));
         }
-        Value b = Eval(kids[1]);
-        if (b.is_error()) return b;
-        absl::string_view key(a.str.data(), a.str.size());
-        if (b.kind == Value::Kind::kSet) {
-          return Value::Bool(static_cast<const StringSet*>(b.ptr)->contains(a.str));
-        }
-        if (b.kind == Value::Kind::kTable) {
-          return Value::Bool(
-              static_cast<const absl::flat_hash_map<std::string, int>*>(b.ptr)->contains(key));
-        }
-        const std::string* items = static_cast<const std::string*>(b.ptr);
-        return Value::Bool(std::find(items, items + b.count, a.str) != items + b.count);
+        return In(a, kids);
       }
       case Op::kMatches: {
         Value a = Eval(kids[0]);
@@ -341,24 +295,80 @@ class Evaluator {
                              v.node == static_cast<int>(kids[0])));
       }
       case Op::kAny:
-      case Op::kAll: {
-        Value list = Eval(kids[0]);
-        if (list.is_error()) return list;
-        const bool absorbing = n.op == Op::kAny;
-        Value error;
-        for (std::uint32_t k = 0; k < list.count; ++k) {
-          Bind(n.slot, Element(list, k));
-          Value v = Eval(kids[1]);
-          if (v.is_error()) {
-            if (!error.is_error()) error = v;
-          } else if (v.b == absorbing) {
-            return Value::Bool(absorbing);
-          }
-        }
-        return error.is_error() ? error : Value::Bool(!absorbing);
-      }
+      case Op::kAll: return Quantifier(n, kids);
     }
     return Value::Error(ErrorCode::kMissingField, static_cast<int>(i));
+  }
+
+  // The less common operations, out of line so that Compute keeps a small frame.
+  [[gnu::noinline]] Value Lookup(std::uint32_t i, const PlanNode& n, const std::uint32_t* kids) {
+    Value key = Eval(kids[0]);
+    if (key.is_error()) return key;
+    const auto& table = plan_.tables[n.ref];
+    auto it = table.find(absl::string_view(key.str.data(), key.str.size()));
+    if (it == table.end()) {
+      Value e = Value::Error(ErrorCode::kMissingKey, static_cast<int>(i));
+      e.str = key.str;
+      return e;
+    }
+    Value v;
+    v.kind = Value::Kind::kSet;
+    v.ptr = &plan_.sets[it->second];
+    return v;
+  }
+
+  [[gnu::noinline]] Value Compare(const PlanNode& n, const std::uint32_t* kids) {
+    Value a = Eval(kids[0]);
+    if (a.is_error()) return a;
+    Value b = Eval(kids[1]);
+    if (b.is_error()) return b;
+    int c = 0;
+    switch (a.kind) {
+      case Value::Kind::kString: c = a.str.compare(b.str); break;
+      case Value::Kind::kNumber: c = a.num < b.num ? -1 : a.num > b.num ? 1 : 0; break;
+      case Value::Kind::kDate: c = a.date < b.date ? -1 : a.date > b.date ? 1 : 0; break;
+      default: c = a.b == b.b ? 0 : 1; break;
+    }
+    switch (n.op) {
+      case Op::kEq: return Value::Bool(c == 0);
+      case Op::kNe: return Value::Bool(c != 0);
+      case Op::kLt: return Value::Bool(c < 0);
+      case Op::kLe: return Value::Bool(c <= 0);
+      case Op::kGt: return Value::Bool(c > 0);
+      default: return Value::Bool(c >= 0);
+    }
+  }
+
+  // `a in X` where X is not a named set: a table's keys, a list attribute or a computed set.
+  [[gnu::noinline]] Value In(const Value& a, const std::uint32_t* kids) {
+    Value b = Eval(kids[1]);
+    if (b.is_error()) return b;
+    if (b.kind == Value::Kind::kSet) {
+      return Value::Bool(static_cast<const StringSet*>(b.ptr)->contains(a.str));
+    }
+    if (b.kind == Value::Kind::kTable) {
+      return Value::Bool(static_cast<const absl::flat_hash_map<std::string, int>*>(b.ptr)->contains(
+          absl::string_view(a.str.data(), a.str.size())));
+    }
+    const std::string* items = static_cast<const std::string*>(b.ptr);
+    return Value::Bool(std::find(items, items + b.count, a.str) != items + b.count);
+  }
+
+  [[gnu::noinline]] Value Quantifier(const PlanNode& n, const std::uint32_t* kids) {
+    Value list = Eval(kids[0]);
+    if (list.is_error()) return list;
+    const bool absorbing = n.op == Op::kAny;
+    Value error;
+    for (std::uint32_t k = 0; k < list.count; ++k) {
+      Bind(n.slot, Element(list, k));
+      Value v = Eval(kids[1]);
+      if (v.is_error()) {
+        if (!error.is_error()) error = v;
+      } else if (v.b == absorbing) {
+        return Value::Bool(absorbing);
+      }
+    }
+    return error.is_error() ? error : Value::Bool(!absorbing);
   }
 
  private:
@@ -452,40 +462,39 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
   };
 
   // Shipment rules: those for any destination and those for this one.
-  s.candidates.assign(plan.shipment_rules.any.begin(), plan.shipment_rules.any.end());
+  for (int r : plan.shipment_rules.any) run(r, -1);
   if (const std::vector<int>* rules = plan.shipment_rules.by_destination.Find(destination)) {
-    s.candidates.insert(s.candidates.end(), rules->begin(), rules->end());
+    for (int r : *rules) run(r, -1);
   }
-  for (int r : s.candidates) run(r, -1);
 
   // Material rules, per material, narrowed by destination and ECCN.
   const EccnIndex* buckets[2] = {&plan.material_any_dest, plan.material_by_dest.Find(destination)};
+  const Value materials =
+      Evaluator::List(request.materials.data(), request.materials.size(), Type::kMaterial);
   for (size_t m = 0; m < request.materials.size(); ++m) {
-    const Material& material = request.materials[m];
-    ev.Bind(1, Evaluator::Element(Evaluator::List(request.materials.data(),
-                                                  request.materials.size(), Type::kMaterial),
-                                  static_cast<std::uint32_t>(m)));
-    s.candidates.clear();
+    const int material = static_cast<int>(m);
+    ev.Bind(1, Evaluator::Element(materials, static_cast<std::uint32_t>(m)));
+    const std::optional<std::string>& eccn = request.materials[m].eccn;
     for (const EccnIndex* index : buckets) {
       if (!index) continue;
-      if (!material.eccn) {
-        s.candidates.insert(s.candidates.end(), index->all.begin(), index->all.end());
+      if (!eccn) {
+        for (int r : index->all) run(r, material);
         continue;
       }
-      const std::string& eccn = *material.eccn;
-      s.candidates.insert(s.candidates.end(), index->unkeyed.begin(), index->unkeyed.end());
-      if (auto it = index->exact.find(eccn); it != index->exact.end()) {
-        s.candidates.insert(s.candidates.end(), it->second.begin(), it->second.end());
+      for (int r : index->unkeyed) run(r, material);
+      if (!index->exact.empty()) {
+        if (auto it = index->exact.find(*eccn); it != index->exact.end()) {
+          for (int r : it->second) run(r, material);
+        }
       }
       for (int len : index->prefix_lengths) {
-        if (len > static_cast<int>(eccn.size())) continue;
-        if (auto it = index->prefix.find(absl::string_view(eccn.data(), len));
+        if (len > static_cast<int>(eccn->size())) continue;
+        if (auto it = index->prefix.find(absl::string_view(eccn->data(), len));
             it != index->prefix.end()) {
-          s.candidates.insert(s.candidates.end(), it->second.begin(), it->second.end());
+          for (int r : it->second) run(r, material);
         }
       }
     }
-    for (int r : s.candidates) run(r, static_cast<int>(m));
   }
   auto by_rule = [](const Hit& a, const Hit& b) {
     return a.rule != b.rule ? a.rule < b.rule : a.material < b.material;

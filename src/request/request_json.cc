@@ -26,6 +26,8 @@ constexpr size_t kMaxParties = 1000;
 
 // A JSON path, built as a string only when an error needs it: each level points at its parent,
 // so decoding and validating a good request allocates no path.
+// A Path points at its parent: keep the parent alive (a named local, or a temporary within the
+// same full expression) while the child is used.
 struct Path {
   const Path* parent = nullptr;
   std::string_view key;  // the member name; empty for an array element
@@ -269,24 +271,29 @@ absl::Status internal::ValidateRequest(const Request& request, std::int32_t* day
     return Invalid(kRoot.Key("date"), "invalid_date",
                    absl::StrCat("`", date, "` is not a date (YYYY-MM-DD)"));
   }
-  const Path route_path = kRoot.Key("route");
+  // Each check is a cheap test first; paths and messages are built only on failure.
   if (route.size() < 2) {
-    return Invalid(route_path, "invalid_value", "needs at least the origin and the destination");
+    return Invalid(kRoot.Key("route"), "invalid_value",
+                   "needs at least the origin and the destination");
   }
-  if (route.size() > kMaxRoute) return Invalid(route_path, "too_large", "too many countries");
+  if (route.size() > kMaxRoute) return Invalid(kRoot.Key("route"), "too_large", "too many countries");
   for (size_t i = 0; i < route.size(); ++i) {
-    EXPORTCTL_CHECK_OK(CheckCountry(route[i], route_path.Index(i)));
+    if (!internal::IsCountryCode(route[i])) {
+      return UnknownCountry(route[i], kRoot.Key("route").Index(i));
+    }
   }
-  const Path materials_path = kRoot.Key("materials");
-  if (materials.empty()) return Invalid(materials_path, "invalid_value", "needs at least one material");
+  if (materials.empty()) {
+    return Invalid(kRoot.Key("materials"), "invalid_value", "needs at least one material");
+  }
   if (materials.size() > kMaxMaterials) {
-    return Invalid(materials_path, "too_large", "too many materials");
+    return Invalid(kRoot.Key("materials"), "too_large", "too many materials");
   }
   absl::flat_hash_set<std::string_view> ids;  // only for long lists: small ones compare pairwise
+  const Path materials_path = kRoot.Key("materials");  // a Path must outlive its children
   for (size_t i = 0; i < materials.size(); ++i) {
     const Material& m = materials[i];
-    const Path p = materials_path.Index(i);
-    if (m.id.empty()) return Invalid(p.Key("id"), "invalid_value", "must not be empty");
+    auto path = [&] { return materials_path.Index(i); };
+    if (m.id.empty()) return Invalid(path().Key("id"), "invalid_value", "must not be empty");
     bool duplicate = false;
     if (materials.size() <= 16) {
       for (size_t j = 0; j < i && !duplicate; ++j) duplicate = materials[j].id == m.id;
@@ -294,29 +301,37 @@ absl::Status internal::ValidateRequest(const Request& request, std::int32_t* day
       duplicate = !ids.insert(m.id).second;
     }
     if (duplicate) {
-      return Invalid(p.Key("id"), "duplicate_id",
+      return Invalid(path().Key("id"), "duplicate_id",
                      absl::StrCat("material id `", m.id, "` is used twice"));
     }
-    EXPORTCTL_CHECK_OK(CheckOneOf(m.category, p.Key("category"), internal::MaterialCategories()));
-    EXPORTCTL_CHECK_OK(CheckCountry(m.origin, p.Key("origin")));
+    if (m.category) {
+      EXPORTCTL_CHECK_OK(CheckOneOf(m.category, path().Key("category"), internal::MaterialCategories()));
+    }
+    if (m.origin && !internal::IsCountryCode(*m.origin)) {
+      return UnknownCountry(*m.origin, path().Key("origin"));
+    }
     if (m.quantity && (!std::isfinite(*m.quantity) || *m.quantity < 0)) {
-      return Invalid(p.Key("quantity"), "invalid_value", "must be a finite number >= 0");
+      return Invalid(path().Key("quantity"), "invalid_value", "must be a finite number >= 0");
     }
     if (m.dry_ice_kg && (!std::isfinite(*m.dry_ice_kg) || *m.dry_ice_kg < 0)) {
-      return Invalid(p.Key("dry_ice_kg"), "invalid_value", "must be a finite number >= 0");
+      return Invalid(path().Key("dry_ice_kg"), "invalid_value", "must be a finite number >= 0");
     }
     if (m.un_number) {
       const std::string& u = *m.un_number;
       bool ok = u.size() == 6 && u[0] == 'U' && u[1] == 'N' &&
                 std::all_of(u.begin() + 2, u.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (!ok) {
-        return Invalid(p.Key("un_number"), "invalid_value",
+        return Invalid(path().Key("un_number"), "invalid_value",
                        absl::StrCat("`", u, "` is not a UN number (UN followed by four digits)"));
       }
     }
   }
-  if (exporter) EXPORTCTL_CHECK_OK(CheckCountry(exporter->country, kRoot.Key("exporter").Key("country")));
-  if (end_user) EXPORTCTL_CHECK_OK(CheckCountry(end_user->country, kRoot.Key("end_user").Key("country")));
+  if (exporter && exporter->country && !internal::IsCountryCode(*exporter->country)) {
+    return UnknownCountry(*exporter->country, kRoot.Key("exporter").Key("country"));
+  }
+  if (end_user && end_user->country && !internal::IsCountryCode(*end_user->country)) {
+    return UnknownCountry(*end_user->country, kRoot.Key("end_user").Key("country"));
+  }
   if (parties) {
     const Path parties_path = kRoot.Key("parties");
     if (parties->size() > kMaxParties) return Invalid(parties_path, "too_large", "too many parties");
