@@ -131,7 +131,14 @@ void Policy::Decide(const Request& request, Verdict* verdict, const EvaluateOpti
 }
 
 Decision Policy::Evaluate(const Request& request, const EvaluateOptions& options) const {
-  return internal::EvaluatePlan(impl_->plan, impl_->sources, impl_->digest, request, options);
+  Decision d;
+  Evaluate(request, &d, options);
+  return d;
+}
+
+void Policy::Evaluate(const Request& request, Decision* decision,
+                      const EvaluateOptions& options) const {
+  internal::EvaluatePlan(impl_->plan, impl_->sources, impl_->digest, request, options, decision);
 }
 
 const std::string& Policy::digest() const { return impl_->digest; }

@@ -19,7 +19,7 @@ expect explain 0 'FIRED +examples.export.cb2_license' -- "$bin" eval --rules "$p
 expect bad-request 2 'invalid_type.*materials\[0\]\.quantity' -- bash -c "echo '{\"id\":\"a\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"DE\"],\"materials\":[{\"id\":\"m\",\"quantity\":\"x\"}]}' | \"$bin\" eval --rules \"$pack\" -"
 expect batch 0 '"request":"b".*' -- bash -c "printf '%s\n' \"\$(tr -d '\n' < $ex/plasma-to-germany.json)\" 'not json' '{\"id\":\"b\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"IR\"],\"materials\":[{\"id\":\"m\"}]}' | \"$bin\" eval --batch --rules \"$pack\" -"
 expect batch-bad-line-fails-closed 3 'line 2: .*invalid_json|"code":"invalid_json"' -- bash -c "printf '%s\n' 'not json' | \"$bin\" eval --batch --fail-on review --rules \"$pack\" -"
-# Batch over more than one 4 MiB block, with no final newline: every line decided once, in
+# Batch over several 1 MiB blocks, with no final newline: every line decided once, in
 # order, whatever the number of threads.
 big=$(mktemp); trap 'rm -f "$big"' EXIT
 line=$(tr -d '\n' < "$ex/plasma-to-germany.json")

@@ -135,3 +135,96 @@ TEST(Corpus, AllFiles) {
 
 }  // namespace
 }  // namespace exportctl
+
+namespace exportctl {
+namespace {
+
+std::string Describe(const Request& r) {
+  std::string out;
+  auto opt = [&](const std::optional<std::string>& s) { out += s ? "\"" + *s + "\"," : "-,"; };
+  auto num = [&](const std::optional<double>& d) { out += d ? std::to_string(*d) + "," : "-,"; };
+  auto flag = [&](const std::optional<bool>& b) { out += b ? (*b ? "T," : "F,") : "-,"; };
+  auto list = [&](const std::optional<std::vector<std::string>>& l) {
+    if (!l) return void(out += "-,");
+    out += "[";
+    for (const std::string& s : *l) out += s + ",";
+    out += "],";
+  };
+  out += r.id + "," + r.date + ",";
+  list(r.route);
+  for (const Material& m : r.materials) {
+    out += "{" + m.id + ",";
+    for (auto* s : {&m.description, &m.category, &m.origin, &m.eccn, &m.eu_dual_use,
+                    &m.un_number, &m.unit, &m.temperature}) {
+      opt(*s);
+    }
+    num(m.quantity);
+    num(m.dry_ice_kg);
+    out += "}";
+  }
+  out += r.exporter ? "E" : "-";
+  if (r.exporter) { opt(r.exporter->name); opt(r.exporter->country); }
+  out += r.end_user ? "U" : "-";
+  if (r.end_user) {
+    for (auto* s : {&r.end_user->name, &r.end_user->country, &r.end_user->type,
+                    &r.end_user->end_use, &r.end_user->address}) {
+      opt(*s);
+    }
+  }
+  out += r.parties ? "P" : "-";
+  if (r.parties) {
+    for (const Party& p : *r.parties) { out += p.role + ","; opt(p.name); opt(p.country); }
+  }
+  out += r.data ? "D" : "-";
+  if (r.data) {
+    flag(r.data->personal_data);
+    list(r.data->categories);
+    opt(r.data->deidentification);
+    opt(r.data->transfer_mechanism);
+    flag(r.data->encrypted);
+  }
+  list(r.licenses);
+  return out;
+}
+
+// Decoding into a reused Request gives what a fresh decode gives, whatever came before
+// (including a request that failed half-way).
+TEST(Request, DecodeIntoReusedRequest) {
+  std::vector<std::string> lines;
+  for (const auto& f : FilesUnder("rules/examples", ".json")) {
+    if (f.parent_path().filename() != "examples") continue;
+    lines.push_back(ReadText(f));
+  }
+  ASSERT_GE(lines.size(), 30u);
+  lines.push_back(R"({"id":"x","date":"2026-11-25","route":["US","DE"],"materials":[{"id":"m","quantity":"bad"}]})");
+  lines.push_back(R"({"id":"y","date":"2026-11-25","route":["US","DE"],"materials":[{"id":"m"}],"data":null})");
+  // Every field, then objects present with every optional field absent, then null.
+  lines.push_back(R"({"id":"f","date":"2026-11-25","route":["US","NL","DE"],
+    "exporter":{"name":"E","country":"US"},
+    "end_user":{"name":"N","country":"DE","type":"hospital","end_use":"u","address":"a"},
+    "parties":[{"role":"consignee","name":"P","country":"NL"},{"role":"freight_forwarder"}],
+    "materials":[{"id":"m1","description":"d","category":"pathogen","origin":"US","eccn":"1C351",
+      "eu_dual_use":"1C351","un_number":"UN2814","quantity":1,"dry_ice_kg":2,"unit":"mL",
+      "temperature":"frozen"},{"id":"m2"}],
+    "data":{"personal_data":true,"categories":["health"],"deidentification":"none",
+      "transfer_mechanism":"scc","encrypted":false},
+    "licenses":["L1"]})");
+  lines.push_back(R"({"id":"s","date":"2026-11-25","route":["US","DE"],"exporter":{},"end_user":{},
+    "parties":[{"role":"consignee"}],"materials":[{"id":"m1"}],"data":{},"licenses":[]})");
+  lines.push_back(R"({"id":"n","date":"2026-11-25","route":["US","DE"],"exporter":null,
+    "end_user":null,"parties":null,"materials":[{"id":"m1","eccn":null}],"data":null,
+    "licenses":null})");
+  for (const std::string& before : lines) {  // every ordered pair of lines
+    for (const std::string& json : lines) {
+      Request reused;
+      (void)Request::FromJson(before, &reused);
+      absl::StatusOr<Request> fresh = Request::FromJson(json);
+      absl::Status st = Request::FromJson(json, &reused);
+      ASSERT_EQ(st.ok(), fresh.ok()) << json;
+      if (st.ok()) EXPECT_EQ(Describe(reused), Describe(*fresh)) << before << "\nthen " << json;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace exportctl

@@ -225,3 +225,35 @@ TEST(ParseDate, CacheKeepsAnswers) {
 
 }  // namespace
 }  // namespace exportctl
+
+namespace exportctl {
+namespace {
+
+// A reused Decision carries nothing over from the request before.
+TEST(Evaluate, ReusedDecisionEqualsFresh) {
+  std::vector<Diagnostic> diagnostics;
+  auto policy = Policy::Compile({testing::SourceDir() + "/rules/examples/pack"}, &diagnostics);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::vector<Request> requests;
+  for (const char* name : {"ebola-to-brazil", "plasma-to-germany", "reagents-to-iran",
+                           "unclassified-pathogen"}) {
+    auto r = Request::FromJson(
+        testing::ReadText(testing::SourceDir() + "/rules/examples/" + name + ".json"));
+    ASSERT_TRUE(r.ok()) << r.status();
+    requests.push_back(*r);
+  }
+  Request invalid = requests[0];
+  invalid.route = {"US"};  // fails closed
+  requests.push_back(invalid);
+  Decision reused;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const Request& r = requests[round ? requests.size() - 1 - i : i];
+      policy->Evaluate(r, &reused);
+      EXPECT_EQ(reused.ToJson(), policy->Evaluate(r).ToJson());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace exportctl

@@ -59,6 +59,10 @@ struct Request {
   // the calendar are all errors. Inputs over 1 MiB are refused.
   static absl::StatusOr<Request> FromJson(std::string_view json);
 
+  // The same, decoding into `*out` and reusing its storage (for loops over many requests).
+  // On error `*out` holds a partial request: decode into it again, do not evaluate it.
+  static absl::Status FromJson(std::string_view json, Request* out);
+
   // Returns OK when the request satisfies the contract (FromJson calls this too), else
   // InvalidArgument naming the path of the first offending field.
   absl::Status Validate() const;

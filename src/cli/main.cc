@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -115,59 +116,87 @@ std::optional<Policy> Load(const Options& o, bool print_warnings) {
 
 // Decides one JSON Lines request into `out`; a line that is not a valid request still gets a
 // decision, and it fails closed.
+// `request` and `d` are the worker's, reused from line to line.
 template <typename Print>
 Outcome DecideLine(const Policy& policy, std::string_view line, size_t number,
-                   const exportctl::EvaluateOptions& options, const Print& print, std::string& out) {
-  absl::StatusOr<exportctl::Request> request = exportctl::Request::FromJson(line);
-  Decision d;
-  if (request.ok()) {
-    d = policy.Evaluate(*request, options);
+                   const exportctl::EvaluateOptions& options, const Print& print,
+                   exportctl::Request& request, Decision& d, std::string& out) {
+  if (absl::Status st = exportctl::Request::FromJson(line, &request); st.ok()) {
+    policy.Evaluate(request, &d, options);
   } else {
+    d = Decision();
     d.outcome = Outcome::kReview;
     d.policy_digest = policy.digest();
-    d.errors.push_back({CodeOf(request.status()),
-                        "line " + std::to_string(number) + ": " +
-                            std::string(request.status().message()),
-                        ""});
+    d.errors.push_back(
+        {CodeOf(st), "line " + std::to_string(number) + ": " + std::string(st.message()), ""});
   }
   print(d, out);
   return d.outcome;
 }
 
 // --batch: JSON Lines in, JSON Lines out, in input order. The input is read in blocks; the
-// lines of a block are split between `threads` workers, each writing into its own buffer.
+// lines of a block are split between `threads` workers, each writing into its own buffer, and
+// the buffers are written out while the next block is decided. A line longer than kMaxLine is
+// not buffered further: it gets a `too_large` review decision and is skipped.
 template <typename Print>
 Outcome Batch(const Policy& policy, std::istream& in, const exportctl::EvaluateOptions& options,
               int threads, const Print& print) {
-  constexpr size_t kBlock = 4 << 20;
+  constexpr size_t kBlock = 1 << 20, kMaxLine = 16 << 20;
   Outcome worst = Outcome::kPermitted;
   std::string block, carry;
-  std::vector<std::string> outs(threads);
+  std::vector<std::string> outs[2] = {std::vector<std::string>(threads),
+                                      std::vector<std::string>(threads)};
+  int current = 0;
+  std::future<void> writing;
   std::vector<Outcome> worsts(threads);
+  std::vector<Decision> decisions(threads);
+  std::vector<exportctl::Request> requests(threads);
   size_t line_number = 0;
+  bool skipping = false;  // inside an over-long line, up to its newline
   struct Line {
     std::string_view text;
     size_t number;
   };
   std::vector<Line> lines;
   while (in || !carry.empty()) {
-    block.swap(carry);  // the partial line left from the last block comes first
+    block.assign(carry);  // the partial line left from the last block comes first
     const size_t kept = block.size();
     block.resize(kept + kBlock);
     in.read(block.data() + kept, static_cast<std::streamsize>(kBlock));
     block.resize(kept + static_cast<size_t>(in.gcount()));
     carry.clear();
+    size_t first = 0;
+    if (skipping) {
+      first = block.find('\n');
+      skipping = first == std::string::npos && in;
+      first = first == std::string::npos ? block.size() : first + 1;
+    }
     if (in) {  // keep the last, partial line for the next block
       size_t end = block.rfind('\n');
-      if (end == std::string::npos) {
-        carry.swap(block);
+      if (end == std::string::npos || end < first) {
+        if (block.size() - first <= kMaxLine) {
+          carry.assign(block, first);
+          continue;
+        }
+        ++line_number;
+        Decision d;
+        d.outcome = Outcome::kReview;
+        d.policy_digest = policy.digest();
+        d.errors.push_back({"too_large", "line " + std::to_string(line_number) +
+                                             ": longer than " + std::to_string(kMaxLine) + " bytes", ""});
+        std::string out;
+        print(d, out);
+        if (writing.valid()) writing.get();
+        std::cout << out;
+        worst = std::max(worst, d.outcome);
+        skipping = true;
         continue;
       }
       carry.assign(block, end + 1);
       block.resize(end + 1);
     }
     lines.clear();
-    for (size_t pos = 0; pos < block.size();) {
+    for (size_t pos = first; pos < block.size();) {
       size_t end = block.find('\n', pos);
       if (end == std::string::npos) end = block.size();
       std::string_view text(block.data() + pos, end - pos);
@@ -177,25 +206,30 @@ Outcome Batch(const Policy& policy, std::istream& in, const exportctl::EvaluateO
       }
       pos = end + 1;
     }
+    std::vector<std::string>& outs_now = outs[current];
     auto work = [&](int t) {
       size_t begin = lines.size() * t / threads, end = lines.size() * (t + 1) / threads;
-      outs[t].clear();
+      outs_now[t].clear();
       worsts[t] = Outcome::kPermitted;
       for (size_t i = begin; i < end; ++i) {
         worsts[t] = std::max(worsts[t], DecideLine(policy, lines[i].text, lines[i].number,
-                                                   options, print, outs[t]));
+                                                   options, print, requests[t], decisions[t],
+                                                   outs_now[t]));
       }
     };
     std::vector<std::thread> workers;
     for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
     work(0);
     for (std::thread& w : workers) w.join();
-    for (int t = 0; t < threads; ++t) {
-      std::cout.write(outs[t].data(), static_cast<std::streamsize>(outs[t].size()));
-      worst = std::max(worst, worsts[t]);
-    }
+    for (int t = 0; t < threads; ++t) worst = std::max(worst, worsts[t]);
+    if (writing.valid()) writing.get();
+    writing = std::async(std::launch::async, [&outs_now] {
+      for (const std::string& o : outs_now) std::cout.write(o.data(), static_cast<std::streamsize>(o.size()));
+    });
+    current ^= 1;
     if (!in) break;
   }
+  if (writing.valid()) writing.get();
   return worst;
 }
 

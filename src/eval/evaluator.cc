@@ -409,12 +409,6 @@ void AppendUnique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
-Decision FailClosed(Decision d, std::string code, std::string message) {
-  d.outcome = Outcome::kReview;
-  d.errors.push_back({std::move(code), std::move(message), ""});
-  return d;
-}
-
 // Runs every candidate rule on `request`, leaving the hits in `s.hits` in rule order. Returns
 // false, with a fail-closed error in `code` and `message`, for an invalid request or as-of date.
 // Reports to `trace` (which needs the `sources`) when it is set.
@@ -531,23 +525,36 @@ void DecidePlan(const Plan& plan, const Request& request, const EvaluateOptions&
   }
 }
 
-Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
-                      const std::string& digest, const Request& request,
-                      const EvaluateOptions& options) {
-  Decision d;
-  d.request = request.id;
-  d.policy_digest = digest;
-  d.as_of = options.as_of ? *options.as_of : request.date;
+void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const std::string& digest,
+                  const Request& request, const EvaluateOptions& options, Decision* out) {
+  // Reset `out` keeping the storage of its strings and items.
+  Decision& d = *out;
+  d.request.assign(request.id);
+  d.outcome = Outcome::kPermitted;
+  d.reasons.clear();
+  d.licenses_required.clear();
+  d.conditions.clear();
+  d.errors.clear();
+  d.policy_digest.assign(digest);
+  d.as_of.assign(options.as_of ? *options.as_of : request.date);
   Scratch& s = scratch;
   std::string_view code;
   std::string message;
   if (!RunRules(plan, request, options, options.trace, sources, s, &code, &message)) {
-    return FailClosed(std::move(d), std::string(code), std::move(message));
+    d.items.clear();
+    d.outcome = Outcome::kReview;
+    d.errors.push_back({std::string(code), std::move(message), ""});
+    return;
   }
 
   // Assemble the decision, in rule order.
   d.items.resize(request.materials.size());
-  for (size_t m = 0; m < request.materials.size(); ++m) d.items[m].material = request.materials[m].id;
+  for (size_t m = 0; m < request.materials.size(); ++m) {
+    ItemDecision& item = d.items[m];
+    item.material.assign(request.materials[m].id);
+    item.outcome = Outcome::kPermitted;
+    item.reasons.clear();
+  }
   for (size_t h = 0; h < s.hits.size(); ++h) {
     const Hit& hit = s.hits[h];
     const Rule& rule = plan.program.rules[hit.rule];
@@ -594,7 +601,6 @@ Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
       d.conditions.push_back({rule.text, rule.id, rule.citation});
     }
   }
-  return d;
 }
 
 }  // namespace exportctl::internal

@@ -11,9 +11,9 @@ namespace exportctl::internal {
 
 // Evaluates a plan on a request. `sources` are the policy's rule files (for trace texts).
 // Thread-safe: all scratch state is thread-local; the plan is only read.
-Decision EvaluatePlan(const Plan& plan, const std::vector<Source>& sources,
-                      const std::string& digest, const Request& request,
-                      const EvaluateOptions& options);
+// The decision goes to `out`, whose storage is reused.
+void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const std::string& digest,
+                  const Request& request, const EvaluateOptions& options, Decision* out);
 
 // The same outcome, without building the decision (the allocation-free fast path).
 void DecidePlan(const Plan& plan, const Request& request, const EvaluateOptions& options,

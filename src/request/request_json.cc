@@ -68,15 +68,17 @@ absl::Status Invalid(const Path& path, std::string_view code, std::string_view m
   } while (0)
 
 // Decodes an object whose keys must be among `names` (at most 32): calls
-// `field(index, value, path)` for each present, non-null key. Keys whose bit is set in
-// `required` must be present and not null. Duplicate and unknown keys are errors.
-template <size_t N, typename F>
+// `field(index, value, path)` for each present, non-null key, then `absent(index)` for every
+// other key (decoding reuses the storage of the previous request, so absent fields are reset).
+// Keys whose bit is set in `required` must be present and not null. Duplicate and unknown keys
+// are errors.
+template <size_t N, typename F, typename A>
 absl::Status Fields(dom::element e, const Path& path, const std::array<std::string_view, N>& names,
-                    std::uint32_t required, F&& field) {
+                    std::uint32_t required, F&& field, A&& absent) {
   static_assert(N <= 32);
   dom::object obj;
   if (e.get_object().get(obj)) return Invalid(path, "invalid_type", "expected object");
-  std::uint32_t seen = 0;
+  std::uint32_t seen = 0, assigned = 0;
   for (dom::key_value_pair kv : obj) {
     const std::string_view key = kv.key;
     const Path sub = path.Key(key);
@@ -97,13 +99,21 @@ absl::Status Fields(dom::element e, const Path& path, const std::array<std::stri
       continue;  // null: unknown, as if absent
     }
     EXPORTCTL_CHECK_OK(field(i, kv.value, sub));
+    assigned |= bit;
   }
   for (size_t i = 0; i < N; ++i) {
     if ((required >> i & 1) && !(seen >> i & 1)) {
       return Invalid(path.Key(names[i]), "missing_field", "required field is missing");
     }
+    if (!(assigned >> i & 1)) absent(i);
   }
   return absl::OkStatus();
+}
+
+// The object held by `o`, engaged (keeping what it held, whose fields the decoder overwrites).
+template <typename T>
+T& Engaged(std::optional<T>& o) {
+  return o ? *o : o.emplace();
 }
 
 absl::Status String(dom::element e, const Path& path, std::string& out) {
@@ -113,7 +123,7 @@ absl::Status String(dom::element e, const Path& path, std::string& out) {
   return absl::OkStatus();
 }
 absl::Status String(dom::element e, const Path& path, std::optional<std::string>& out) {
-  return String(e, path, out.emplace());
+  return String(e, path, Engaged(out));
 }
 absl::Status Bool(dom::element e, const Path& path, std::optional<bool>& out) {
   bool b;
@@ -127,20 +137,26 @@ absl::Status Number(dom::element e, const Path& path, std::optional<double>& out
   out = d;
   return absl::OkStatus();
 }
-template <typename F>
-absl::Status Array(dom::element e, const Path& path, size_t limit, F&& each) {
+// Decodes an array into `out`, reusing its elements: `decode(item, path, element)`.
+template <typename T, typename F>
+absl::Status ArrayInto(dom::element e, const Path& path, size_t limit, std::vector<T>& out,
+                       F&& decode) {
   dom::array arr;
   if (e.get_array().get(arr)) return Invalid(path, "invalid_type", "expected array");
   if (arr.size() > limit) {
     return Invalid(path, "too_large", absl::StrCat("more than ", limit, " entries"));
   }
+  out.resize(arr.size());
   size_t i = 0;
-  for (dom::element item : arr) EXPORTCTL_CHECK_OK(each(item, path.Index(i++)));
+  for (dom::element item : arr) {
+    EXPORTCTL_CHECK_OK(decode(item, path.Index(i), out[i]));
+    ++i;
+  }
   return absl::OkStatus();
 }
 absl::Status Strings(dom::element e, const Path& path, size_t limit, std::vector<std::string>& out) {
-  return Array(e, path, limit, [&](dom::element item, const Path& p) {
-    return String(item, p, out.emplace_back());
+  return ArrayInto(e, path, limit, out, [](dom::element item, const Path& p, std::string& s) {
+    return String(item, p, s);
   });
 }
 
@@ -172,89 +188,112 @@ absl::Status DecodeMaterial(dom::element e, const Path& path, Material& m) {
   static constexpr std::array<std::string_view, 11> kNames = {
       "id", "description", "category", "origin", "eccn", "eu_dual_use", "un_number",
       "quantity", "dry_ice_kg", "unit", "temperature"};
-  return Fields(e, path, kNames, 1, [&](size_t i, dom::element v, const Path& p) {
-    switch (i) {
-      case 0: return String(v, p, m.id);
-      case 1: return String(v, p, m.description);
-      case 2: return String(v, p, m.category);
-      case 3: return String(v, p, m.origin);
-      case 4: return String(v, p, m.eccn);
-      case 5: return String(v, p, m.eu_dual_use);
-      case 6: return String(v, p, m.un_number);
-      case 7: return Number(v, p, m.quantity);
-      case 8: return Number(v, p, m.dry_ice_kg);
-      case 9: return String(v, p, m.unit);
-      default: return String(v, p, m.temperature);
-    }
-  });
+  std::optional<std::string>* strings[] = {nullptr,      &m.description, &m.category,
+                                           &m.origin,    &m.eccn,        &m.eu_dual_use,
+                                           &m.un_number, nullptr,        nullptr,
+                                           &m.unit,      &m.temperature};
+  return Fields(
+      e, path, kNames, 1,
+      [&](size_t i, dom::element v, const Path& p) {
+        if (i == 0) return String(v, p, m.id);
+        if (i == 7) return Number(v, p, m.quantity);
+        if (i == 8) return Number(v, p, m.dry_ice_kg);
+        return String(v, p, *strings[i]);
+      },
+      [&](size_t i) {
+        if (i == 7) m.quantity.reset();
+        if (i == 8) m.dry_ice_kg.reset();
+        if (strings[i]) strings[i]->reset();
+      });
 }
 
 absl::Status DecodeParty(dom::element e, const Path& path, Party& party) {
   static constexpr std::array<std::string_view, 3> kNames = {"role", "name", "country"};
-  return Fields(e, path, kNames, 1, [&](size_t i, dom::element v, const Path& p) {
-    switch (i) {
-      case 0: return String(v, p, party.role);
-      case 1: return String(v, p, party.name);
-      default: return String(v, p, party.country);
-    }
-  });
+  return Fields(
+      e, path, kNames, 1,
+      [&](size_t i, dom::element v, const Path& p) {
+        if (i == 0) return String(v, p, party.role);
+        return String(v, p, i == 1 ? party.name : party.country);
+      },
+      [&](size_t i) { (i == 1 ? party.name : party.country).reset(); });
 }
 
 absl::Status DecodeExporter(dom::element e, const Path& path, Exporter& x) {
   static constexpr std::array<std::string_view, 2> kNames = {"name", "country"};
-  return Fields(e, path, kNames, 0, [&](size_t i, dom::element v, const Path& p) {
-    return String(v, p, i == 0 ? x.name : x.country);
-  });
+  return Fields(
+      e, path, kNames, 0,
+      [&](size_t i, dom::element v, const Path& p) {
+        return String(v, p, i == 0 ? x.name : x.country);
+      },
+      [&](size_t i) { (i == 0 ? x.name : x.country).reset(); });
 }
 
 absl::Status DecodeEndUser(dom::element e, const Path& path, EndUser& u) {
   static constexpr std::array<std::string_view, 5> kNames = {"name", "country", "type", "end_use",
                                                              "address"};
-  return Fields(e, path, kNames, 0, [&](size_t i, dom::element v, const Path& p) {
-    std::optional<std::string>* fields[] = {&u.name, &u.country, &u.type, &u.end_use, &u.address};
-    return String(v, p, *fields[i]);
-  });
+  std::optional<std::string>* fields[] = {&u.name, &u.country, &u.type, &u.end_use, &u.address};
+  return Fields(
+      e, path, kNames, 0,
+      [&](size_t i, dom::element v, const Path& p) { return String(v, p, *fields[i]); },
+      [&](size_t i) { fields[i]->reset(); });
 }
 
 absl::Status DecodeData(dom::element e, const Path& path, DataTransfer& x) {
   static constexpr std::array<std::string_view, 5> kNames = {
       "personal_data", "categories", "deidentification", "transfer_mechanism", "encrypted"};
-  return Fields(e, path, kNames, 0, [&](size_t i, dom::element v, const Path& p) {
-    switch (i) {
-      case 0: return Bool(v, p, x.personal_data);
-      case 1: return Strings(v, p, 64, x.categories.emplace());
-      case 2: return String(v, p, x.deidentification);
-      case 3: return String(v, p, x.transfer_mechanism);
-      default: return Bool(v, p, x.encrypted);
-    }
-  });
+  return Fields(
+      e, path, kNames, 0,
+      [&](size_t i, dom::element v, const Path& p) {
+        switch (i) {
+          case 0: return Bool(v, p, x.personal_data);
+          case 1: return Strings(v, p, 64, Engaged(x.categories));
+          case 2: return String(v, p, x.deidentification);
+          case 3: return String(v, p, x.transfer_mechanism);
+          default: return Bool(v, p, x.encrypted);
+        }
+      },
+      [&](size_t i) {
+        switch (i) {
+          case 0: x.personal_data.reset(); break;
+          case 1: x.categories.reset(); break;
+          case 2: x.deidentification.reset(); break;
+          case 3: x.transfer_mechanism.reset(); break;
+          default: x.encrypted.reset(); break;
+        }
+      });
 }
 
+// Decodes into `r`, reusing its storage; every field is either decoded or reset.
 absl::Status DecodeRequest(dom::element root, Request& r) {
   static constexpr std::array<std::string_view, 9> kNames = {
       "id", "date", "exporter", "route", "end_user", "parties", "materials", "data", "licenses"};
   // id, date, route and materials are required.
   constexpr std::uint32_t kRequired = 1 | 2 | 8 | 64;
-  return Fields(root, kRoot, kNames, kRequired, [&](size_t i, dom::element v, const Path& p) {
-    switch (i) {
-      case 0: return String(v, p, r.id);
-      case 1: return String(v, p, r.date);
-      case 2: return DecodeExporter(v, p, r.exporter.emplace());
-      case 3: return Strings(v, p, kMaxRoute, r.route);
-      case 4: return DecodeEndUser(v, p, r.end_user.emplace());
-      case 5:
-        r.parties.emplace();
-        return Array(v, p, kMaxParties, [&](dom::element item, const Path& q) {
-          return DecodeParty(item, q, r.parties->emplace_back());
-        });
-      case 6:
-        return Array(v, p, kMaxMaterials, [&](dom::element item, const Path& q) {
-          return DecodeMaterial(item, q, r.materials.emplace_back());
-        });
-      case 7: return DecodeData(v, p, r.data.emplace());
-      default: return Strings(v, p, 1000, r.licenses.emplace());
-    }
-  });
+  return Fields(
+      root, kRoot, kNames, kRequired,
+      [&](size_t i, dom::element v, const Path& p) {
+        switch (i) {
+          case 0: return String(v, p, r.id);
+          case 1: return String(v, p, r.date);
+          case 2: return DecodeExporter(v, p, Engaged(r.exporter));
+          case 3: return Strings(v, p, kMaxRoute, r.route);
+          case 4: return DecodeEndUser(v, p, Engaged(r.end_user));
+          case 5: return ArrayInto(v, p, kMaxParties, Engaged(r.parties), DecodeParty);
+          case 6: return ArrayInto(v, p, kMaxMaterials, r.materials, DecodeMaterial);
+          case 7: return DecodeData(v, p, Engaged(r.data));
+          default: return Strings(v, p, 1000, Engaged(r.licenses));
+        }
+      },
+      [&](size_t i) {
+        switch (i) {
+          case 2: r.exporter.reset(); break;
+          case 4: r.end_user.reset(); break;
+          case 5: r.parties.reset(); break;
+          case 7: r.data.reset(); break;
+          case 8: r.licenses.reset(); break;
+          default: break;  // required: never absent after a successful decode
+        }
+      });
 }
 
 }  // namespace
@@ -352,6 +391,12 @@ absl::Status internal::ValidateRequest(const Request& request, std::int32_t* day
 }
 
 absl::StatusOr<Request> Request::FromJson(std::string_view json) {
+  Request r;
+  EXPORTCTL_CHECK_OK(FromJson(json, &r));
+  return r;
+}
+
+absl::Status Request::FromJson(std::string_view json, Request* out) {
   if (json.size() > kMaxRequestBytes) {
     return Invalid(kRoot, "too_large", absl::StrCat("request is ", json.size(),
                                                     " bytes; the limit is ", kMaxRequestBytes));
@@ -362,10 +407,8 @@ absl::StatusOr<Request> Request::FromJson(std::string_view json) {
     return Invalid(kRoot, "invalid_json",
                    absl::StrCat("invalid JSON: ", simdjson::error_message(error)));
   }
-  Request r;
-  EXPORTCTL_CHECK_OK(DecodeRequest(root, r));
-  EXPORTCTL_CHECK_OK(r.Validate());
-  return r;
+  EXPORTCTL_CHECK_OK(DecodeRequest(root, *out));
+  return out->Validate();
 }
 
 }  // namespace exportctl
