@@ -143,6 +143,12 @@ void Policy::Evaluate(const Request& request, Decision* decision,
 
 const std::string& Policy::digest() const { return impl_->digest; }
 const std::vector<SourceFile>& Policy::sources() const { return impl_->files; }
+std::vector<std::string> Policy::rule_ids() const {
+  std::vector<std::string> ids;
+  for (const internal::Rule& r : impl_->plan.program.rules) ids.push_back(r.id);
+  return ids;
+}
+
 std::size_t Policy::rule_count() const { return impl_->plan.program.rules.size(); }
 std::size_t Policy::vertex_count() const { return impl_->plan.nodes.size(); }
 std::string Policy::ToDot() const { return internal::PlanToDot(impl_->plan, impl_->sources); }

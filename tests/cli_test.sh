@@ -26,6 +26,11 @@ line=$(tr -d '\n' < "$ex/plasma-to-germany.json")
 for i in $(seq 1 12000); do echo "${line/\"SHP-1\"/\"B$i\"}"; done | head -c -1 > "$big"
 expect batch-blocks 0 '^12000 12000 same$' -- bash -c "a=\$(\"$bin\" eval --batch --threads 1 --rules \"$pack\" \"$big\" | md5sum); b=\$(\"$bin\" eval --batch --threads 3 --rules \"$pack\" \"$big\" | md5sum); n=\$(\"$bin\" eval --batch --rules \"$pack\" \"$big\" | grep -c '\"request\":\"B'); last=\$(\"$bin\" eval --batch --rules \"$pack\" \"$big\" | tail -1 | grep -o '\"request\":\"B[0-9]*\"'); [ \"\$last\" = '\"request\":\"B12000\"' ] && echo \$n 12000 \$( [ \"\$a\" = \"\$b\" ] && echo same)"
 expect bad-threads 2 'threads' -- "$bin" eval --batch --threads 0 "$ex/ebola-to-brazil.json"
+expect eval-many 0 '"request":"SHP-2".*"request":"SHP-1"' -- bash -c "\"$bin\" eval --rules \"$pack\" \"$ex/ebola-to-brazil.json\" \"$ex/plasma-to-germany.json\" | tr -d '\n'"
+expect eval-many-stdin 2 'cannot be combined' -- "$bin" eval "$ex/ebola-to-brazil.json" -
+expect coverage 0 '^coverage: [0-9]+ of 8 rules fired' -- bash -c "\"$bin\" eval --coverage --rules \"$pack\" \"$ex\"/*.json 2>&1 >/dev/null"
+expect coverage-batch 0 'NEVER examples.transport.category_a' -- bash -c "tr -d '\n' < \"$ex/plasma-to-germany.json\" | \"$bin\" eval --batch --threads 2 --coverage --rules \"$pack\" - 2>&1 >/dev/null"
+expect coverage-explain 2 'separately' -- "$bin" eval --coverage --explain "$ex/ebola-to-brazil.json"
 expect check-ok 0 '^ok: 8 rules' -- "$bin" check --rules "$pack"
 expect check-errors 1 'error\[unknown_attribute\]' -- "$bin" check --rules "$src/tests/golden/check/unknown_attribute.ecr"
 expect graph 0 'digraph' -- "$bin" graph --rules "$pack"

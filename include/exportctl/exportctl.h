@@ -137,6 +137,8 @@ class Policy {
   const std::vector<SourceFile>& sources() const;
   // Returns the number of rules.
   std::size_t rule_count() const;
+  // Returns the rule ids ("package.name") in rule order (files sorted, then position).
+  std::vector<std::string> rule_ids() const;
   // Returns the number of vertices of the evaluation graph (distinct subexpressions).
   std::size_t vertex_count() const;
   // Returns the evaluation graph in GraphViz DOT.

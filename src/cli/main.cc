@@ -6,6 +6,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -24,7 +25,8 @@ using exportctl::Policy;
 constexpr char kUsage[] =
     "usage:\n"
     "  exportctl eval [--rules PATH]... [--as-of DATE] [--format json|text] [--batch]\n"
-    "                 [--threads N] [--fail-on OUTCOME] [--explain] REQUEST.json|-\n"
+    "                 [--threads N] [--fail-on OUTCOME] [--explain | --coverage]\n"
+    "                 REQUEST.json... | -\n"
     "  exportctl check [--rules PATH]...\n"
     "  exportctl graph [--rules PATH]...\n"
     "Without --rules the bundled standard rules are used (every pack under rules/ but\n"
@@ -91,6 +93,7 @@ struct Options {
   std::string format = "json";
   bool batch = false;
   bool explain = false;
+  bool coverage = false;
   int threads = 0;  // --batch workers; 0: one per core
   std::optional<Outcome> fail_on;
   std::vector<std::string> args;
@@ -139,8 +142,9 @@ Outcome DecideLine(const Policy& policy, std::string_view line, size_t number,
 // the buffers are written out while the next block is decided. A line longer than kMaxLine is
 // not buffered further: it gets a `too_large` review decision and is skipped.
 template <typename Print>
-Outcome Batch(const Policy& policy, std::istream& in, const exportctl::EvaluateOptions& options,
-              int threads, const Print& print) {
+Outcome Batch(const Policy& policy, std::istream& in,
+              const std::vector<exportctl::EvaluateOptions>& options, const Print& print) {
+  const int threads = static_cast<int>(options.size());  // one worker per options
   constexpr size_t kBlock = 1 << 20, kMaxLine = 16 << 20;
   Outcome worst = Outcome::kPermitted;
   std::string block, carry;
@@ -213,7 +217,7 @@ Outcome Batch(const Policy& policy, std::istream& in, const exportctl::EvaluateO
       worsts[t] = Outcome::kPermitted;
       for (size_t i = begin; i < end; ++i) {
         worsts[t] = std::max(worsts[t], DecideLine(policy, lines[i].text, lines[i].number,
-                                                   options, print, requests[t], decisions[t],
+                                                   options[t], print, requests[t], decisions[t],
                                                    outs_now[t]));
       }
     };
@@ -233,24 +237,61 @@ Outcome Batch(const Policy& policy, std::istream& in, const exportctl::EvaluateO
   return worst;
 }
 
+// Counts, per rule, how often it was considered and how often it fired (--coverage).
+class CoverageTrace : public exportctl::TraceListener {
+ public:
+  void OnRule(const exportctl::RuleTrace& t) override {
+    auto& [considered, fired] = counts[t.rule];
+    ++considered;
+    fired += t.fired;
+  }
+  std::map<std::string, std::pair<long, long>> counts;
+};
+
+// Prints which rules fired over the run, and which never did, to stderr.
+void PrintCoverage(const Policy& policy, const std::vector<CoverageTrace>& traces) {
+  std::map<std::string, std::pair<long, long>> total;
+  for (const CoverageTrace& t : traces) {
+    for (const auto& [rule, c] : t.counts) {
+      total[rule].first += c.first;
+      total[rule].second += c.second;
+    }
+  }
+  std::vector<std::string> never;
+  for (const std::string& id : policy.rule_ids()) {
+    if (total[id].second == 0) never.push_back(id);
+  }
+  const size_t rules = policy.rule_count();
+  std::cerr << "coverage: " << rules - never.size() << " of " << rules << " rules fired\n";
+  for (const std::string& id : policy.rule_ids()) {
+    const auto& [considered, fired] = total[id];
+    std::cerr << "  " << (fired ? "fired " : "NEVER ") << id << "  (considered " << considered
+              << ", fired " << fired << ")\n";
+  }
+}
+
 int Eval(const Options& o) {
-  if (o.args.size() != 1) return Usage("eval takes one request file (or - for standard input)");
+  if (o.args.empty()) return Usage("eval needs a request file (or - for standard input)");
+  if (o.batch && o.args.size() != 1) return Usage("--batch reads one JSON Lines file (or -)");
+  if (o.args.size() > 1 && std::count(o.args.begin(), o.args.end(), "-")) {
+    return Usage("- (standard input) cannot be combined with files");
+  }
+  if (o.coverage && o.explain) return Usage("--coverage and --explain go separately");
   std::optional<Policy> policy = Load(o, false);
   if (!policy) return 2;
-  std::istream* in = &std::cin;
-  std::ifstream file;
-  if (o.args[0] != "-") {
-    file.open(o.args[0], std::ios::binary);
-    if (!file) {
-      std::cerr << "exportctl: " << o.args[0] << ": cannot open\n";
-      return 2;
-    }
-    in = &file;
-  }
-  exportctl::EvaluateOptions options;
-  options.as_of = o.as_of;
+  // Explain shares one trace, so it runs on one thread.
+  const int threads =
+      !o.batch || o.explain ? 1
+      : o.threads           ? o.threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   TextTrace trace;
-  if (o.explain) options.trace = &trace;
+  std::vector<CoverageTrace> coverage(threads);
+  std::vector<exportctl::EvaluateOptions> options(threads);
+  for (int t = 0; t < threads; ++t) {
+    options[t].as_of = o.as_of;
+    if (o.explain) options[t].trace = &trace;
+    if (o.coverage) options[t].trace = &coverage[t];
+  }
   auto print = [&](const Decision& d, std::string& out) {
     if (o.format == "text") {
       out += d.ToText();
@@ -264,28 +305,37 @@ int Eval(const Options& o) {
     }
   };
   Outcome worst = Outcome::kPermitted;
-  if (o.batch) {
-    // Explain shares one trace, so it runs on one thread.
-    int threads = o.explain   ? 1
-                  : o.threads ? o.threads
-                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    worst = Batch(*policy, *in, options, threads, print);
-  } else {
+  for (const std::string& arg : o.args) {
+    std::istream* in = &std::cin;
+    std::ifstream file;
+    if (arg != "-") {
+      file.open(arg, std::ios::binary);
+      if (!file) {
+        std::cerr << "exportctl: " << arg << ": cannot open\n";
+        return 2;
+      }
+      in = &file;
+    }
+    if (o.batch) {
+      worst = Batch(*policy, *in, options, print);
+      continue;
+    }
     std::ostringstream text;
     text << in->rdbuf();
     absl::StatusOr<exportctl::Request> request = exportctl::Request::FromJson(text.str());
     if (!request.ok()) {
-      std::cerr << "exportctl: " << o.args[0] << ": error[" << CodeOf(request.status())
+      std::cerr << "exportctl: " << arg << ": error[" << CodeOf(request.status())
                 << "]: " << request.status().message() << "\n";
       return 2;
     }
-    Decision d = policy->Evaluate(*request, options);
-    worst = d.outcome;
+    Decision d = policy->Evaluate(*request, options[0]);
+    worst = std::max(worst, d.outcome);
     std::string out;
     print(d, out);
     std::cout << out;
   }
   std::cout.flush();
+  if (o.coverage) PrintCoverage(*policy, coverage);
   return o.fail_on && worst >= *o.fail_on ? 3 : 0;
 }
 
@@ -347,6 +397,8 @@ int main(int argc, char** argv) {
       o.batch = true;
     } else if (a == "--explain") {
       o.explain = true;
+    } else if (a == "--coverage") {
+      o.coverage = true;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       return Usage("unknown option " + a);
     } else {
