@@ -62,6 +62,29 @@ PYBIND11_MODULE(_exportctl, m) {
              }
              return py::make_tuple(out, code, message);
            })
+      .def("decide_json",
+           [](const Policy& p, const std::string& json, std::optional<std::string> as_of) {
+             Verdict v;
+             std::string code, message;
+             {
+               py::gil_scoped_release release;
+               absl::StatusOr<Request> r = Request::FromJson(json);
+               if (r.ok()) {
+                 EvaluateOptions o;
+                 o.as_of = as_of;
+                 p.Decide(*r, &v, o);
+               } else {
+                 auto payload = r.status().GetPayload("exportctl/code");
+                 code = payload ? std::string(*payload) : "invalid_request";
+                 message = std::string(r.status().message());
+               }
+             }
+             py::list rules;
+             for (std::string_view id : v.rules) rules.append(py::str(id.data(), id.size()));
+             return py::make_tuple(std::string(OutcomeName(v.outcome)), rules, v.errors, code,
+                                   message);
+           })
+      .def_property_readonly("rule_ids", &Policy::rule_ids)
       .def_property_readonly("digest", &Policy::digest)
       .def_property_readonly("rule_count", &Policy::rule_count)
       .def_property_readonly("vertex_count", &Policy::vertex_count)

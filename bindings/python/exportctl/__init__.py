@@ -66,6 +66,20 @@ class Policy:
             raise RequestError(code, message)
         return out
 
+    def decide(self, request, as_of=None):
+        """The fast path: returns (outcome, fired rule ids, errors) without the full decision
+        (same outcome as evaluate). Raises RequestError for a malformed request."""
+        text = request if isinstance(request, str) else _json.dumps(request)
+        outcome, rules, errors, code, message = self._handle.decide_json(text, as_of)
+        if code:
+            raise RequestError(code, message)
+        return outcome, rules, errors
+
+    @property
+    def rule_ids(self):
+        """The rule ids, in rule order."""
+        return self._handle.rule_ids
+
     @property
     def digest(self):
         return self._handle.digest

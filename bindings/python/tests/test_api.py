@@ -57,3 +57,25 @@ def test_threads_share_one_policy():
     with ThreadPoolExecutor(4) as pool:
         outcomes = set(pool.map(lambda _: policy.evaluate(REQUEST)["outcome"], range(200)))
     assert outcomes == {"license_required"}
+
+
+def test_decide_agrees_with_evaluate_on_every_example():
+    policy = exportctl.compile(*[ROOT / "rules" / d for d in
+                                 ("data", "ear", "eu", "transport", "us_sanctions")])
+    examples = sorted((ROOT / "rules" / "examples").glob("*.json"))
+    assert len(examples) >= 30
+    for path in examples:
+        text = path.read_text()
+        decision = policy.evaluate(text)
+        outcome, rules, errors = policy.decide(text)
+        assert outcome == decision["outcome"], path
+        assert rules == [r["rule"] for r in decision["reasons"]], path
+        assert errors == bool(decision["errors"]), path
+    assert "ear.ccl.cb2_destination" in policy.rule_ids
+
+
+def test_decide_refuses_a_malformed_request():
+    policy = exportctl.compile(ROOT / "rules" / "examples" / "pack")
+    with pytest.raises(exportctl.RequestError) as err:
+        policy.decide({"id": "x"})
+    assert err.value.code == "missing_field"
