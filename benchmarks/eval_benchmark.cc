@@ -53,37 +53,42 @@ Request MakeRequest() {
   return r;
 }
 
-void BM_Parse(benchmark::State& state) {
-  using namespace exportctl::internal;
-  std::vector<Source> sources = {Source("gen.ecr", GeneratedPack(static_cast<int>(state.range(0))))};
-  for (auto _ : state) {
-    DiagnosticSink sink(&sources);
-    benchmark::DoNotOptimize(ParseFile(sources[0], 0, sink));
+// A generated pack taken through the phases before the one measured.
+struct Phases {
+  explicit Phases(int n) : sources{exportctl::internal::Source("gen.ecr", GeneratedPack(n))} {}
+  std::vector<exportctl::internal::Source> sources;
+  std::vector<exportctl::internal::ast::File> Parsed() {
+    exportctl::internal::DiagnosticSink sink(&sources);
+    return {exportctl::internal::ParseFile(sources[0], 0, sink)};
   }
+  exportctl::internal::Program Checked() {
+    exportctl::internal::DiagnosticSink sink(&sources);
+    return exportctl::internal::Check(Parsed(), sources, sink);
+  }
+};
+
+void BM_Parse(benchmark::State& state) {
+  Phases pack(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(pack.Parsed());
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Parse)->Range(8, 1 << 14)->Unit(benchmark::kMillisecond);
 
 void BM_Check(benchmark::State& state) {
-  using namespace exportctl::internal;
-  std::vector<Source> sources = {Source("gen.ecr", GeneratedPack(static_cast<int>(state.range(0))))};
-  DiagnosticSink sink(&sources);
-  std::vector<ast::File> files = {ParseFile(sources[0], 0, sink)};
+  Phases pack(static_cast<int>(state.range(0)));
+  std::vector<exportctl::internal::ast::File> files = pack.Parsed();
   for (auto _ : state) {
-    DiagnosticSink check_sink(&sources);
-    benchmark::DoNotOptimize(Check(files, sources, check_sink));
+    exportctl::internal::DiagnosticSink sink(&pack.sources);
+    benchmark::DoNotOptimize(exportctl::internal::Check(files, pack.sources, sink));
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Check)->Range(8, 1 << 14)->Unit(benchmark::kMillisecond);
 
 void BM_Plan(benchmark::State& state) {
-  using namespace exportctl::internal;
-  std::vector<Source> sources = {Source("gen.ecr", GeneratedPack(static_cast<int>(state.range(0))))};
-  DiagnosticSink sink(&sources);
-  std::vector<ast::File> files = {ParseFile(sources[0], 0, sink)};
-  Program program = Check(files, sources, sink);
-  for (auto _ : state) benchmark::DoNotOptimize(BuildPlan(program));
+  Phases pack(static_cast<int>(state.range(0)));
+  exportctl::internal::Program program = pack.Checked();
+  for (auto _ : state) benchmark::DoNotOptimize(exportctl::internal::BuildPlan(program));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Plan)->Range(8, 1 << 14)->Unit(benchmark::kMillisecond);
