@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "exportctl/exportctl.h"
 #include "src/check/checker.h"
 #include "src/eval/evaluator.h"
@@ -147,6 +148,38 @@ std::vector<std::string> Policy::rule_ids() const {
   std::vector<std::string> ids;
   for (const internal::Rule& r : impl_->plan.program.rules) ids.push_back(r.id);
   return ids;
+}
+
+std::vector<TestResult> Policy::RunTests() const {
+  std::vector<TestResult> results;
+  for (const internal::TestCase& t : impl_->plan.program.tests) {
+    TestResult& r = results.emplace_back();
+    r.test = t.id;
+    r.title = t.title;
+    r.source = t.location;
+    absl::StatusOr<Request> request = Request::FromJson(t.request);  // the checker decoded it
+    if (!request.ok()) {
+      r.message = std::string(request.status().message());
+      continue;
+    }
+    EvaluateOptions options;
+    options.as_of = t.as_of;
+    Decision d = Evaluate(*request, options);
+    std::vector<std::string> problems;
+    if (d.outcome != t.expected) {
+      problems.push_back(absl::StrCat("expected ", internal::Av(OutcomeName(t.expected)),
+                                      ", got ", internal::Av(OutcomeName(d.outcome))));
+    }
+    for (const std::string& rule : t.fires) {
+      if (std::none_of(d.reasons.begin(), d.reasons.end(),
+                       [&](const Reason& reason) { return reason.rule == rule; })) {
+        problems.push_back(absl::StrCat("rule ", rule, " did not fire"));
+      }
+    }
+    r.passed = problems.empty();
+    r.message = absl::StrJoin(problems, "; ");
+  }
+  return results;
 }
 
 std::size_t Policy::rule_count() const { return impl_->plan.program.rules.size(); }

@@ -37,7 +37,10 @@ TEST(LanguageReference, EveryExampleIsChecked) {
   absl::StatusOr<Policy> p = Policy::CompileSources(good, &diagnostics);
   std::string all;
   for (const Diagnostic& d : diagnostics) all += d.Format();
-  EXPECT_TRUE(p.ok()) << all;
+  ASSERT_TRUE(p.ok()) << all;
+  std::vector<TestResult> tests = p->RunTests();  // the examples' own test blocks pass
+  EXPECT_GE(tests.size(), 1u);
+  for (const TestResult& t : tests) EXPECT_TRUE(t.passed) << t.test << ": " << t.message;
   EXPECT_GE(good.size(), 6u);
   EXPECT_GE(bad, 4);
 }

@@ -84,6 +84,25 @@ PYBIND11_MODULE(_exportctl, m) {
              return py::make_tuple(std::string(OutcomeName(v.outcome)), rules, v.errors, code,
                                    message);
            })
+      .def("run_tests",
+           [](const Policy& p) {
+             std::vector<TestResult> results;
+             {
+               py::gil_scoped_release release;
+               results = p.RunTests();
+             }
+             py::list out;
+             for (const TestResult& r : results) {
+               py::dict d;
+               d["test"] = r.test;
+               d["title"] = r.title;
+               d["source"] = r.source;
+               d["passed"] = r.passed;
+               d["message"] = r.message;
+               out.append(d);
+             }
+             return out;
+           })
       .def_property_readonly("rule_ids", &Policy::rule_ids)
       .def_property_readonly("digest", &Policy::digest)
       .def_property_readonly("rule_count", &Policy::rule_count)

@@ -91,6 +91,15 @@ class TraceListener {
   virtual void OnRule(const RuleTrace& trace) = 0;
 };
 
+// The result of one `test` block written in the rule files (Policy::RunTests).
+struct TestResult {
+  std::string test;    // "package.name"
+  std::string title;
+  std::string source;  // "file:line:col" of the test block
+  bool passed = false;
+  std::string message;  // why it failed, e.g. "expected review, got permitted"
+};
+
 struct EvaluateOptions {
   // The date whose rules apply ("YYYY-MM-DD"); defaults to the request's date.
   std::optional<std::string> as_of;
@@ -139,6 +148,9 @@ class Policy {
   std::size_t rule_count() const;
   // Returns the rule ids ("package.name") in rule order (files sorted, then position).
   std::vector<std::string> rule_ids() const;
+  // Runs the `test` blocks of the rule files (see rules/LANGUAGE.md, "Tests next to the rules")
+  // and returns one result each, in file order.
+  std::vector<TestResult> RunTests() const;
   // Returns the number of vertices of the evaluation graph (distinct subexpressions).
   std::size_t vertex_count() const;
   // Returns the evaluation graph in GraphViz DOT.

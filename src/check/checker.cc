@@ -1,5 +1,7 @@
 #include "src/check/checker.h"
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -75,6 +77,12 @@ class Checker {
         if (decl.kind == Kind::kRule) LowerRule(decl, scope);
       }
     }
+    for (size_t f = 0; f < files_.size(); ++f) {  // tests name rules of any file
+      Scope scope = MakeScope(static_cast<int>(f));
+      for (const Node& decl : files_[f].decls) {
+        if (decl.kind == Kind::kTest) LowerTest(decl, scope);
+      }
+    }
     for (size_t i = 0; i < program_.sets.size(); ++i) {
       if (!set_used_[i]) {
         sink_.Warning(program_.sets[i].range, "unused_set",
@@ -107,7 +115,7 @@ class Checker {
       packages_[file.package] = true;
       for (const Node& decl : file.decls) {
         std::string name = absl::StrCat(file.package, ".", decl.text);
-        if (decl.kind == Kind::kRule) continue;
+        if (decl.kind == Kind::kRule || decl.kind == Kind::kTest) continue;
         if (names_.contains(name)) {
           sink_.Error(Range(fi, decl), "duplicate_name",
                       absl::StrCat(Backticked(name), " is declared twice"));
@@ -481,6 +489,95 @@ class Checker {
     }
   }
 
+  void LowerTest(const Node& decl, const Scope& scope) {
+    const int f = scope.file;
+    TestCase test;
+    test.id = absl::StrCat(scope.package, ".", decl.text);
+    test.location = sources_[f].Location(decl.begin);
+    if (!test_ids_.emplace(test.id, test.location).second) {
+      sink_.Error(Range(f, decl), "duplicate_name",
+                  absl::StrCat("test ", Backticked(test.id), " is already defined at ",
+                               test_ids_[test.id]));
+      return;
+    }
+    bool ok = true;
+    absl::flat_hash_map<Kind, bool> seen;
+    for (const Node& clause : decl.kids) {
+      if (clause.kind != Kind::kFires && seen[clause.kind]) {
+        sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the test");
+        ok = false;
+        continue;
+      }
+      seen[clause.kind] = true;
+      switch (clause.kind) {
+        case Kind::kTitle: test.title = clause.text; break;
+        case Kind::kRequest:
+          if (absl::Status st = Request::FromJson(clause.text, scratch_request_.get()); !st.ok()) {
+            auto code = st.GetPayload("exportctl/code");
+            sink_.Error(Range(f, clause), "invalid_test_request",
+                        absl::StrCat("the test's request is not valid: ", st.message(),
+                                     code ? absl::StrCat(" [", std::string(*code), "]") : ""));
+            ok = false;
+          }
+          test.request = clause.text;
+          break;
+        case Kind::kAsOf: {
+          std::int32_t days = 0;
+          if (!ParseDate(clause.kids[0].text, &days)) {
+            sink_.Error(Range(f, clause.kids[0]), "invalid_date",
+                        absl::StrCat(Backticked(clause.kids[0].text), " is not a calendar date"));
+            ok = false;
+          }
+          test.as_of = clause.kids[0].text;
+          break;
+        }
+        case Kind::kExpect:
+          if (std::optional<Outcome> o = ParseOutcome(clause.text)) {
+            test.expected = *o;
+          } else {
+            sink_.Error(Range(f, clause), "unknown_value",
+                        absl::StrCat(Backticked(clause.text), " is not an outcome"),
+                        DidYouMean(clause.text, {"permitted", "permitted_with_conditions",
+                                                 "license_required", "review", "prohibited"}));
+            ok = false;
+          }
+          break;
+        case Kind::kFires:
+          for (const Node& ref : clause.kids) {
+            // A rule of this package by its name, or any rule by its full id.
+            std::string id = ref.text;
+            if (!rule_ids_.contains(id)) id = absl::StrCat(scope.package, ".", ref.text);
+            if (!rule_ids_.contains(id)) {
+              std::vector<std::string> ids;  // full ids, and this package's rules by name
+              for (const auto& [rule, where] : rule_ids_) {
+                ids.push_back(rule);
+                if (absl::StartsWith(rule, scope.package + ".")) {
+                  ids.push_back(rule.substr(scope.package.size() + 1));
+                }
+              }
+              std::sort(ids.begin(), ids.end());  // a stable suggestion
+              sink_.Error(Range(f, ref), "unknown_name",
+                          absl::StrCat("no rule ", Backticked(ref.text)), DidYouMean(ref.text, ids));
+              ok = false;
+              continue;
+            }
+            test.fires.push_back(id);
+          }
+          break;
+        default: break;
+      }
+    }
+    for (Kind required : {Kind::kRequest, Kind::kExpect}) {
+      if (!seen[required]) {
+        sink_.Error(Range(f, decl), "missing_clause",
+                    absl::StrCat("a test needs `", required == Kind::kRequest ? "request" : "expect",
+                                 "`"));
+        ok = false;
+      }
+    }
+    if (ok) program_.tests.push_back(std::move(test));
+  }
+
   bool DeclareVariable(const std::string& name, Type type, SourceRange range, Scope& s) {
     for (const Variable& v : s.vars) {
       if (v.name == name) {
@@ -638,7 +735,8 @@ class Checker {
   Program program_;
   absl::flat_hash_map<std::string, Name> names_;
   absl::flat_hash_map<std::string, bool> packages_;
-  absl::flat_hash_map<std::string, std::string> rule_ids_;
+  absl::flat_hash_map<std::string, std::string> rule_ids_, test_ids_;
+  std::unique_ptr<Request> scratch_request_ = std::make_unique<Request>();  // decoding scratch
   std::vector<bool> set_used_, table_used_;
 };
 

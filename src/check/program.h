@@ -76,10 +76,22 @@ struct Rule {
   std::optional<Expr> when;      // absent: always
 };
 
+// A `test` block: a request and what the policy must answer for it.
+struct TestCase {
+  std::string id;        // package.name
+  std::string title;
+  std::string location;  // file:line:col
+  std::string request;   // JSON, checked to decode
+  std::optional<std::string> as_of;
+  Outcome expected = Outcome::kPermitted;
+  std::vector<std::string> fires;  // rule ids that must be among the reasons
+};
+
 struct Program {
   std::vector<NamedSet> sets;
   std::vector<Table> tables;
   std::vector<Rule> rules;
+  std::vector<TestCase> tests;
 };
 
 }  // namespace exportctl::internal

@@ -28,6 +28,7 @@ constexpr char kUsage[] =
     "                 [--threads N] [--fail-on OUTCOME] [--explain | --coverage]\n"
     "                 REQUEST.json... | -\n"
     "  exportctl check [--rules PATH]...\n"
+    "  exportctl test [--rules PATH]...\n"
     "  exportctl graph [--rules PATH]...\n"
     "Without --rules the bundled standard rules are used (every pack under rules/ but\n"
     "rules/examples). Exit codes: 0 decided, 1 `check` found errors, 2 bad usage or input,\n"
@@ -348,6 +349,24 @@ int Check(const Options& o) {
   return 0;
 }
 
+// Runs the `test` blocks of the rules: a line each, then the summary. Exit 1 when one fails
+// or when there is none (a run that tested nothing should not look green).
+int Test(const Options& o) {
+  if (!o.args.empty()) return Usage("test takes no positional arguments");
+  std::optional<Policy> policy = Load(o, false);
+  if (!policy) return 1;
+  int passed = 0, failed = 0;
+  for (const exportctl::TestResult& r : policy->RunTests()) {
+    (r.passed ? passed : failed)++;
+    std::cout << (r.passed ? "PASS " : "FAIL ") << r.test << "  (" << r.source << ")";
+    if (!r.passed) std::cout << ": " << r.message;
+    std::cout << "\n";
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  if (passed + failed == 0) std::cerr << "exportctl: no test blocks in the rules\n";
+  return failed == 0 && passed > 0 ? 0 : 1;
+}
+
 int Graph(const Options& o) {
   if (!o.args.empty()) return Usage("graph takes no positional arguments");
   std::optional<Policy> policy = Load(o, false);
@@ -407,6 +426,7 @@ int main(int argc, char** argv) {
   }
   if (command == "eval") return Eval(o);
   if (command == "check") return Check(o);
+  if (command == "test") return Test(o);
   if (command == "graph") return Graph(o);
   return Usage("unknown command `" + command + "`");
 }

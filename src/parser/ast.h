@@ -43,6 +43,13 @@ enum class Kind : std::uint8_t {
   kSetLiteral,  // kids = kString elements
   kPath,        // text = dotted name
   kLookup,      // text = table name; kids = {key}
+  // Test blocks: `test NAME { title "...", request {JSON}, as_of DATE, expect OUTCOME,
+  // fires RULE, ... }`.
+  kTest,     // text = name; kids = test clauses (kTitle, kRequest, kAsOf, kExpect, kFires)
+  kRequest,  // text = the request's JSON text
+  kAsOf,     // kids = {kDate}
+  kExpect,   // text = outcome name
+  kFires,    // kids = kPath rule ids
 };
 
 struct Node {

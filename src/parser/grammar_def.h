@@ -133,6 +133,11 @@ EXPORTCTL_KEYWORD(review);
 EXPORTCTL_KEYWORD(license_required);
 EXPORTCTL_KEYWORD(condition);
 EXPORTCTL_KEYWORD(permitted);
+EXPORTCTL_KEYWORD(test);
+EXPORTCTL_KEYWORD(request);
+EXPORTCTL_KEYWORD(as_of);
+EXPORTCTL_KEYWORD(expect);
+EXPORTCTL_KEYWORD(fires);
 #undef EXPORTCTL_KEYWORD
 
 auto const reserved = kw_package | kw_import | kw_as | kw_set | kw_table | kw_rule | kw_title |
@@ -222,7 +227,7 @@ BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand,
 
 // --- declarations -----------------------------------------------------------------------------
 
-x3::rule<class decl_id, Node> const decl = "`rule`, `set` or `table`";
+x3::rule<class decl_id, Node> const decl = "`rule`, `set`, `table` or `test`";
 x3::rule<class set_decl_id, Node> const set_decl = "set";
 x3::rule<class table_decl_id, Node> const table_decl = "table";
 x3::rule<class entry_id, Node> const entry = "table entry `key: {...}`";
@@ -232,8 +237,14 @@ x3::rule<class clause_id, Node> const clause =
 x3::rule<class effect_id, Node> const effect =
     "`prohibited`, `review`, `license_required`, `condition` or `permitted`";
 x3::rule<class argument_id, Node> const argument = "string";
+x3::rule<class test_decl_id, Node> const test_decl = "test";
+x3::rule<class test_clause_id, Node> const test_clause =
+    "`title`, `request`, `as_of`, `expect`, `fires` or `}`";
+x3::rule<class json_object_id> const json_object = "JSON object `{...}`";
+x3::rule<class rule_ref_id, Node> const rule_ref = "rule name";
 
-auto const decl_def = x3::raw[set_decl[assign] | table_decl[assign] | rule_decl[assign]][set_range];
+auto const decl_def = x3::raw[set_decl[assign] | table_decl[assign] | rule_decl[assign] |
+                              test_decl[assign]][set_range];
 auto const set_decl_def = x3::raw[kw_set[kind(Kind::kSet)] > ident[set_text] > lit('=') > set_literal[push]][set_range];
 auto const table_decl_def = x3::raw[kw_table[kind(Kind::kTable)] > ident[set_text] > lit('=') > lit('{') >
                             -(entry[push] % ',') > -lit(',') > lit('}')][set_range];
@@ -253,7 +264,21 @@ auto const argument_def =
     x3::raw[((x3::raw[kw_authority | kw_basis][set_key] > quoted[set_text]) |
              quoted[set_text])[kind(Kind::kString)]][set_range];
 
-BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument);
+// A test: a request written as JSON (kept as text, decoded by the checker) and what it must give.
+auto const test_decl_def = x3::raw[kw_test[kind(Kind::kTest)] > ident[set_text] > lit('{') >
+                           *test_clause[push] > lit('}')][set_range];
+auto const test_clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
+    (kw_request[kind(Kind::kRequest)] > x3::raw[json_object][set_text]) |
+    (kw_as_of[kind(Kind::kAsOf)] > date_lit[push]) |
+    (kw_expect[kind(Kind::kExpect)] > ident[set_text]) |
+    (kw_fires[kind(Kind::kFires)] > (rule_ref[push] % ','))][set_range];
+auto const rule_ref_def = x3::raw[qname[set_text][kind(Kind::kPath)]][set_range];
+auto const json_string = lexeme['"' >> *((lit('\\') >> char_) | (char_ - '"')) >> '"'];
+auto const json_object_def =
+    lexeme['{' >> *(json_string | json_object | (char_ - char_("{}\""))) >> '}'];
+
+BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument,
+                    test_decl, test_clause, json_object, rule_ref);
 
 }  // namespace exportctl::internal::grammar
 

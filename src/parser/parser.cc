@@ -56,7 +56,7 @@ const char* NextDeclaration(const char* start, const char* where, const char* en
     if (line > start || (inclusive && line == start)) {
       const char* p = line;
       while (p < end && (*p == ' ' || *p == '\t')) ++p;
-      for (std::string_view kw : {"rule", "set", "table"}) {
+      for (std::string_view kw : {"rule", "set", "table", "test"}) {
         if (static_cast<size_t>(end - p) > kw.size() && std::string_view(p, kw.size()) == kw &&
             !IsWordChar(p[kw.size()])) {
           return p;
@@ -73,7 +73,8 @@ const char* NextDeclaration(const char* start, const char* where, const char* en
 constexpr std::string_view kKindNames[] = {
     "set", "table", "entry", "rule", "title", "cite", "effective", "for_each", "when", "then",
     "effect", "or", "and", "not", "compare", "in", "not_in", "matches", "is_known", "is_missing",
-    "any", "all", "string", "date", "number", "bool", "set_literal", "path", "lookup"};
+    "any", "all", "string", "date", "number", "bool", "set_literal", "path", "lookup",
+    "test", "request", "as_of", "expect", "fires"};
 
 void Dump(const ast::Node& node, int indent, std::string& out) {
   absl::StrAppend(&out, std::string(indent * 2, ' '), Av(kKindNames[static_cast<int>(node.kind)]));

@@ -75,6 +75,11 @@ class Policy:
             raise RequestError(code, message)
         return outcome, rules, errors
 
+    def run_tests(self):
+        """Runs the `test` blocks of the rule files: a list of dicts with test, title, source,
+        passed and message."""
+        return self._handle.run_tests()
+
     @property
     def rule_ids(self):
         """The rule ids, in rule order."""

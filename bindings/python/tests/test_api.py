@@ -79,3 +79,16 @@ def test_decide_refuses_a_malformed_request():
     with pytest.raises(exportctl.RequestError) as err:
         policy.decide({"id": "x"})
     assert err.value.code == "missing_field"
+
+
+def test_run_tests_of_the_standard_packs():
+    policy = exportctl.compile(*[ROOT / "rules" / d for d in
+                                 ("data", "ear", "eu", "transport", "us_sanctions")])
+    results = policy.run_tests()
+    assert len(results) >= 10
+    assert all(r["passed"] for r in results), [r for r in results if not r["passed"]]
+    failing = exportctl.compile_sources({"t.ecr": 'package t\ntest wrong { request {"id": "T", '
+                                         '"date": "2026-11-25", "route": ["US", "DE"], '
+                                         '"materials": [{"id": "m"}]} expect review }\n'})
+    [result] = failing.run_tests()
+    assert not result["passed"] and result["message"] == "expected review, got permitted"
