@@ -68,8 +68,8 @@ std::string_view Opt(const std::optional<std::string>& s) { return s ? std::stri
 
 class Evaluator {
  public:
-  Evaluator(const Plan& plan, const Request& request, Scratch& s)
-      : plan_(plan), request_(request), s_(s) {
+  Evaluator(const Plan& plan, const Request& request, Scratch& s, bool tracing)
+      : plan_(plan), request_(request), s_(s), tracing_(tracing) {
     if (s_.values.size() < plan.nodes.size()) {
       s_.values.resize(plan.nodes.size());
       s_.stamps.resize(plan.nodes.size(), 0);
@@ -84,7 +84,7 @@ class Evaluator {
 
   Value Eval(std::uint32_t i) {
     const PlanNode& n = plan_.nodes[i];
-    if (!n.memo) return Compute(i, n);
+    if (!n.shared && !(tracing_ && n.explained)) return Compute(i, n);
     if (s_.stamps[i] >= s_.bound_at[n.innermost]) return s_.values[i];
     Value v = Compute(i, n);
     s_.values[i] = v;
@@ -95,7 +95,9 @@ class Evaluator {
   // Whether node i was evaluated for the current bindings, and its value.
   const Value* Peek(std::uint32_t i) const {
     const PlanNode& n = plan_.nodes[i];
-    return n.memo && s_.stamps[i] >= s_.bound_at[n.innermost] ? &s_.values[i] : nullptr;
+    return (n.shared || (tracing_ && n.explained)) && s_.stamps[i] >= s_.bound_at[n.innermost]
+               ? &s_.values[i]
+               : nullptr;
   }
 
   static Value String(std::string_view s) {
@@ -375,6 +377,7 @@ class Evaluator {
   const Plan& plan_;
   const Request& request_;
   Scratch& s_;
+  const bool tracing_;  // remember the conjuncts' values for explain
 };
 
 std::string ValueText(const Value* v) {
@@ -427,7 +430,7 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
     return false;
   }
 
-  Evaluator ev(plan, request, s);
+  Evaluator ev(plan, request, s, trace != nullptr);
   s.hits.clear();
   const std::string& destination = request.route.back();
 

@@ -174,8 +174,8 @@ class Builder {
     return id;
   }
 
-  // Remembers the value of a vertex only where that saves work or explain shows it: vertices
-  // with several parents (shared conditions) and the conjuncts of rules.
+  // Marks the vertices whose values are remembered: those with several parents (shared
+  // conditions), and, when tracing, the conjuncts of rules that explain shows.
   void MarkMemoized() {
     std::vector<int> parents(plan_.nodes.size(), 0);
     for (const PlanNode& n : plan_.nodes) {
@@ -183,10 +183,10 @@ class Builder {
     }
     for (const PlanRule& r : plan_.rules) {
       if (r.when >= 0) ++parents[r.when];
-      for (int c : r.conjuncts) plan_.nodes[c].memo = true;
+      for (int c : r.conjuncts) plan_.nodes[c].explained = true;
     }
     for (size_t i = 0; i < plan_.nodes.size(); ++i) {
-      if (parents[i] > 1) plan_.nodes[i].memo = true;
+      if (parents[i] > 1) plan_.nodes[i].shared = true;
     }
   }
 

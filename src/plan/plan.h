@@ -23,7 +23,8 @@ struct PlanNode {
   Attr attr = Attr::kId;
   std::uint8_t slot = 0;       // variable depth bound or read
   std::uint8_t innermost = 0;  // deepest variable this value depends on (0: the request only)
-  bool memo = false;  // shared by several parents or shown by explain: remember its value
+  bool shared = false;     // several parents: remember its value
+  bool explained = false;  // a rule's conjunct: remember its value when tracing, for explain
   std::uint32_t kids_begin = 0;
   std::uint32_t kid_count = 0;
   std::int32_t ref = -1;  // set, table or matcher index
