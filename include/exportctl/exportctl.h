@@ -30,12 +30,16 @@
 //
 //   std::vector<exportctl::Diagnostic> diagnostics;
 //   absl::StatusOr<exportctl::Policy> policy =
-//       exportctl::Policy::Compile({"rules/examples"}, &diagnostics);
+//       exportctl::Policy::Compile({"rules/examples/pack"}, &diagnostics);
 //   if (!policy.ok()) { for (auto& d : diagnostics) std::cerr << d.Format(); return 1; }
 //   absl::StatusOr<exportctl::Request> request = exportctl::Request::FromJson(json);
 //   if (!request.ok()) { std::cerr << request.status(); return 2; }
 //   exportctl::Decision decision = policy->Evaluate(*request);
 //   std::cout << decision.ToJson() << "\n";  // {"request":"SHP-1","outcome":"license_required",...}
+//
+// Screening many requests: keep one Request, Decision or Verdict per thread and reuse it
+// (Request::FromJson(json, &request), Evaluate(request, &decision)); Decide gives the outcome and
+// the rules that fired without building texts. RunTests runs the `test` blocks of the rules.
 //
 // Two error channels: absl::Status says the machinery could not run (unreadable file, limits);
 // the user's mistakes travel as data: Diagnostics from Compile, DecisionErrors in a Decision.
