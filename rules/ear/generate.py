@@ -55,7 +55,11 @@ def render():
         "# (eCFR as of 2026-09-24; checked 2026-11-25). HK rows are China's (BIS rule 2020-28101).",
         "package ear.chart",
         "",
-        "# Destination -> the reason-for-control columns marked X (15 CFR 738.4).",
+        "# Destination -> the reason-for-control columns marked X (15 CFR 738.4). The 16 columns:",
+        "# " + " ".join(CHART_COLUMNS) + ".",
+        "# Unmarked: " + (", ".join(c for c in CHART_COLUMNS
+                                    if not any(c in marks for _, marks in chart.values()))
+                          or "none") + " (no row marks them in this snapshot).",
         table("chart", chart, quote=False),
         "",
         "# Destination -> its EAR Country Groups (Liechtenstein is in none).",
