@@ -1,7 +1,6 @@
 #include "src/check/checker.h"
 
 #include <algorithm>
-#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -512,14 +511,13 @@ class Checker {
       switch (clause.kind) {
         case Kind::kTitle: test.title = clause.text; break;
         case Kind::kRequest:
-          if (absl::Status st = Request::FromJson(clause.text, scratch_request_.get()); !st.ok()) {
+          if (absl::Status st = Request::FromJson(clause.text, &test.request); !st.ok()) {
             auto code = st.GetPayload("exportctl/code");
             sink_.Error(Range(f, clause), "invalid_test_request",
                         absl::StrCat("the test's request is not valid: ", st.message(),
                                      code ? absl::StrCat(" [", std::string(*code), "]") : ""));
             ok = false;
           }
-          test.request = clause.text;
           break;
         case Kind::kAsOf: {
           std::int32_t days = 0;
@@ -736,7 +734,6 @@ class Checker {
   absl::flat_hash_map<std::string, Name> names_;
   absl::flat_hash_map<std::string, bool> packages_;
   absl::flat_hash_map<std::string, std::string> rule_ids_, test_ids_;
-  std::unique_ptr<Request> scratch_request_ = std::make_unique<Request>();  // decoding scratch
   std::vector<bool> set_used_, table_used_;
 };
 

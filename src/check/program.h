@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exportctl/decision.h"
+#include "exportctl/request.h"
 #include "src/check/schema.h"
 #include "src/common/source.h"
 
@@ -81,7 +82,7 @@ struct TestCase {
   std::string id;        // package.name
   std::string title;
   std::string location;  // file:line:col
-  std::string request;   // JSON, checked to decode
+  Request request;       // decoded and validated by the checker
   std::optional<std::string> as_of;
   Outcome expected = Outcome::kPermitted;
   std::vector<std::string> fires;  // rule ids that must be among the reasons
