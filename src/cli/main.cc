@@ -118,9 +118,18 @@ std::optional<Policy> Load(const Options& o, bool print_warnings) {
   return *std::move(policy);
 }
 
-// Decides one JSON Lines request into `out`; a line that is not a valid request still gets a
-// decision, and it fails closed.
-// `request` and `d` are the worker's, reused from line to line.
+// The decision for a batch line that is not a valid request: it fails closed.
+Decision LineError(const Policy& policy, size_t number, std::string code, std::string_view why) {
+  Decision d;
+  d.outcome = Outcome::kReview;
+  d.policy_digest = policy.digest();
+  d.errors.push_back(
+      {std::move(code), "line " + std::to_string(number) + ": " + std::string(why), ""});
+  return d;
+}
+
+// Decides one JSON Lines request into `out`. `request` and `d` are the worker's, reused from
+// line to line.
 template <typename Print>
 Outcome DecideLine(const Policy& policy, std::string_view line, size_t number,
                    const exportctl::EvaluateOptions& options, const Print& print,
@@ -128,11 +137,7 @@ Outcome DecideLine(const Policy& policy, std::string_view line, size_t number,
   if (absl::Status st = exportctl::Request::FromJson(line, &request); st.ok()) {
     policy.Evaluate(request, &d, options);
   } else {
-    d = Decision();
-    d.outcome = Outcome::kReview;
-    d.policy_digest = policy.digest();
-    d.errors.push_back(
-        {CodeOf(st), "line " + std::to_string(number) + ": " + std::string(st.message()), ""});
+    d = LineError(policy, number, CodeOf(st), std::string(st.message()));
   }
   print(d, out);
   return d.outcome;
@@ -183,12 +188,8 @@ Outcome Batch(const Policy& policy, std::istream& in,
           carry.assign(block, first);
           continue;
         }
-        ++line_number;
-        Decision d;
-        d.outcome = Outcome::kReview;
-        d.policy_digest = policy.digest();
-        d.errors.push_back({"too_large", "line " + std::to_string(line_number) +
-                                             ": longer than " + std::to_string(kMaxLine) + " bytes", ""});
+        Decision d = LineError(policy, ++line_number, "too_large",
+                               "longer than " + std::to_string(kMaxLine) + " bytes");
         std::string out;
         print(d, out);
         if (writing.valid()) writing.get();
