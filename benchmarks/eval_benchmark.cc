@@ -139,8 +139,7 @@ void BM_EvaluateWithTrace(benchmark::State& state) {
 }
 BENCHMARK(BM_EvaluateWithTrace)->Range(8, 1 << 14);
 
-void BM_Decide(benchmark::State& state) {
-  const Policy& policy = SharedPolicy(static_cast<int>(state.range(0)), 1);
+void DecideLoop(benchmark::State& state, const Policy& policy) {
   Request r = MakeRequest();
   exportctl::Verdict verdict;
   for (auto _ : state) {
@@ -149,18 +148,15 @@ void BM_Decide(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_Decide(benchmark::State& state) {
+  DecideLoop(state, SharedPolicy(static_cast<int>(state.range(0)), 1));
+}
 BENCHMARK(BM_Decide)->Range(8, 1 << 14)->ThreadRange(1, 2)->UseRealTime();
 
 // Pack of 16,384 rules; the request touches 1 to 1,024 of them: the cost follows these.
 void BM_DecideTouching(benchmark::State& state) {
-  const Policy& policy = SharedPolicy(1 << 14, static_cast<int>(state.range(0)));
-  Request r = MakeRequest();
-  exportctl::Verdict verdict;
-  for (auto _ : state) {
-    policy.Decide(r, &verdict);
-    benchmark::DoNotOptimize(verdict.outcome);
-  }
-  state.SetItemsProcessed(state.iterations());
+  DecideLoop(state, SharedPolicy(1 << 14, static_cast<int>(state.range(0))));
 }
 BENCHMARK(BM_DecideTouching)->RangeMultiplier(4)->Range(1, 1 << 10);
 
