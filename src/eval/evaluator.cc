@@ -84,7 +84,7 @@ class Evaluator {
 
   Value Eval(std::uint32_t i) {
     const PlanNode& n = plan_.nodes[i];
-    if (!n.shared && !(tracing_ && n.explained)) return Compute(i, n);
+    if (!Remembered(n)) return Compute(i, n);
     if (s_.stamps[i] >= s_.bound_at[n.innermost]) return s_.values[i];
     Value v = Compute(i, n);
     s_.values[i] = v;
@@ -95,10 +95,11 @@ class Evaluator {
   // Whether node i was evaluated for the current bindings, and its value.
   const Value* Peek(std::uint32_t i) const {
     const PlanNode& n = plan_.nodes[i];
-    return (n.shared || (tracing_ && n.explained)) && s_.stamps[i] >= s_.bound_at[n.innermost]
-               ? &s_.values[i]
-               : nullptr;
+    return Remembered(n) && s_.stamps[i] >= s_.bound_at[n.innermost] ? &s_.values[i] : nullptr;
   }
+
+  // Values are remembered for shared vertices, and for rule conjuncts while tracing.
+  bool Remembered(const PlanNode& n) const { return n.shared || (tracing_ && n.explained); }
 
   static Value String(std::string_view s) {
     Value v;
@@ -128,7 +129,7 @@ class Evaluator {
     return v;
   }
 
-  [[gnu::noinline]] Value ReadRequest(Attr attr, int node) {
+  Value ReadRequest(Attr attr, int node) {
     const Request& r = request_;
     const auto missing = Value::Error(ErrorCode::kMissingField, node);
     switch (attr) {
@@ -174,7 +175,7 @@ class Evaluator {
     }
   }
 
-  [[gnu::noinline]] Value ReadMember(const Value& object, Attr attr, int node) {
+  Value ReadMember(const Value& object, Attr attr, int node) {
     const auto missing = Value::Error(ErrorCode::kMissingField, node);
     if (object.elem == Type::kParty) {
       const Party& p = *static_cast<const Party*>(object.ptr);
@@ -302,8 +303,8 @@ class Evaluator {
     return Value::Error(ErrorCode::kMissingField, static_cast<int>(i));
   }
 
-  // The less common operations, out of line so that Compute keeps a small frame.
-  [[gnu::noinline]] Value Lookup(std::uint32_t i, const PlanNode& n, const std::uint32_t* kids) {
+  // The longer operations, as functions of their own.
+  Value Lookup(std::uint32_t i, const PlanNode& n, const std::uint32_t* kids) {
     Value key = Eval(kids[0]);
     if (key.is_error()) return key;
     const auto& table = plan_.tables[n.ref];
@@ -319,7 +320,7 @@ class Evaluator {
     return v;
   }
 
-  [[gnu::noinline]] Value Compare(const PlanNode& n, const std::uint32_t* kids) {
+  Value Compare(const PlanNode& n, const std::uint32_t* kids) {
     Value a = Eval(kids[0]);
     if (a.is_error()) return a;
     Value b = Eval(kids[1]);
@@ -342,7 +343,7 @@ class Evaluator {
   }
 
   // `a in X` where X is not a named set: a table's keys, a list attribute or a computed set.
-  [[gnu::noinline]] Value In(const Value& a, const std::uint32_t* kids) {
+  Value In(const Value& a, const std::uint32_t* kids) {
     Value b = Eval(kids[1]);
     if (b.is_error()) return b;
     if (b.kind == Value::Kind::kSet) {
@@ -356,7 +357,7 @@ class Evaluator {
     return Value::Bool(std::find(items, items + b.count, a.str) != items + b.count);
   }
 
-  [[gnu::noinline]] Value Quantifier(const PlanNode& n, const std::uint32_t* kids) {
+  Value Quantifier(const PlanNode& n, const std::uint32_t* kids) {
     Value list = Eval(kids[0]);
     if (list.is_error()) return list;
     const bool absorbing = n.op == Op::kAny;

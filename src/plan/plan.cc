@@ -13,10 +13,6 @@
 
 namespace exportctl::internal {
 
-bool StringSet::ContainsString(std::string_view s) const {
-  return strings_.contains(absl::string_view(s.data(), s.size()));
-}
-
 StringSet::StringSet(const std::vector<std::string>& values) : strings_(values.begin(), values.end()) {
   for (const std::string& v : values) {
     int i = CodeIndex(v);

@@ -46,9 +46,8 @@ class StringSet {
       int i = CodeIndex(s);
       return i >= 0 && codes_[i];
     }
-    return ContainsString(s);
+    return strings_.contains(absl::string_view(s.data(), s.size()));
   }
-  bool ContainsString(std::string_view s) const;  // the hash lookup, out of line
   size_t size() const { return strings_.size(); }
 
  private:
