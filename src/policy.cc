@@ -20,8 +20,7 @@ namespace exportctl {
 namespace internal {
 
 struct CompiledPolicy {
-  std::vector<SourceFile> files;
-  std::vector<Source> sources;
+  std::vector<Source> sources;  // the rule files (each text held once, here)
   std::string digest;
   Plan plan;
 };
@@ -101,7 +100,8 @@ absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
                                               std::vector<Diagnostic>* diagnostics) {
   using namespace internal;
   auto compiled = std::make_shared<CompiledPolicy>();
-  for (const SourceFile& f : files) compiled->sources.emplace_back(f.name, f.text);
+  compiled->digest = Sha256(files);
+  for (SourceFile& f : files) compiled->sources.emplace_back(std::move(f.name), std::move(f.text));
   DiagnosticSink sink(&compiled->sources);
   std::vector<ast::File> asts;
   for (size_t i = 0; i < compiled->sources.size(); ++i) {
@@ -121,8 +121,6 @@ absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
     return absl::InvalidArgumentError(absl::StrCat("the policy has ", errors, " error",
                                                    errors == 1 ? "" : "s"));
   }
-  compiled->digest = Sha256(files);
-  compiled->files = std::move(files);
   compiled->plan = BuildPlan(std::move(program));
   return Policy(std::move(compiled));
 }
@@ -143,11 +141,19 @@ void Policy::Evaluate(const Request& request, Decision* decision,
 }
 
 const std::string& Policy::digest() const { return impl_->digest; }
-const std::vector<SourceFile>& Policy::sources() const { return impl_->files; }
+std::vector<SourceFile> Policy::sources() const {
+  std::vector<SourceFile> files;
+  for (const internal::Source& s : impl_->sources) files.push_back({s.name(), s.text()});
+  return files;
+}
 std::vector<std::string> Policy::rule_ids() const {
   std::vector<std::string> ids;
   for (const internal::Rule& r : impl_->plan.program.rules) ids.push_back(r.id);
   return ids;
+}
+
+const std::string& Policy::rule_id(std::size_t index) const {
+  return impl_->plan.program.rules[index].id;
 }
 
 std::vector<TestResult> Policy::RunTests() const {
@@ -179,6 +185,6 @@ std::vector<TestResult> Policy::RunTests() const {
 
 std::size_t Policy::rule_count() const { return impl_->plan.program.rules.size(); }
 std::size_t Policy::vertex_count() const { return impl_->plan.nodes.size(); }
-std::string Policy::ToDot() const { return internal::PlanToDot(impl_->plan, impl_->sources); }
+std::string Policy::ToDot() const { return internal::PlanToDot(impl_->plan); }
 
 }  // namespace exportctl

@@ -60,7 +60,8 @@ void RunCase(const Policy& policy, dom::object c) {
   policy.Decide(*r, &v, options);
   EXPECT_EQ(v.outcome, d.outcome);
   EXPECT_EQ(v.errors, !d.errors.empty());
-  std::vector<std::string> fired(v.rules.begin(), v.rules.end()), reasons;
+  std::vector<std::string> fired, reasons;
+  for (std::uint32_t rule : v.rules) fired.push_back(policy.rule_id(rule));
   for (const Reason& x : d.reasons) reasons.push_back(x.rule);
   EXPECT_EQ(fired, reasons);
   dom::object want;

@@ -80,7 +80,7 @@ PYBIND11_MODULE(_exportctl, m) {
                }
              }
              py::list rules;
-             for (std::string_view id : v.rules) rules.append(py::str(id.data(), id.size()));
+             for (std::uint32_t r : v.rules) rules.append(p.rule_id(r));
              return py::make_tuple(std::string(OutcomeName(v.outcome)), rules, v.errors, code,
                                    message);
            })

@@ -1,6 +1,7 @@
 #ifndef EXPORTCTL_DECISION_H_
 #define EXPORTCTL_DECISION_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,11 +78,14 @@ struct Decision {
   std::string ToText() const;
 };
 
-// The short form of a decision (Policy::Decide): the outcome and the rules that fired.
+// The short form of a decision (Policy::Decide): the outcome and the rules that fired. A Verdict
+// owns what it holds and stays valid after the Policy is gone: rules are indices, in rule order,
+// into Policy::rule_ids() of the policy that decided (and of its copies); Policy::rule_id(i)
+// names one.
 struct Verdict {
   Outcome outcome = Outcome::kPermitted;
-  std::vector<std::string_view> rules;  // rule ids in rule order; they point into the Policy
-  bool errors = false;                  // the request, as-of date or a rule failed closed
+  std::vector<std::uint32_t> rules;  // indices of the rules that fired, in rule order
+  bool errors = false;               // the request, as-of date or a rule failed closed
 };
 
 }  // namespace exportctl

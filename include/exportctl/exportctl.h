@@ -146,12 +146,14 @@ class Policy {
 
   // Returns "sha256:<hex>" over the compiled sources' names and texts.
   const std::string& digest() const;
-  // Returns the sources the policy was compiled from (enough to compile it again).
-  const std::vector<SourceFile>& sources() const;
+  // Returns the sources the policy was compiled from (enough to compile it again), as copies.
+  std::vector<SourceFile> sources() const;
   // Returns the number of rules.
   std::size_t rule_count() const;
   // Returns the rule ids ("package.name") in rule order (files sorted, then position).
   std::vector<std::string> rule_ids() const;
+  // Returns the id of rule `index` (an index of Verdict::rules); index < rule_count().
+  const std::string& rule_id(std::size_t index) const;
   // Runs the `test` blocks of the rule files (see rules/LANGUAGE.md, "Tests next to the rules")
   // and returns one result each, in file order.
   std::vector<TestResult> RunTests() const;

@@ -6,11 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace exportctl {
 
-// One shipment, as in the JSON contract (README, "The request"). An absent optional field is
+// One shipment, as in the JSON contract (README, "The request"; every field, its type and its
+// vocabulary are listed in rules/LANGUAGE.md, "Request attributes"). An absent optional field is
 // unknown: a rule that needs it yields `review` with a `missing_field` error, never `permitted`.
 // Countries are ISO 3166-1 alpha-2 codes; dates are "YYYY-MM-DD".
 struct Party {
@@ -31,7 +33,9 @@ struct Material {
   std::string id;
   std::optional<std::string> description, category, origin, eccn, eu_dual_use, un_number, unit,
       temperature;
-  std::optional<double> quantity;  // net quantity in `unit` (mL, L, g, kg, or a count)
+  // `unit` is one of uL, mL, L, ug, mg, g, kg or a count (each, unit(s), vial(s), tube(s),
+  // kit(s), box(es), dose(s), swab(s), ...; the full list is in rules/LANGUAGE.md).
+  std::optional<double> quantity;  // net quantity in `unit`
   std::optional<double> dry_ice_kg;  // refrigerant in the package, kg (UN1845)
 };
 
@@ -40,6 +44,19 @@ struct DataTransfer {
   std::optional<std::vector<std::string>> categories;
   std::optional<std::string> deidentification, transfer_mechanism;
   std::optional<bool> encrypted;
+};
+
+// Why a request was refused, as values: what Request::FromJson and Request::Validate report.
+struct RequestError {
+  std::string code;     // stable: invalid_json, invalid_type, unknown_field, duplicate_key,
+                        // missing_field, unknown_country, invalid_date, invalid_value,
+                        // duplicate_id, too_large
+  std::string path;     // the JSON path of the offending value: "$.materials[1].quantity"
+  std::string message;  // what is wrong with it: "expected number"
+
+  // Returns the error carried by a status from FromJson or Validate; nullopt for OK or for any
+  // other status.
+  static std::optional<RequestError> FromStatus(const absl::Status& status);
 };
 
 struct Request {
@@ -53,18 +70,20 @@ struct Request {
   std::optional<DataTransfer> data;
   std::optional<std::vector<std::string>> licenses;
 
-  // Returns the request decoded from one JSON object, or InvalidArgument whose message starts
-  // with the JSON path and a stable code: "$.materials[1].quantity: expected number
-  // [invalid_type]". Unknown keys, wrong types, unknown countries, categories or dates outside
-  // the calendar are all errors. Inputs over 1 MiB are refused.
+  // Returns the request decoded from one JSON object, or InvalidArgument whose message is the
+  // JSON path and what is wrong ("$.materials[1].quantity: expected number"); the stable code
+  // and the path as values: RequestError::FromStatus(status). Unknown keys, wrong types, unknown
+  // countries, values outside a closed vocabulary and dates outside the calendar are all errors
+  // (the first one found is reported). Inputs over 1 MiB are refused (`too_large`).
   static absl::StatusOr<Request> FromJson(std::string_view json);
 
   // The same, decoding into `*out` and reusing its storage (for loops over many requests).
   // On error `*out` holds a partial request: decode into it again, do not evaluate it.
   static absl::Status FromJson(std::string_view json, Request* out);
 
-  // Returns OK when the request satisfies the contract (FromJson calls this too), else
-  // InvalidArgument naming the path of the first offending field.
+  // Returns OK when the request satisfies the contract (FromJson calls this too; Evaluate and
+  // Decide call it on every request, so a request built in C++ is checked as well), else
+  // InvalidArgument as FromJson's, naming the first offending field.
   absl::Status Validate() const;
 };
 

@@ -188,7 +188,7 @@ class Checker {
     std::vector<std::string> out;
     for (const Variable& v : scope.vars) out.push_back(v.name);
     for (const AttrInfo& a : Attributes()) {
-      if (a.owner == Owner::kRequest) out.emplace_back(a.name);
+      if (a.owner == Owner::kRequest && a.is_attribute()) out.emplace_back(a.name);
     }
     for (const auto& [name, unused] : names_) {
       out.push_back(name);
@@ -245,7 +245,7 @@ class Checker {
     if (IsRequestRoot(parts[0])) {
       std::vector<std::string> candidates;
       for (const AttrInfo& a : Attributes()) {
-        if (a.owner != Owner::kRequest) continue;
+        if (a.owner != Owner::kRequest || !a.is_attribute()) continue;
         if (a.name == n.text) {
           e.op = Op::kAttr;
           e.attr = a.attr;
@@ -272,15 +272,15 @@ class Checker {
   }
 
   // Checks a string constant against an attribute's closed vocabulary.
-  void CheckVocabulary(const Expr& subject, const Expr& value, const Scope& s) {
+  void CheckVocabulary(const Expr& subject, const Expr& value) {
     if (subject.op != Op::kAttr && subject.op != Op::kMember) return;
     const AttrInfo& info = Info(subject.attr);
-    if (info.allowed.empty()) return;
+    if (info.vocabulary.empty()) return;
     auto check = [&](const std::string& v, SourceRange range) {
-      for (std::string_view a : info.allowed) {
+      for (std::string_view a : info.vocabulary) {
         if (a == v) return;
       }
-      std::vector<std::string> allowed(info.allowed.begin(), info.allowed.end());
+      std::vector<std::string> allowed(info.vocabulary.begin(), info.vocabulary.end());
       std::string help = DidYouMean(v, allowed);
       if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(allowed, ", "));
       sink_.Error(range, "unknown_value",
@@ -394,8 +394,8 @@ class Checker {
                                        TypeName(rhs->type), " using `", n.text, "`"));
           return std::nullopt;
         }
-        CheckVocabulary(*lhs, *rhs, s);
-        CheckVocabulary(*rhs, *lhs, s);
+        CheckVocabulary(*lhs, *rhs);
+        CheckVocabulary(*rhs, *lhs);
         e.type = Type::kBool;
         e.kids.push_back(std::move(*lhs));
         e.kids.push_back(std::move(*rhs));
@@ -419,7 +419,7 @@ class Checker {
                                  TypeName(rhs->type)));
           return std::nullopt;
         }
-        CheckVocabulary(*lhs, *rhs, s);
+        CheckVocabulary(*lhs, *rhs);
         e.op = Op::kIn;
         e.type = Type::kBool;
         e.kids.push_back(std::move(*lhs));
@@ -512,10 +512,10 @@ class Checker {
         case Kind::kTitle: test.title = clause.text; break;
         case Kind::kRequest:
           if (absl::Status st = Request::FromJson(clause.text, &test.request); !st.ok()) {
-            auto code = st.GetPayload("exportctl/code");
+            std::optional<RequestError> error = RequestError::FromStatus(st);
             sink_.Error(Range(f, clause), "invalid_test_request",
                         absl::StrCat("the test's request is not valid: ", st.message(),
-                                     code ? absl::StrCat(" [", std::string(*code), "]") : ""));
+                                     error ? absl::StrCat(" [", error->code, "]") : ""));
             ok = false;
           }
           break;

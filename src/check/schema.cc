@@ -3,83 +3,293 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <optional>
+#include <type_traits>
 
 namespace exportctl::internal {
 
-const std::vector<std::string_view>& MaterialCategories() {
-  static const auto* v = new std::vector<std::string_view>{
-      "human_specimen", "pathogen",           "toxin",     "genetic_element",
-      "vaccine",        "reagent",            "assay_kit", "reference_standard",
-      "equipment",      "investigational_product", "other"};
-  return *v;
-}
-const std::vector<std::string_view>& Deidentifications() {
-  static const auto* v = new std::vector<std::string_view>{
-      "none", "pseudonymized", "safe_harbor", "expert_determination", "anonymized"};
-  return *v;
-}
-const std::vector<std::string_view>& TransferMechanisms() {
-  static const auto* v =
-      new std::vector<std::string_view>{"adequacy", "scc", "bcr", "derogation", "none"};
-  return *v;
-}
-const std::vector<std::string_view>& PartyRoles() {
-  static const auto* v = new std::vector<std::string_view>{"consignee", "intermediate_consignee",
-                                                           "freight_forwarder"};
-  return *v;
+namespace {
+
+// The closed vocabularies of the contract.
+constexpr std::string_view kMaterialCategories[] = {
+    "human_specimen", "pathogen",  "toxin",     "genetic_element",
+    "vaccine",        "reagent",   "assay_kit", "reference_standard",
+    "equipment",      "investigational_product", "other"};
+constexpr std::string_view kDeidentifications[] = {"none", "pseudonymized", "safe_harbor",
+                                                   "expert_determination", "anonymized"};
+constexpr std::string_view kTransferMechanisms[] = {"adequacy", "scc", "bcr", "derogation", "none"};
+constexpr std::string_view kPartyRoles[] = {"consignee", "intermediate_consignee",
+                                            "freight_forwarder"};
+// Volume (uL, mL, L), mass (ug, mg, g, kg), and counts, singular or plural.
+constexpr std::string_view kUnits[] = {
+    "uL",     "mL",      "L",      "ug",     "mg",      "g",       "kg",      "each",
+    "unit",   "units",   "vial",   "vials",  "tube",    "tubes",   "kit",     "kits",
+    "box",    "boxes",   "dose",   "doses",  "swab",    "swabs",   "tablet",  "tablets",
+    "block",  "blocks",  "slide",  "slides", "sample",  "samples", "plate",   "plates",
+    "ampoule", "ampoules", "bottle", "bottles", "bag", "bags", "pack", "packs"};
+
+template <typename T>
+struct MemberOf;
+template <typename C, typename T>
+struct MemberOf<T C::*> {
+  using Class = C;
+  using Type = T;
+};
+
+template <typename T>
+constexpr Storage StorageOf() {
+  if constexpr (std::is_same_v<T, std::string>) return Storage::kString;
+  if constexpr (std::is_same_v<T, std::optional<std::string>>) return Storage::kOptString;
+  if constexpr (std::is_same_v<T, std::optional<double>>) return Storage::kOptNumber;
+  if constexpr (std::is_same_v<T, std::optional<bool>>) return Storage::kOptBool;
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) return Storage::kStrings;
+  if constexpr (std::is_same_v<T, std::optional<std::vector<std::string>>>) return Storage::kOptStrings;
+  if constexpr (std::is_same_v<T, std::optional<Exporter>> ||
+                std::is_same_v<T, std::optional<EndUser>> ||
+                std::is_same_v<T, std::optional<DataTransfer>>) {
+    return Storage::kOptObject;
+  }
+  if constexpr (std::is_same_v<T, std::vector<Material>>) return Storage::kMaterials;
+  if constexpr (std::is_same_v<T, std::optional<std::vector<Party>>>) return Storage::kOptParties;
 }
 
-const std::vector<AttrInfo>& Attributes() {
-  using enum Attr;
-  using Type::kBool, Type::kNumber, Type::kString, Type::kStringList, Type::kMaterialList,
-      Type::kPartyList;
-  static const auto* v = new std::vector<AttrInfo>{
-      {"id", kId, kString, Owner::kRequest, {}},
-      {"date", kDate, Type::kDate, Owner::kRequest, {}},
-      {"exporter.name", kExporterName, kString, Owner::kRequest, {}},
-      {"exporter.country", kExporterCountry, kString, Owner::kRequest, {}},
-      {"route", kRoute, kStringList, Owner::kRequest, {}},
-      {"route.origin", kRouteOrigin, kString, Owner::kRequest, {}},
-      {"route.destination", kRouteDestination, kString, Owner::kRequest, {}},
-      {"route.transit", kRouteTransit, kStringList, Owner::kRequest, {}},
-      {"end_user.name", kEndUserName, kString, Owner::kRequest, {}},
-      {"end_user.country", kEndUserCountry, kString, Owner::kRequest, {}},
-      {"end_user.type", kEndUserType, kString, Owner::kRequest, {}},
-      {"end_user.end_use", kEndUserEndUse, kString, Owner::kRequest, {}},
-      {"end_user.address", kEndUserAddress, kString, Owner::kRequest, {}},
-      {"parties", kParties, kPartyList, Owner::kRequest, {}},
-      {"materials", kMaterials, kMaterialList, Owner::kRequest, {}},
-      {"data.personal_data", kDataPersonalData, kBool, Owner::kRequest, {}},
-      {"data.categories", kDataCategories, kStringList, Owner::kRequest, {}},
-      {"data.deidentification", kDataDeidentification, kString, Owner::kRequest,
-       Deidentifications()},
-      {"data.transfer_mechanism", kDataTransferMechanism, kString, Owner::kRequest,
-       TransferMechanisms()},
-      {"data.encrypted", kDataEncrypted, kBool, Owner::kRequest, {}},
-      {"licenses", kLicenses, kStringList, Owner::kRequest, {}},
-      {"id", kMaterialId, kString, Owner::kMaterial, {}},
-      {"description", kMaterialDescription, kString, Owner::kMaterial, {}},
-      {"category", kMaterialCategory, kString, Owner::kMaterial, MaterialCategories()},
-      {"origin", kMaterialOrigin, kString, Owner::kMaterial, {}},
-      {"eccn", kMaterialEccn, kString, Owner::kMaterial, {}},
-      {"eu_dual_use", kMaterialEuDualUse, kString, Owner::kMaterial, {}},
-      {"un_number", kMaterialUnNumber, kString, Owner::kMaterial, {}},
-      {"quantity", kMaterialQuantity, kNumber, Owner::kMaterial, {}},
-      {"dry_ice_kg", kMaterialDryIceKg, kNumber, Owner::kMaterial, {}},
-      {"unit", kMaterialUnit, kString, Owner::kMaterial, {}},
-      {"temperature", kMaterialTemperature, kString, Owner::kMaterial, {}},
-      {"role", kPartyRole, kString, Owner::kParty, PartyRoles()},
-      {"name", kPartyName, kString, Owner::kParty, {}},
-      {"country", kPartyCountry, kString, Owner::kParty, {}},
-  };
-  return *v;
+template <typename C>
+constexpr Object ObjectOf() {
+  if constexpr (std::is_same_v<C, Request>) return Object::kRequest;
+  if constexpr (std::is_same_v<C, Exporter>) return Object::kExporter;
+  if constexpr (std::is_same_v<C, EndUser>) return Object::kEndUser;
+  if constexpr (std::is_same_v<C, DataTransfer>) return Object::kData;
+  if constexpr (std::is_same_v<C, Material>) return Object::kMaterial;
+  if constexpr (std::is_same_v<C, Party>) return Object::kParty;
 }
 
-const AttrInfo& Info(Attr attr) { return Attributes()[static_cast<int>(attr)]; }
+template <auto kMember>
+void* At(void* object) {
+  return &(static_cast<typename MemberOf<decltype(kMember)>::Class*>(object)->*kMember);
+}
+
+constexpr AttrInfo Row(Attr attr, std::string_view name, Owner owner, Type type, Object object,
+                       std::string_view key, Storage storage) {
+  AttrInfo f;
+  f.attr = attr;
+  f.name = name;
+  f.owner = owner;
+  f.type = type;
+  f.object = object;
+  f.key = key;
+  f.storage = storage;
+  return f;
+}
+
+// A stored field: its object, key and storage come from the member itself.
+template <auto kMember>
+constexpr AttrInfo Field(Attr attr, std::string_view name, Owner owner, Type type,
+                         std::string_view key, std::string_view doc) {
+  using M = MemberOf<decltype(kMember)>;
+  AttrInfo f = Row(attr, name, owner, type, ObjectOf<typename M::Class>(), key,
+                   StorageOf<typename M::Type>());
+  f.at = &At<kMember>;
+  f.doc = doc;
+  return f;
+}
+constexpr AttrInfo Required(AttrInfo f) {
+  f.required = true;
+  return f;
+}
+constexpr AttrInfo Checked(AttrInfo f, Constraint c) {
+  f.constraint = c;
+  return f;
+}
+constexpr AttrInfo OneOf(AttrInfo f, std::span<const std::string_view> vocabulary) {
+  f.constraint = Constraint::kOneOf;
+  f.vocabulary = vocabulary;
+  return f;
+}
+constexpr AttrInfo Items(AttrInfo f, std::uint32_t min, std::uint32_t max) {
+  f.min_items = min;
+  f.max_items = max;
+  return f;
+}
+constexpr AttrInfo Holds(AttrInfo f, Object child) {
+  f.child = child;
+  return f;
+}
+constexpr AttrInfo OrElse(AttrInfo f, Attr source) {
+  f.source = source;
+  return f;
+}
+constexpr AttrInfo Derived(Attr attr, std::string_view name, Type type, Derive derive, Attr source,
+                           std::string_view doc) {
+  AttrInfo f = Row(attr, name, Owner::kRequest, type, Object::kRequest, {}, Storage::kDerived);
+  f.derive = derive;
+  f.source = source;
+  f.doc = doc;
+  return f;
+}
+
+using enum Attr;
+using O = Owner;
+using T = Type;
+
+constexpr AttrInfo kFields[] = {
+    Required(Checked(Field<&Request::id>(kId, "id", O::kRequest, T::kString, "id",
+                                         "the shipment's identifier"),
+                     Constraint::kNonEmpty)),
+    Required(Checked(Field<&Request::date>(kDate, "date", O::kRequest, T::kDate, "date",
+                                           "the shipment date, YYYY-MM-DD"),
+                     Constraint::kDate)),
+    Holds(Field<&Request::exporter>(kExporter, "exporter", O::kRequest, T::kObject, "exporter", ""),
+          Object::kExporter),
+    Field<&Exporter::name>(kExporterName, "exporter.name", O::kRequest, T::kString, "name", ""),
+    Checked(Field<&Exporter::country>(kExporterCountry, "exporter.country", O::kRequest, T::kString,
+                                      "country", "ISO 3166-1 alpha-2"),
+            Constraint::kCountry),
+    Items(Required(Checked(Field<&Request::route>(kRoute, "route", O::kRequest, T::kStringList, "route",
+                                                  "origin, transits..., destination"),
+                           Constraint::kCountry)),
+          2, 64),
+    Derived(kRouteOrigin, "route.origin", T::kString, Derive::kFirst, kRoute,
+            "the first country of the route (always known)"),
+    Derived(kRouteDestination, "route.destination", T::kString, Derive::kLast, kRoute,
+            "the last country of the route (always known)"),
+    Derived(kRouteTransit, "route.transit", T::kStringList, Derive::kMiddle, kRoute,
+            "the countries between origin and destination"),
+    Holds(Field<&Request::end_user>(kEndUser, "end_user", O::kRequest, T::kObject, "end_user", ""),
+          Object::kEndUser),
+    Field<&EndUser::name>(kEndUserName, "end_user.name", O::kRequest, T::kString, "name", ""),
+    Checked(Field<&EndUser::country>(kEndUserCountry, "end_user.country", O::kRequest, T::kString,
+                                     "country", "ISO 3166-1 alpha-2"),
+            Constraint::kCountry),
+    Field<&EndUser::type>(kEndUserType, "end_user.type", O::kRequest, T::kString, "type", ""),
+    Field<&EndUser::end_use>(kEndUserEndUse, "end_user.end_use", O::kRequest, T::kString, "end_use",
+                             "free text"),
+    Field<&EndUser::address>(kEndUserAddress, "end_user.address", O::kRequest, T::kString, "address",
+                             ""),
+    Items(Field<&Request::parties>(kParties, "parties", O::kRequest, T::kPartyList, "parties",
+                                   "consignees and forwarders (`p.role`, `p.name`, `p.country`)"),
+          0, 1000),
+    Items(Required(Checked(Field<&Request::materials>(kMaterials, "materials", O::kRequest,
+                                                      T::kMaterialList, "materials",
+                                                      "the items shipped (`m.id`, ...)"),
+                           Constraint::kUniqueIds)),
+          1, 10000),
+    Holds(Field<&Request::data>(kData, "data", O::kRequest, T::kObject, "data", ""), Object::kData),
+    Field<&DataTransfer::personal_data>(kDataPersonalData, "data.personal_data", O::kRequest,
+                                        T::kBool, "personal_data", ""),
+    Items(Field<&DataTransfer::categories>(kDataCategories, "data.categories", O::kRequest,
+                                           T::kStringList, "categories", "e.g. health, genetic"),
+          0, 64),
+    OneOf(Field<&DataTransfer::deidentification>(kDataDeidentification, "data.deidentification",
+                                                 O::kRequest, T::kString, "deidentification", ""),
+          kDeidentifications),
+    OneOf(Field<&DataTransfer::transfer_mechanism>(kDataTransferMechanism,
+                                                   "data.transfer_mechanism", O::kRequest, T::kString,
+                                                   "transfer_mechanism", ""),
+          kTransferMechanisms),
+    Field<&DataTransfer::encrypted>(kDataEncrypted, "data.encrypted", O::kRequest, T::kBool,
+                                    "encrypted", ""),
+    Items(Field<&Request::licenses>(kLicenses, "licenses", O::kRequest, T::kStringList, "licenses",
+                                    "license numbers held"),
+          0, 1000),
+    Required(Field<&Material::id>(kMaterialId, "id", O::kMaterial, T::kString, "id",
+                                  "unique within the request")),
+    Field<&Material::description>(kMaterialDescription, "description", O::kMaterial, T::kString,
+                                  "description", "free text"),
+    OneOf(Field<&Material::category>(kMaterialCategory, "category", O::kMaterial, T::kString,
+                                     "category", ""),
+          kMaterialCategories),
+    OrElse(Checked(Field<&Material::origin>(kMaterialOrigin, "origin", O::kMaterial, T::kString,
+                                            "origin", "country of origin; when absent, "
+                                                      "`exporter.country`"),
+                   Constraint::kCountry),
+           kExporterCountry),
+    Field<&Material::eccn>(kMaterialEccn, "eccn", O::kMaterial, T::kString, "eccn",
+                           "Export Control Classification Number, or EAR99"),
+    Field<&Material::eu_dual_use>(kMaterialEuDualUse, "eu_dual_use", O::kMaterial, T::kString,
+                                  "eu_dual_use", "Annex I entry of Regulation (EU) 2021/821"),
+    Checked(Field<&Material::un_number>(kMaterialUnNumber, "un_number", O::kMaterial, T::kString,
+                                        "un_number", "UN and four digits"),
+            Constraint::kUnNumber),
+    Checked(Field<&Material::quantity>(kMaterialQuantity, "quantity", O::kMaterial, T::kNumber,
+                                       "quantity", "net quantity in `unit`, >= 0"),
+            Constraint::kNonNegative),
+    OneOf(Field<&Material::unit>(kMaterialUnit, "unit", O::kMaterial, T::kString, "unit", ""),
+          kUnits),
+    Field<&Material::temperature>(kMaterialTemperature, "temperature", O::kMaterial, T::kString,
+                                  "temperature", "e.g. ambient, refrigerated, frozen, dry_ice"),
+    Checked(Field<&Material::dry_ice_kg>(kMaterialDryIceKg, "dry_ice_kg", O::kMaterial, T::kNumber,
+                                         "dry_ice_kg", "kg of dry ice (UN1845) in the package"),
+            Constraint::kNonNegative),
+    Required(OneOf(Field<&Party::role>(kPartyRole, "role", O::kParty, T::kString, "role", ""),
+                   kPartyRoles)),
+    Field<&Party::name>(kPartyName, "name", O::kParty, T::kString, "name", ""),
+    Checked(Field<&Party::country>(kPartyCountry, "country", O::kParty, T::kString, "country",
+                                   "ISO 3166-1 alpha-2"),
+            Constraint::kCountry),
+};
+
+constexpr bool InEnumOrder() {
+  if (std::size(kFields) != static_cast<size_t>(Attr::kCount)) return false;
+  for (size_t i = 0; i < std::size(kFields); ++i) {
+    if (kFields[i].attr != static_cast<Attr>(i)) return false;
+  }
+  return true;
+}
+static_assert(InEnumOrder(), "kFields must list every Attr, in the enum's order");
+
+}  // namespace
+
+std::span<const AttrInfo> Attributes() { return kFields; }
+
+const AttrInfo& Info(Attr attr) { return kFields[static_cast<size_t>(attr)]; }
+
+std::span<const AttrInfo* const> FieldsOf(Object object) {
+  static const auto* by_object = [] {
+    auto* v = new std::vector<std::vector<const AttrInfo*>>(6);
+    for (const AttrInfo& f : kFields) {
+      if (!f.key.empty()) (*v)[static_cast<size_t>(f.object)].push_back(&f);
+    }
+    return v;
+  }();
+  return (*by_object)[static_cast<size_t>(object)];
+}
+
+namespace {
+const AttrInfo* Holder(Object object) {
+  for (const AttrInfo& f : kFields) {
+    if (f.storage == Storage::kOptObject && f.child == object) return &f;
+    if (object == Object::kMaterial && f.storage == Storage::kMaterials) return &f;
+    if (object == Object::kParty && f.storage == Storage::kOptParties) return &f;
+  }
+  return nullptr;
+}
+}  // namespace
+
+std::string JsonPath(const AttrInfo& field) {
+  if (field.storage == Storage::kDerived) return JsonPath(Info(field.source));
+  std::string path(field.key);
+  for (Object o = field.object; o != Object::kRequest;) {
+    const AttrInfo* holder = Holder(o);
+    bool list = o == Object::kMaterial || o == Object::kParty;
+    path = std::string(holder->key) + (list ? "[]." : ".") + path;
+    o = holder->object;
+  }
+  return "$." + path;
+}
+
+const void* ObjectIn(const Request& request, Object object) {
+  switch (object) {
+    case Object::kRequest: return &request;
+    case Object::kExporter: return request.exporter ? &*request.exporter : nullptr;
+    case Object::kEndUser: return request.end_user ? &*request.end_user : nullptr;
+    case Object::kData: return request.data ? &*request.data : nullptr;
+    default: return nullptr;
+  }
+}
 
 bool IsRequestRoot(std::string_view name) {
-  for (const AttrInfo& a : Attributes()) {
-    if (a.owner != Owner::kRequest) continue;
+  for (const AttrInfo& a : kFields) {
+    if (a.owner != Owner::kRequest || !a.is_attribute()) continue;
     std::string_view root = a.name.substr(0, a.name.find('.'));
     if (root == name) return true;
   }
@@ -99,6 +309,7 @@ std::string TypeName(Type type) {
     case Type::kParty: return "party";
     case Type::kSet: return "set";
     case Type::kTable: return "table";
+    case Type::kObject: return "object";
   }
   return "?";
 }

@@ -1,7 +1,15 @@
 #ifndef EXPORTCTL_SRC_CHECK_SCHEMA_H_
 #define EXPORTCTL_SRC_CHECK_SCHEMA_H_
 
+// The request's fields, described once. One table (kFields in schema.cc) says, for every field
+// of the request contract, its name in rules, its JSON key and object, how it is stored in the
+// structs of include/exportctl/request.h, its type, whether it is required, and its closed
+// vocabulary or constraint. The decoder, the validator, the checker's names, the evaluator's
+// readers and the attribute table of rules/LANGUAGE.md are all driven by it; nothing else lists
+// the fields (tests/schema_test.cc fails when the documentation drifts).
+
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,20 +32,22 @@ enum class Type : std::uint8_t {
   kParty,
   kSet,
   kTable,
+  kObject,  // exporter, end_user, data: objects that hold attributes, not attributes themselves
 };
 std::string TypeName(Type type);
 
-// Every attribute a rule can read. Request attributes are read from the request; material and
-// party attributes from a variable bound to a material or a party.
+// Every field of the request, in the order of kFields (a static_assert keeps the two equal).
 enum class Attr : std::uint8_t {
   kId,
   kDate,
+  kExporter,
   kExporterName,
   kExporterCountry,
   kRoute,
   kRouteOrigin,
   kRouteDestination,
   kRouteTransit,
+  kEndUser,
   kEndUserName,
   kEndUserCountry,
   kEndUserType,
@@ -45,6 +55,7 @@ enum class Attr : std::uint8_t {
   kEndUserAddress,
   kParties,
   kMaterials,
+  kData,
   kDataPersonalData,
   kDataCategories,
   kDataDeidentification,
@@ -65,28 +76,87 @@ enum class Attr : std::uint8_t {
   kPartyRole,
   kPartyName,
   kPartyCountry,
+  kCount,
 };
 
+// What a rule reads an attribute from: the request, or a variable bound to a material or party.
 enum class Owner : std::uint8_t { kRequest, kMaterial, kParty };
 
-struct AttrInfo {
-  std::string_view name;  // "end_user.country", or "eccn" for a material attribute
-  Attr attr;
-  Type type;
-  Owner owner;
-  std::vector<std::string_view> allowed;  // the closed set of values, when there is one
+// The JSON object a field's key belongs to (and the struct that stores it).
+enum class Object : std::uint8_t { kRequest, kExporter, kEndUser, kData, kMaterial, kParty };
+
+// How a field is stored in the structs of include/exportctl/request.h. Deduced from the member
+// itself (schema.cc), so the table cannot disagree with the structs.
+enum class Storage : std::uint8_t {
+  kString,      // std::string (a required field)
+  kOptString,   // std::optional<std::string>
+  kOptNumber,   // std::optional<double>
+  kOptBool,     // std::optional<bool>
+  kStrings,     // std::vector<std::string> (a required list)
+  kOptStrings,  // std::optional<std::vector<std::string>>
+  kOptObject,   // std::optional<Exporter | EndUser | DataTransfer>: the object `child`
+  kMaterials,   // std::vector<Material>
+  kOptParties,  // std::optional<std::vector<Party>>
+  kDerived,     // not stored: computed from the field `source` (see Derive)
 };
 
-const std::vector<AttrInfo>& Attributes();
+// What a valid value must satisfy (for lists: each element, besides the item counts).
+enum class Constraint : std::uint8_t {
+  kNone,
+  kNonEmpty,     // a non-empty string
+  kDate,         // "YYYY-MM-DD", a day of the calendar
+  kCountry,      // ISO 3166-1 alpha-2, or one of the ISO 3166-2 regions of countries.cc
+  kUnNumber,     // "UN" and four digits
+  kNonNegative,  // a finite number >= 0
+  kOneOf,        // one of `vocabulary`
+  kUniqueIds,    // materials: non-empty ids, each used once
+};
+
+// How a derived field is computed from its `source`.
+enum class Derive : std::uint8_t {
+  kNone,
+  kFirst,   // the first element of the source list (route.origin)
+  kLast,    // the last element (route.destination)
+  kMiddle,  // all but the first and the last (route.transit)
+};
+
+struct AttrInfo {
+  Attr attr = Attr::kCount;
+  std::string_view name;  // in rules: "end_user.country", or "unit" for a material's `m.unit`
+  Owner owner = Owner::kRequest;
+  Type type = Type::kObject;
+  Object object = Object::kRequest;  // the JSON object holding `key`
+  std::string_view key;   // the JSON key; empty for a derived field
+  Storage storage = Storage::kDerived;
+  bool required = false;  // must be present (and not null) in JSON
+  Constraint constraint = Constraint::kNone;
+  std::span<const std::string_view> vocabulary;  // kOneOf: the closed set of values
+  std::uint32_t min_items = 0, max_items = 0;    // lists: how many elements (0: no maximum)
+  Derive derive = Derive::kNone;
+  Attr source = Attr::kCount;    // kDerived: computed from it; otherwise: read it when absent
+  Object child = Object::kRequest;  // kOptObject: the object it holds
+  void* (*at)(void* object) = nullptr;  // the member in an instance of `object`
+  std::string_view doc;  // one line for rules/LANGUAGE.md
+
+  // Whether rules can read it (the objects exporter, end_user and data are only containers).
+  bool is_attribute() const { return type != Type::kObject; }
+  // The member's storage in `object` (a Request, Exporter, EndUser, DataTransfer, Material or
+  // Party, as `object` says).
+  const void* In(const void* o) const { return at(const_cast<void*>(o)); }
+};
+
+// The whole table, indexed by Attr.
+std::span<const AttrInfo> Attributes();
 const AttrInfo& Info(Attr attr);
+// The fields whose key is in `object`, in table order (the decoder's key list).
+std::span<const AttrInfo* const> FieldsOf(Object object);
+// The JSON path of a field, with `[]` for list elements: "$.materials[].unit".
+std::string JsonPath(const AttrInfo& field);
+// The object of kind `object` inside `request` (the request itself, or its exporter, end user or
+// data), or nullptr when the request does not give it. Not for materials and parties.
+const void* ObjectIn(const Request& request, Object object);
 // The first components of request attributes: id, date, exporter, route, ...
 bool IsRequestRoot(std::string_view name);
-
-// The contract's closed vocabularies.
-const std::vector<std::string_view>& MaterialCategories();
-const std::vector<std::string_view>& Deidentifications();
-const std::vector<std::string_view>& TransferMechanisms();
-const std::vector<std::string_view>& PartyRoles();
 bool IsCountryCode(std::string_view code);
 
 // Request::Validate, also returning the request's date in days (src/request/request_json.cc).

@@ -40,8 +40,8 @@ int Usage(const std::string& message) {
 }
 
 std::string CodeOf(const absl::Status& st) {
-  auto payload = st.GetPayload("exportctl/code");
-  return payload ? std::string(*payload) : "invalid_request";
+  std::optional<exportctl::RequestError> error = exportctl::RequestError::FromStatus(st);
+  return error ? error->code : "invalid_request";
 }
 
 // The bundled standard rules: $EXPORTCTL_RULES, else the source tree's rules/, else the

@@ -1,6 +1,7 @@
 #include "src/eval/evaluator.h"
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,10 @@ namespace exportctl::internal {
 namespace {
 
 constexpr int kMaxDepth = 16;
+
+// What a decision is when it cannot be made: an invalid request or as-of date, or a rule that
+// failed.
+constexpr Outcome kFailClosed = Outcome::kReview;
 
 enum class ErrorCode : std::uint8_t { kNone, kMissingField, kMissingKey };
 
@@ -62,9 +67,33 @@ struct Scratch {
   std::vector<Hit> hits;
 };
 
-thread_local Scratch scratch;
+// Evaluation state belongs to one call: a call leases a Scratch from its thread's pool and
+// gives it back when it returns. A loop of calls reuses one Scratch (no allocation once warm);
+// a call made while another runs on the same thread (a TraceListener that evaluates again, a
+// nested policy) leases a Scratch of its own, so neither disturbs the other.
+class ScratchLease {
+ public:
+  ScratchLease() {
+    std::vector<std::unique_ptr<Scratch>>& pool = Pool();
+    if (pool.empty()) {
+      scratch_ = std::make_unique<Scratch>();
+    } else {
+      scratch_ = std::move(pool.back());
+      pool.pop_back();
+    }
+  }
+  ~ScratchLease() { Pool().push_back(std::move(scratch_)); }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  Scratch& operator*() { return *scratch_; }
 
-std::string_view Opt(const std::optional<std::string>& s) { return s ? std::string_view(*s) : std::string_view(); }
+ private:
+  static std::vector<std::unique_ptr<Scratch>>& Pool() {
+    thread_local std::vector<std::unique_ptr<Scratch>> pool;
+    return pool;
+  }
+  std::unique_ptr<Scratch> scratch_;
+};
 
 class Evaluator {
  public:
@@ -117,91 +146,65 @@ class Evaluator {
     return v;
   }
 
-  Value OptString(const std::optional<std::string>& s, int node) {
-    return s ? String(*s) : Value::Error(ErrorCode::kMissingField, node);
-  }
-
-  static Value OptNumber(const std::optional<double>& n, int node) {
-    if (!n) return Value::Error(ErrorCode::kMissingField, node);
+  static Value Number(double n) {
     Value v;
     v.kind = Value::Kind::kNumber;
-    v.num = *n;
+    v.num = n;
     return v;
   }
 
-  Value ReadRequest(Attr attr, int node) {
-    const Request& r = request_;
-    const auto missing = Value::Error(ErrorCode::kMissingField, node);
-    switch (attr) {
-      case Attr::kId: return String(r.id);
-      case Attr::kDate: {
-        Value v;
-        v.kind = Value::Kind::kDate;
-        if (!ParseDate(r.date, &v.date)) return missing;
-        return v;
-      }
-      case Attr::kExporterName: return r.exporter ? OptString(r.exporter->name, node) : missing;
-      case Attr::kExporterCountry:
-        return r.exporter ? OptString(r.exporter->country, node) : missing;
-      case Attr::kRoute: return List(r.route.data(), r.route.size(), Type::kString);
-      case Attr::kRouteOrigin: return r.route.empty() ? missing : String(r.route.front());
-      case Attr::kRouteDestination: return r.route.empty() ? missing : String(r.route.back());
-      case Attr::kRouteTransit:
-        return r.route.size() < 2 ? List(nullptr, 0, Type::kString)
-                                  : List(r.route.data() + 1, r.route.size() - 2, Type::kString);
-      case Attr::kEndUserName: return r.end_user ? OptString(r.end_user->name, node) : missing;
-      case Attr::kEndUserCountry: return r.end_user ? OptString(r.end_user->country, node) : missing;
-      case Attr::kEndUserType: return r.end_user ? OptString(r.end_user->type, node) : missing;
-      case Attr::kEndUserEndUse: return r.end_user ? OptString(r.end_user->end_use, node) : missing;
-      case Attr::kEndUserAddress: return r.end_user ? OptString(r.end_user->address, node) : missing;
-      case Attr::kParties:
-        return r.parties ? List(r.parties->data(), r.parties->size(), Type::kParty) : missing;
-      case Attr::kMaterials: return List(r.materials.data(), r.materials.size(), Type::kMaterial);
-      case Attr::kDataPersonalData:
-        return r.data && r.data->personal_data ? Value::Bool(*r.data->personal_data) : missing;
-      case Attr::kDataCategories:
-        return r.data && r.data->categories
-                   ? List(r.data->categories->data(), r.data->categories->size(), Type::kString)
-                   : missing;
-      case Attr::kDataDeidentification:
-        return r.data ? OptString(r.data->deidentification, node) : missing;
-      case Attr::kDataTransferMechanism:
-        return r.data ? OptString(r.data->transfer_mechanism, node) : missing;
-      case Attr::kDataEncrypted:
-        return r.data && r.data->encrypted ? Value::Bool(*r.data->encrypted) : missing;
-      case Attr::kLicenses:
-        return r.licenses ? List(r.licenses->data(), r.licenses->size(), Type::kString) : missing;
-      default: return missing;
-    }
-  }
-
-  Value ReadMember(const Value& object, Attr attr, int node) {
-    const auto missing = Value::Error(ErrorCode::kMissingField, node);
-    if (object.elem == Type::kParty) {
-      const Party& p = *static_cast<const Party*>(object.ptr);
-      switch (attr) {
-        case Attr::kPartyRole: return String(p.role);
-        case Attr::kPartyName: return OptString(p.name, node);
-        case Attr::kPartyCountry: return OptString(p.country, node);
-        default: return missing;
+  // Reads field `f` of `object` (the request, or the material or party a variable is bound to),
+  // as the schema describes it: every attribute is read here, by its storage.
+  Value Read(const AttrInfo& f, const void* object, int node) {
+    const Value missing = Value::Error(ErrorCode::kMissingField, node);
+    if (f.storage == Storage::kDerived) {
+      const auto& list = *static_cast<const std::vector<std::string>*>(
+          Info(f.source).In(&request_));
+      if (list.empty()) return f.derive == Derive::kMiddle ? List(nullptr, 0, Type::kString) : missing;
+      switch (f.derive) {
+        case Derive::kFirst: return String(list.front());
+        case Derive::kLast: return String(list.back());
+        default:
+          return list.size() < 2 ? List(nullptr, 0, Type::kString)
+                                 : List(list.data() + 1, list.size() - 2, Type::kString);
       }
     }
-    const Material& m = *static_cast<const Material*>(object.ptr);
-    switch (attr) {
-      case Attr::kMaterialId: return String(m.id);
-      case Attr::kMaterialDescription: return OptString(m.description, node);
-      case Attr::kMaterialCategory: return OptString(m.category, node);
-      case Attr::kMaterialOrigin:
-        if (m.origin) return String(*m.origin);  // else the exporter's country
-        return request_.exporter ? OptString(request_.exporter->country, node) : missing;
-      case Attr::kMaterialEccn: return OptString(m.eccn, node);
-      case Attr::kMaterialEuDualUse: return OptString(m.eu_dual_use, node);
-      case Attr::kMaterialUnNumber: return OptString(m.un_number, node);
-      case Attr::kMaterialQuantity: return OptNumber(m.quantity, node);
-      case Attr::kMaterialDryIceKg: return OptNumber(m.dry_ice_kg, node);
-      case Attr::kMaterialUnit: return OptString(m.unit, node);
-      case Attr::kMaterialTemperature: return OptString(m.temperature, node);
-      default: return missing;
+    if (f.object != Object::kMaterial && f.object != Object::kParty) {
+      object = ObjectIn(request_, f.object);
+      if (!object) return missing;
+    }
+    const void* m = f.In(object);
+    switch (f.storage) {
+      case Storage::kString: return String(*static_cast<const std::string*>(m));
+      case Storage::kOptString:
+        if (const auto& s = *static_cast<const std::optional<std::string>*>(m)) return String(*s);
+        // An absent field with a fallback reads it (a material's origin: the exporter's country).
+        return f.source != Attr::kCount ? Read(Info(f.source), &request_, node) : missing;
+      case Storage::kOptNumber: {
+        const auto& n = *static_cast<const std::optional<double>*>(m);
+        return n ? Number(*n) : missing;
+      }
+      case Storage::kOptBool: {
+        const auto& b = *static_cast<const std::optional<bool>*>(m);
+        return b ? Value::Bool(*b) : missing;
+      }
+      case Storage::kStrings: {
+        const auto& l = *static_cast<const std::vector<std::string>*>(m);
+        return List(l.data(), l.size(), Type::kString);
+      }
+      case Storage::kOptStrings: {
+        const auto& l = *static_cast<const std::optional<std::vector<std::string>>*>(m);
+        return l ? List(l->data(), l->size(), Type::kString) : missing;
+      }
+      case Storage::kMaterials: {
+        const auto& l = *static_cast<const std::vector<Material>*>(m);
+        return List(l.data(), l.size(), Type::kMaterial);
+      }
+      case Storage::kOptParties: {
+        const auto& l = *static_cast<const std::optional<std::vector<Party>>*>(m);
+        return l ? List(l->data(), l->size(), Type::kParty) : missing;
+      }
+      default: return missing;  // objects are not attributes: the checker never asks for one
     }
   }
 
@@ -234,12 +237,12 @@ class Evaluator {
           default: return Value::Bool(n.boolean);
         }
       }
-      case Op::kAttr: return ReadRequest(n.attr, static_cast<int>(i));
+      case Op::kAttr: return Read(Info(n.attr), &request_, static_cast<int>(i));
       case Op::kVar: return s_.vars[n.slot];
       case Op::kMember: {
         Value object = Eval(kids[0]);
         if (object.is_error()) return object;
-        return ReadMember(object, n.attr, static_cast<int>(i));
+        return Read(Info(n.attr), object.ptr, static_cast<int>(i));
       }
       case Op::kSetRef: {
         Value v;
@@ -503,30 +506,43 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
   return true;
 }
 
+// Folds the hits into outcomes; the one place that does. A hit's outcome is its rule's, or
+// `review` when the rule failed closed; the decision's is the most restrictive (none: permitted).
+// Calls `visit(hit, rule, outcome, first)` for each hit in rule order; `first` marks a rule's
+// first hit (one reason per rule, however many materials it fired for).
+template <typename Visit>
+Outcome Fold(const Plan& plan, const std::vector<Hit>& hits, Visit&& visit) {
+  Outcome outcome = Outcome::kPermitted;
+  for (size_t h = 0; h < hits.size(); ++h) {
+    const Hit& hit = hits[h];
+    const Rule& rule = plan.program.rules[hit.rule];
+    const Outcome o = hit.value.is_error() ? kFailClosed : rule.outcome;
+    outcome = std::max(outcome, o);
+    visit(hit, rule, o, h == 0 || hits[h - 1].rule != hit.rule);
+  }
+  return outcome;
+}
+
 }  // namespace
 
 void DecidePlan(const Plan& plan, const Request& request, const EvaluateOptions& options,
                 Verdict* verdict) {
-  Scratch& s = scratch;
-  verdict->outcome = Outcome::kPermitted;
+  ScratchLease lease;
+  Scratch& s = *lease;
   verdict->rules.clear();
   verdict->errors = false;
   std::string_view code;
   std::string message;
   static const std::vector<Source> kNoSources;
   if (!RunRules(plan, request, options, nullptr, kNoSources, s, &code, &message)) {
-    verdict->outcome = Outcome::kReview;
+    verdict->outcome = kFailClosed;
     verdict->errors = true;
     return;
   }
-  for (size_t h = 0; h < s.hits.size(); ++h) {
-    const Hit& hit = s.hits[h];
-    const Rule& rule = plan.program.rules[hit.rule];
-    verdict->outcome = std::max(verdict->outcome,
-                                hit.value.is_error() ? Outcome::kReview : rule.outcome);
+  verdict->outcome = Fold(plan, s.hits, [&](const Hit& hit, const Rule&, Outcome, bool first) {
     verdict->errors = verdict->errors || hit.value.is_error();
-    if (h == 0 || s.hits[h - 1].rule != hit.rule) verdict->rules.push_back(rule.id);
-  }
+    if (first) verdict->rules.push_back(static_cast<std::uint32_t>(hit.rule));
+  });
 }
 
 void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const std::string& digest,
@@ -534,19 +550,19 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
   // Reset `out` keeping the storage of its strings and items.
   Decision& d = *out;
   d.request.assign(request.id);
-  d.outcome = Outcome::kPermitted;
   d.reasons.clear();
   d.licenses_required.clear();
   d.conditions.clear();
   d.errors.clear();
   d.policy_digest.assign(digest);
   d.as_of.assign(options.as_of ? *options.as_of : request.date);
-  Scratch& s = scratch;
+  ScratchLease lease;
+  Scratch& s = *lease;
   std::string_view code;
   std::string message;
   if (!RunRules(plan, request, options, options.trace, sources, s, &code, &message)) {
     d.items.clear();
-    d.outcome = Outcome::kReview;
+    d.outcome = kFailClosed;
     d.errors.push_back({std::string(code), std::move(message), ""});
     return;
   }
@@ -559,24 +575,21 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
     item.outcome = Outcome::kPermitted;
     item.reasons.clear();
   }
-  for (size_t h = 0; h < s.hits.size(); ++h) {
-    const Hit& hit = s.hits[h];
-    const Rule& rule = plan.program.rules[hit.rule];
-    Outcome outcome = hit.value.is_error() ? Outcome::kReview : rule.outcome;
-    if (h == 0 || s.hits[h - 1].rule != hit.rule) {
-      Reason reason;
+  std::vector<std::string> materials;
+  d.outcome = Fold(plan, s.hits, [&](const Hit& hit, const Rule& rule, Outcome outcome,
+                                     bool first) {
+    if (first) {
+      Reason& reason = d.reasons.emplace_back();
       reason.rule = rule.id;
       reason.outcome = outcome;
       reason.title = rule.title;
       reason.citation = rule.citation;
       reason.source = rule.location;
       if (rule.outcome != Outcome::kPermittedWithConditions) reason.note = rule.text;
-      d.reasons.push_back(std::move(reason));
     }
     Reason& reason = d.reasons.back();
     reason.outcome = std::max(reason.outcome, outcome);
-    d.outcome = std::max(d.outcome, outcome);
-    std::vector<std::string> materials;
+    materials.clear();
     for (size_t m = 0; m < request.materials.size(); ++m) {
       if (hit.material >= 0 && hit.material != static_cast<int>(m)) continue;
       ItemDecision& item = d.items[m];
@@ -588,23 +601,19 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
     if (hit.value.is_error()) {
       d.errors.push_back({hit.value.error == ErrorCode::kMissingKey ? "missing_key" : "missing_field",
                           ErrorMessage(plan, request, hit), rule.id});
-      continue;
-    }
-    if (rule.outcome == Outcome::kLicenseRequired) {
+    } else if (rule.outcome == Outcome::kLicenseRequired) {
       auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
                              [&](const LicenseRequirement& l) {
                                return l.authority == rule.authority && l.basis == rule.basis;
                              });
       if (it == d.licenses_required.end()) {
-        d.licenses_required.push_back({rule.authority, rule.basis, {}});
-        it = d.licenses_required.end() - 1;
+        it = d.licenses_required.insert(it, {rule.authority, rule.basis, {}});
       }
       for (const std::string& m : materials) AppendUnique(it->materials, m);
-    } else if (rule.outcome == Outcome::kPermittedWithConditions &&
-               (h == 0 || s.hits[h - 1].rule != hit.rule)) {
+    } else if (rule.outcome == Outcome::kPermittedWithConditions && first) {
       d.conditions.push_back({rule.text, rule.id, rule.citation});
     }
-  }
+  });
 }
 
 }  // namespace exportctl::internal

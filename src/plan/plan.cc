@@ -6,10 +6,8 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
-#include <boost/graph/topological_sort.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace exportctl::internal {
 
@@ -50,6 +48,8 @@ bool Matcher::Match(std::string_view s) const {
 
 namespace {
 
+// Boost.Graph renders the plan (PlanToDot). The plan itself needs no graph algorithm: vertices
+// are created kids first, so the vector is already in topological order.
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 
 std::string_view OpName(Op op) {
@@ -88,12 +88,11 @@ class Builder {
     for (size_t r = 0; r < plan_.program.rules.size(); ++r) {
       const Rule& rule = plan_.program.rules[r];
       PlanRule pr;
-      if (rule.when) pr.when = Intern(*rule.when, static_cast<int>(r));
+      if (rule.when) pr.when = Intern(*rule.when);
       if (rule.effective_from) pr.from = *rule.effective_from;
       if (rule.effective_until) pr.until = *rule.effective_until;
       plan_.rules.push_back(std::move(pr));
     }
-    SortTopologically();
     for (size_t r = 0; r < plan_.rules.size(); ++r) {
       PlanRule& pr = plan_.rules[r];
       if (pr.when < 0) continue;
@@ -116,17 +115,16 @@ class Builder {
   int InternSet(std::vector<std::string> values) {
     std::sort(values.begin(), values.end());
     values.erase(std::unique(values.begin(), values.end()), values.end());
-    std::string key = absl::StrJoin(values, "\x1f");
-    auto [it, inserted] = set_by_content_.try_emplace(key, static_cast<int>(plan_.sets.size()));
+    auto [it, inserted] = set_by_content_.try_emplace(values, static_cast<int>(plan_.sets.size()));
     if (inserted) plan_.sets.emplace_back(values);
     return it->second;
   }
 
-  int Intern(const Expr& e, int rule) {
+  int Intern(const Expr& e) {
     std::vector<std::uint32_t> kids;
     std::uint32_t mask = 0;
     for (const Expr& k : e.kids) {
-      int id = Intern(k, rule);
+      int id = Intern(k);
       kids.push_back(static_cast<std::uint32_t>(id));
       mask |= masks_[id];
     }
@@ -139,8 +137,6 @@ class Builder {
     n.num = e.num;
     n.date = e.date;
     n.boolean = e.boolean;
-    n.range = e.range;
-    n.rule = rule;
     if (e.op == Op::kSetRef) n.ref = set_ids_[e.slot];
     if (e.op == Op::kTableRef || e.op == Op::kLookup) n.ref = e.slot;
     if (n.ref >= 0) n.slot = 0;  // the checker's index is replaced by the plan's `ref`
@@ -150,11 +146,8 @@ class Builder {
     }
     if (e.op == Op::kVar) mask |= 1u << e.slot;
     if (e.op == Op::kAny || e.op == Op::kAll) mask &= ~(1u << e.slot);
-    std::string key = absl::StrCat(static_cast<int>(n.op), "|", static_cast<int>(n.type), "|",
-                                   static_cast<int>(n.attr), "|", n.slot, "|",
-                                   n.op == Op::kMatches ? -1 : n.ref, "|", n.str.size(), ":",
-                                   n.str, "|", n.num, "|", n.date, "|", n.boolean, "|",
-                                   absl::StrJoin(kids, ","));
+    NodeKey key{n.op, n.type, n.attr, n.slot, n.op == Op::kMatches ? -1 : n.ref, n.str,
+                std::bit_cast<std::uint64_t>(n.num), n.date, n.boolean, kids};
     if (auto it = by_key_.find(key); it != by_key_.end()) {
       if (e.op == Op::kMatches) plan_.matchers.pop_back();
       return it->second;
@@ -183,41 +176,6 @@ class Builder {
     }
     for (size_t i = 0; i < plan_.nodes.size(); ++i) {
       if (parents[i] > 1) plan_.nodes[i].shared = true;
-    }
-  }
-
-  // Orders the vertices so that every kid precedes its parents (Boost.Graph topological sort
-  // over parent -> kid edges) and renumbers the nodes in that order.
-  void SortTopologically() {
-    const size_t n = plan_.nodes.size();
-    Graph g(n);
-    for (size_t v = 0; v < n; ++v) {
-      const PlanNode& node = plan_.nodes[v];
-      for (std::uint32_t k = 0; k < node.kid_count; ++k) {
-        boost::add_edge(v, plan_.Kids(node)[k], g);
-      }
-    }
-    std::vector<size_t> order;
-    order.reserve(n);
-    boost::topological_sort(g, std::back_inserter(order));  // kids first
-    std::vector<std::uint32_t> new_id(n);
-    for (size_t i = 0; i < n; ++i) new_id[order[i]] = static_cast<std::uint32_t>(i);
-    std::vector<PlanNode> nodes(n);
-    std::vector<std::uint32_t> kids;
-    kids.reserve(plan_.kids.size());
-    for (size_t i = 0; i < n; ++i) {
-      PlanNode node = std::move(plan_.nodes[order[i]]);
-      std::uint32_t begin = static_cast<std::uint32_t>(kids.size());
-      for (std::uint32_t k = 0; k < node.kid_count; ++k) {
-        kids.push_back(new_id[plan_.kids[node.kids_begin + k]]);
-      }
-      node.kids_begin = begin;
-      nodes[i] = std::move(node);
-    }
-    plan_.nodes = std::move(nodes);
-    plan_.kids = std::move(kids);
-    for (PlanRule& r : plan_.rules) {
-      if (r.when >= 0) r.when = static_cast<int>(new_id[r.when]);
     }
   }
 
@@ -291,10 +249,32 @@ class Builder {
     }
   }
 
+  // What makes two vertices one: every field, compared exactly (numbers bit for bit), never a
+  // printed form (printing rounds: 1000000 and 1000001 once became one vertex).
+  struct NodeKey {
+    Op op;
+    Type type;
+    Attr attr;
+    std::uint8_t slot;
+    std::int32_t ref;
+    std::string str;
+    std::uint64_t num_bits;
+    std::int32_t date;
+    bool boolean;
+    std::vector<std::uint32_t> kids;
+
+    bool operator==(const NodeKey&) const = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const NodeKey& k) {
+      return H::combine(std::move(h), k.op, k.type, k.attr, k.slot, k.ref, k.str, k.num_bits,
+                        k.date, k.boolean, k.kids);
+    }
+  };
+
   Plan plan_;
   std::vector<int> set_ids_;
-  absl::flat_hash_map<std::string, int> set_by_content_;
-  absl::flat_hash_map<std::string, int> by_key_;
+  absl::flat_hash_map<std::vector<std::string>, int> set_by_content_;  // by content, exactly
+  absl::flat_hash_map<NodeKey, int> by_key_;
   std::vector<std::uint32_t> masks_;
 };
 
@@ -322,7 +302,7 @@ std::string Label(const Plan& plan, const PlanNode& n) {
 
 Plan BuildPlan(Program program) { return Builder(std::move(program)).Build(); }
 
-std::string PlanToDot(const Plan& plan, const std::vector<Source>& sources) {
+std::string PlanToDot(const Plan& plan) {
   const size_t n = plan.nodes.size();
   Graph g(n + plan.rules.size());
   std::vector<std::string> labels(n + plan.rules.size());

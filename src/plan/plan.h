@@ -32,8 +32,6 @@ struct PlanNode {
   double num = 0;
   std::int32_t date = 0;
   bool boolean = false;
-  SourceRange range;  // where it was first written
-  int rule = -1;      // the first rule that wrote it
 };
 
 // A set of strings. A set of two-letter codes (countries, in practice) also keeps a 26x26
@@ -133,12 +131,12 @@ struct Plan {
   const std::uint32_t* Kids(const PlanNode& n) const { return kids.data() + n.kids_begin; }
 };
 
-// Builds the evaluation graph (Boost.Graph), hash-consing subexpressions, orders it
-// topologically and indexes the rules.
+// Builds the evaluation graph, hash-consing subexpressions, and indexes the rules. A vertex is
+// added after its kids, so `nodes` is in topological order by construction.
 Plan BuildPlan(Program program);
 
 // Returns the graph in GraphViz DOT, rules as boxes pointing at their conditions.
-std::string PlanToDot(const Plan& plan, const std::vector<Source>& sources);
+std::string PlanToDot(const Plan& plan);
 
 }  // namespace exportctl::internal
 
