@@ -37,6 +37,14 @@ expect test-none 1 'no test blocks' -- "$bin" test --rules "$pack"
 expect check-ok 0 '^ok: 8 rules' -- "$bin" check --rules "$pack"
 expect check-errors 1 'error\[unknown_attribute\]' -- "$bin" check --rules "$src/tests/golden/check/unknown_attribute.ecr"
 expect graph 0 'digraph' -- "$bin" graph --rules "$pack"
+# The same exit codes from every command that loads rules: 1 when they do not compile, 2 when
+# the path cannot be read.
+bad_rules=$src/tests/golden/check/unknown_attribute.ecr
+for cmd in eval graph test check; do
+  args=(); [ "$cmd" = eval ] && args=("$ex/ebola-to-brazil.json")
+  expect "bad-rules-$cmd" 1 'error\[unknown_attribute\]' -- "$bin" $cmd --rules "$bad_rules" "${args[@]}"
+  expect "missing-rules-$cmd" 2 'no such file' -- "$bin" $cmd --rules "$src/no/such/rules" "${args[@]}"
+done
 expect usage 2 'usage:' -- "$bin" frobnicate
 expect bad-option 2 'unknown option' -- "$bin" eval --nope x.json
 expect missing-rules 2 'no such file' -- "$bin" eval --rules /nonexistent "$ex/ebola-to-brazil.json"

@@ -31,12 +31,18 @@ constexpr char kUsage[] =
     "  exportctl test [--rules PATH]...\n"
     "  exportctl graph [--rules PATH]...\n"
     "Without --rules the bundled standard rules are used (every pack under rules/ but\n"
-    "rules/examples). Exit codes: 0 decided, 1 `check` found errors, 2 bad usage or input,\n"
-    "3 an outcome at least as restrictive as --fail-on.\n";
+    "rules/examples). Exit codes, the same for every command: 0 done (whatever the outcome),\n"
+    "1 the rules have errors (diagnostics on stderr) or `test` found a failing test, 2 bad\n"
+    "usage or input (including a rules path that cannot be read), 3 an outcome at least as\n"
+    "restrictive as --fail-on.\n";
+
+// Exit codes, the same whichever command loads the rules.
+constexpr int kExitRuleErrors = 1;  // the rules do not compile: diagnostics printed
+constexpr int kExitBadInput = 2;    // bad usage, unreadable paths, invalid requests
 
 int Usage(const std::string& message) {
   std::cerr << "exportctl: " << message << "\n" << kUsage;
-  return 2;
+  return kExitBadInput;
 }
 
 std::string CodeOf(const absl::Status& st) {
@@ -100,12 +106,18 @@ struct Options {
   std::vector<std::string> args;
 };
 
-std::optional<Policy> Load(const Options& o, bool print_warnings) {
+// The compiled rules, or the exit code saying why there are none.
+struct Loaded {
+  std::optional<Policy> policy;
+  int exit_code = 0;
+};
+
+Loaded Load(const Options& o, bool print_warnings) {
   std::vector<exportctl::Diagnostic> diagnostics;
   std::vector<std::string> paths = o.rules.empty() ? DefaultRules() : o.rules;
   if (paths.empty()) {
     std::cerr << "exportctl: no bundled rules found; pass --rules PATH\n";
-    return std::nullopt;
+    return {std::nullopt, kExitBadInput};
   }
   absl::StatusOr<Policy> policy = Policy::Compile(paths, &diagnostics);
   for (const auto& d : diagnostics) {
@@ -113,9 +125,10 @@ std::optional<Policy> Load(const Options& o, bool print_warnings) {
   }
   if (!policy.ok()) {
     std::cerr << "exportctl: " << policy.status().message() << "\n";
-    return std::nullopt;
+    return {std::nullopt, absl::IsInvalidArgument(policy.status()) ? kExitRuleErrors
+                                                                    : kExitBadInput};
   }
-  return *std::move(policy);
+  return {*std::move(policy), 0};
 }
 
 // The decision for a batch line that is not a valid request: it fails closed.
@@ -279,8 +292,9 @@ int Eval(const Options& o) {
     return Usage("- (standard input) cannot be combined with files");
   }
   if (o.coverage && o.explain) return Usage("--coverage and --explain go separately");
-  std::optional<Policy> policy = Load(o, false);
-  if (!policy) return 2;
+  Loaded loaded = Load(o, false);
+  if (!loaded.policy) return loaded.exit_code;
+  const std::optional<Policy>& policy = loaded.policy;
   // Explain shares one trace, so it runs on one thread.
   const int threads =
       !o.batch || o.explain ? 1
@@ -314,7 +328,7 @@ int Eval(const Options& o) {
       file.open(arg, std::ios::binary);
       if (!file) {
         std::cerr << "exportctl: " << arg << ": cannot open\n";
-        return 2;
+        return kExitBadInput;
       }
       in = &file;
     }
@@ -328,7 +342,7 @@ int Eval(const Options& o) {
     if (!request.ok()) {
       std::cerr << "exportctl: " << arg << ": error[" << CodeOf(request.status())
                 << "]: " << request.status().message() << "\n";
-      return 2;
+      return kExitBadInput;
     }
     Decision d = policy->Evaluate(*request, options[0]);
     worst = std::max(worst, d.outcome);
@@ -343,8 +357,9 @@ int Eval(const Options& o) {
 
 int Check(const Options& o) {
   if (!o.args.empty()) return Usage("check takes no positional arguments");
-  std::optional<Policy> policy = Load(o, true);
-  if (!policy) return 1;
+  Loaded loaded = Load(o, true);
+  if (!loaded.policy) return loaded.exit_code;
+  const std::optional<Policy>& policy = loaded.policy;
   std::cout << "ok: " << policy->rule_count() << " rules, " << policy->vertex_count()
             << " graph vertices, " << policy->digest() << "\n";
   return 0;
@@ -354,8 +369,9 @@ int Check(const Options& o) {
 // or when there is none (a run that tested nothing should not look green).
 int Test(const Options& o) {
   if (!o.args.empty()) return Usage("test takes no positional arguments");
-  std::optional<Policy> policy = Load(o, false);
-  if (!policy) return 1;
+  Loaded loaded = Load(o, false);
+  if (!loaded.policy) return loaded.exit_code;
+  const std::optional<Policy>& policy = loaded.policy;
   int passed = 0, failed = 0;
   for (const exportctl::TestResult& r : policy->RunTests()) {
     (r.passed ? passed : failed)++;
@@ -370,8 +386,9 @@ int Test(const Options& o) {
 
 int Graph(const Options& o) {
   if (!o.args.empty()) return Usage("graph takes no positional arguments");
-  std::optional<Policy> policy = Load(o, false);
-  if (!policy) return 2;
+  Loaded loaded = Load(o, false);
+  if (!loaded.policy) return loaded.exit_code;
+  const std::optional<Policy>& policy = loaded.policy;
   std::cout << policy->ToDot();
   return 0;
 }
