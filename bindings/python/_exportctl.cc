@@ -37,6 +37,13 @@ py::tuple Finish(absl::StatusOr<Policy> policy, const std::vector<Diagnostic>& d
   return py::make_tuple(*std::move(policy), Diagnostics(diagnostics), "");
 }
 
+// The request error of a status from Request::FromJson, with the code and the JSON path apart.
+RequestError ErrorOf(const absl::Status& status) {
+  std::optional<RequestError> error = RequestError::FromStatus(status);
+  if (error) return *std::move(error);
+  return {"invalid_request", "$", std::string(status.message())};
+}
+
 }  // namespace
 }  // namespace exportctl::python
 
@@ -46,7 +53,8 @@ PYBIND11_MODULE(_exportctl, m) {
   py::class_<Policy>(m, "Policy")
       .def("evaluate_json",
            [](const Policy& p, const std::string& json, std::optional<std::string> as_of) {
-             std::string out, code, message;
+             std::string out;
+             RequestError error;
              {
                py::gil_scoped_release release;
                absl::StatusOr<Request> r = Request::FromJson(json);
@@ -55,17 +63,15 @@ PYBIND11_MODULE(_exportctl, m) {
                  o.as_of = as_of;
                  out = p.Evaluate(*r, o).ToJson();
                } else {
-                 auto payload = r.status().GetPayload("exportctl/code");
-                 code = payload ? std::string(*payload) : "invalid_request";
-                 message = std::string(r.status().message());
+                 error = ErrorOf(r.status());
                }
              }
-             return py::make_tuple(out, code, message);
+             return py::make_tuple(out, error.code, error.message, error.path);
            })
       .def("decide_json",
            [](const Policy& p, const std::string& json, std::optional<std::string> as_of) {
              Verdict v;
-             std::string code, message;
+             RequestError error;
              {
                py::gil_scoped_release release;
                absl::StatusOr<Request> r = Request::FromJson(json);
@@ -74,15 +80,13 @@ PYBIND11_MODULE(_exportctl, m) {
                  o.as_of = as_of;
                  p.Decide(*r, &v, o);
                } else {
-                 auto payload = r.status().GetPayload("exportctl/code");
-                 code = payload ? std::string(*payload) : "invalid_request";
-                 message = std::string(r.status().message());
+                 error = ErrorOf(r.status());
                }
              }
              py::list rules;
              for (std::uint32_t r : v.rules) rules.append(p.rule_id(r));
-             return py::make_tuple(std::string(OutcomeName(v.outcome)), rules, v.errors, code,
-                                   message);
+             return py::make_tuple(std::string(OutcomeName(v.outcome)), rules, v.errors,
+                                   error.code, error.message, error.path);
            })
       .def("run_tests",
            [](const Policy& p) {

@@ -40,10 +40,11 @@ class RequestError(Error):
     """The request is malformed. `code` is stable (invalid_type, unknown_field, ...) and `path`
     is the JSON path of the offending field."""
 
-    def __init__(self, code, message):
-        super().__init__(message)
+    def __init__(self, code, message, path="$"):
+        super().__init__(f"{path}: {message}")
         self.code = code
-        self.path = message.split(":", 1)[0]
+        self.path = path
+        self.message = message
 
 
 class Policy:
@@ -61,18 +62,18 @@ class Policy:
 
     def evaluate_json(self, text, as_of=None):
         """Returns the decision as a JSON string."""
-        out, code, message = self._handle.evaluate_json(text, as_of)
+        out, code, message, path = self._handle.evaluate_json(text, as_of)
         if code:
-            raise RequestError(code, message)
+            raise RequestError(code, message, path)
         return out
 
     def decide(self, request, as_of=None):
         """The fast path: returns (outcome, fired rule ids, errors) without the full decision
         (same outcome as evaluate). Raises RequestError for a malformed request."""
         text = request if isinstance(request, str) else _json.dumps(request)
-        outcome, rules, errors, code, message = self._handle.decide_json(text, as_of)
+        outcome, rules, errors, code, message, path = self._handle.decide_json(text, as_of)
         if code:
-            raise RequestError(code, message)
+            raise RequestError(code, message, path)
         return outcome, rules, errors
 
     def run_tests(self):

@@ -45,6 +45,10 @@ def test_request_error_has_code_and_path():
         policy.evaluate(bad)
     assert err.value.code == "invalid_type"
     assert err.value.path == "$.materials[0].quantity"
+    assert err.value.message == "expected number"
+    with pytest.raises(exportctl.RequestError) as err:
+        policy.decide(dict(REQUEST, materials=[{"id": "m1", "unit": "furlongs"}]))
+    assert (err.value.code, err.value.path) == ("invalid_value", "$.materials[0].unit")
 
 
 def test_missing_path_is_an_error():
