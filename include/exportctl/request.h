@@ -81,6 +81,10 @@ struct Request {
   // On error `*out` holds a partial request: decode into it again, do not evaluate it.
   static absl::Status FromJson(std::string_view json, Request* out);
 
+  // Returns the request as one line of JSON in the contract's shape, fields in a fixed order,
+  // absent optional fields left out; FromJson(ToJson()) gives the same request back.
+  std::string ToJson() const;
+
   // Returns OK when the request satisfies the contract (FromJson calls this too; Evaluate and
   // Decide call it on every request, so a request built in C++ is checked as well), else
   // InvalidArgument as FromJson's, naming the first offending field.

@@ -1,5 +1,6 @@
 // Request decoding (simdjson DOM) and validation, with JSON paths in every error.
 #include <cmath>
+#include <cstdio>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -372,7 +373,94 @@ absl::Status ValidateObject(Object object, const void* target, const Path& path,
   return absl::OkStatus();
 }
 
+void AppendObject(Object object, const void* target, std::string& out);
+
+// Appends a number so that it decodes to the same double (17 significant digits at most).
+void AppendNumber(double d, std::string& out) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  out += buf;
+}
+
+void AppendStrings(const std::vector<std::string>& list, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i) out += ',';
+    internal::AppendJsonQuoted(out, list[i]);
+  }
+  out += ']';
+}
+
+template <typename T>
+void AppendObjects(Object object, const std::vector<T>& items, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    AppendObject(object, &items[i], out);
+  }
+  out += ']';
+}
+
+// Appends `target`, an instance of `object`, as JSON: every field the schema gives it, in the
+// schema's order; absent optional fields are left out.
+void AppendObject(Object object, const void* target, std::string& out) {
+  out += '{';
+  bool first = true;
+  for (const AttrInfo* fp : FieldsOf(object)) {
+    const AttrInfo& f = *fp;
+    const void* m = f.In(target);
+    std::string value;
+    switch (f.storage) {
+      case Storage::kString: internal::AppendJsonQuoted(value, *static_cast<const std::string*>(m)); break;
+      case Storage::kOptString:
+        if (const auto& v = *static_cast<const std::optional<std::string>*>(m)) {
+          internal::AppendJsonQuoted(value, *v);
+        }
+        break;
+      case Storage::kOptNumber:
+        if (const auto& v = *static_cast<const std::optional<double>*>(m)) AppendNumber(*v, value);
+        break;
+      case Storage::kOptBool:
+        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) value = *v ? "true" : "false";
+        break;
+      case Storage::kStrings: AppendStrings(*static_cast<const std::vector<std::string>*>(m), value); break;
+      case Storage::kOptStrings:
+        if (const auto& v = *static_cast<const std::optional<std::vector<std::string>>*>(m)) {
+          AppendStrings(*v, value);
+        }
+        break;
+      case Storage::kOptObject:
+        WithObject(f.child, m, [&](const auto& o) {
+          if (o) AppendObject(f.child, &*o, value);
+        });
+        break;
+      case Storage::kMaterials:
+        AppendObjects(Object::kMaterial, *static_cast<const std::vector<Material>*>(m), value);
+        break;
+      case Storage::kOptParties:
+        if (const auto& v = *static_cast<const std::optional<std::vector<Party>>*>(m)) {
+          AppendObjects(Object::kParty, *v, value);
+        }
+        break;
+      case Storage::kDerived: break;
+    }
+    if (value.empty()) continue;
+    if (!first) out += ',';
+    first = false;
+    internal::AppendJsonQuoted(out, f.key);
+    out += ':';
+    out += value;
+  }
+  out += '}';
+}
+
 }  // namespace
+
+std::string Request::ToJson() const {
+  std::string out;
+  AppendObject(Object::kRequest, this, out);
+  return out;
+}
 
 absl::Status Request::Validate() const {
   std::int32_t days;
