@@ -39,11 +39,20 @@
 //
 // Screening many requests: keep one Request, Decision or Verdict per thread and reuse it
 // (Request::FromJson(json, &request), Evaluate(request, &decision)); Decide gives the outcome and
-// the rules that fired without building texts. RunTests runs the `test` blocks of the rules.
+// the indices of the rules that fired (Policy::rule_id names them) without building texts.
+// RunTests runs the `test` blocks of the rules.
+//
+// A request that breaks the contract is refused with its stable code and JSON path as values:
+//
+//   if (auto error = exportctl::RequestError::FromStatus(request.status())) {
+//     std::cerr << error->path << ": " << error->message << " [" << error->code << "]\n";
+//   }
 //
 // Two error channels: absl::Status says the machinery could not run (unreadable file, limits);
-// the user's mistakes travel as data: Diagnostics from Compile, DecisionErrors in a Decision.
-// Evaluate is total and fails closed: a rule that cannot be evaluated yields `review`.
+// the user's mistakes travel as data: Diagnostics from Compile, RequestErrors from decoding,
+// DecisionErrors in a Decision. Evaluate is total and fails closed: an invalid request (checked
+// again on every call, so a Request built in C++ is held to the same contract) or a rule that
+// cannot be evaluated yields `review`.
 
 #include <cstddef>
 #include <memory>
@@ -88,7 +97,9 @@ struct RuleTrace {
 
 // Receives one RuleTrace per rule (and material) the evaluator considered. Rules that the
 // index ruled out for this request (another destination, another ECCN) are not reported.
-// A listener is called from the evaluating thread only.
+// A listener is called from the evaluating thread only. It may evaluate again from OnRule (an
+// explainer asking "what if", a logger): the state of an evaluation belongs to its call, so a
+// nested evaluation neither sees nor disturbs the one that called the listener.
 class TraceListener {
  public:
   virtual ~TraceListener() = default;
