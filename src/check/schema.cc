@@ -238,7 +238,31 @@ constexpr bool InEnumOrder() {
 }
 static_assert(InEnumOrder(), "kFields must list every Attr, in the enum's order");
 
+template <typename C>
+std::uint32_t OffsetIn(const AttrInfo& f) {
+  static C instance;
+  return static_cast<std::uint32_t>(static_cast<char*>(f.at(&instance)) -
+                                    reinterpret_cast<char*>(&instance));
+}
+
 }  // namespace
+
+const std::array<std::uint32_t, static_cast<size_t>(Attr::kCount)> kFieldOffsets = [] {
+  std::array<std::uint32_t, static_cast<size_t>(Attr::kCount)> offsets{};
+  for (const AttrInfo& f : kFields) {
+    if (!f.at) continue;  // derived
+    std::uint32_t& o = offsets[static_cast<size_t>(f.attr)];
+    switch (f.object) {
+      case Object::kRequest: o = OffsetIn<Request>(f); break;
+      case Object::kExporter: o = OffsetIn<Exporter>(f); break;
+      case Object::kEndUser: o = OffsetIn<EndUser>(f); break;
+      case Object::kData: o = OffsetIn<DataTransfer>(f); break;
+      case Object::kMaterial: o = OffsetIn<Material>(f); break;
+      case Object::kParty: o = OffsetIn<Party>(f); break;
+    }
+  }
+  return offsets;
+}();
 
 std::span<const AttrInfo> Attributes() { return kFields; }
 

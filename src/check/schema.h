@@ -8,6 +8,8 @@
 // readers and the attribute table of rules/LANGUAGE.md are all driven by it; nothing else lists
 // the fields (tests/schema_test.cc fails when the documentation drifts).
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -120,6 +122,10 @@ enum class Derive : std::uint8_t {
   kMiddle,  // all but the first and the last (route.transit)
 };
 
+// The byte offset of each stored field in its object, measured once at start-up from the
+// member pointers of kFields (schema.cc): reading a field is an addition, not a call.
+extern const std::array<std::uint32_t, static_cast<std::size_t>(Attr::kCount)> kFieldOffsets;
+
 struct AttrInfo {
   Attr attr = Attr::kCount;
   std::string_view name;  // in rules: "end_user.country", or "unit" for a material's `m.unit`
@@ -135,14 +141,25 @@ struct AttrInfo {
   Derive derive = Derive::kNone;
   Attr source = Attr::kCount;    // kDerived: computed from it; otherwise: read it when absent
   Object child = Object::kRequest;  // kOptObject: the object it holds
-  void* (*at)(void* object) = nullptr;  // the member in an instance of `object`
+  void* (*at)(void* object) = nullptr;  // the member in an instance of `object` (see In)
   std::string_view doc;  // one line for rules/LANGUAGE.md
 
   // Whether rules can read it (the objects exporter, end_user and data are only containers).
   bool is_attribute() const { return type != Type::kObject; }
-  // The member's storage in `object` (a Request, Exporter, EndUser, DataTransfer, Material or
-  // Party, as `object` says).
-  const void* In(const void* o) const { return at(const_cast<void*>(o)); }
+  // The member's storage in `o`, an instance of `object` (a Request, Exporter, EndUser,
+  // DataTransfer, Material or Party). Not for derived fields.
+  const void* In(const void* o) const {
+    return static_cast<const char*>(o) + kFieldOffsets[static_cast<std::size_t>(attr)];
+  }
+  void* In(void* o) const {
+    return static_cast<char*>(o) + kFieldOffsets[static_cast<std::size_t>(attr)];
+  }
+  // Whether validating it does anything (a constraint, item counts, or an object to descend).
+  bool checked() const {
+    return constraint != Constraint::kNone || max_items != 0 || min_items != 0 ||
+           storage == Storage::kOptObject || storage == Storage::kMaterials ||
+           storage == Storage::kOptParties;
+  }
 };
 
 // The whole table, indexed by Attr.

@@ -136,7 +136,7 @@ absl::Status DecodeObject(Object object, dom::element e, const Path& path, void*
 
 // Decodes one present, non-null field of `target` (an instance of f.object).
 absl::Status DecodeField(const AttrInfo& f, dom::element v, const Path& p, void* target) {
-  void* m = f.at(target);
+  void* m = f.In(target);
   auto string = [](dom::element item, const Path& ip, std::string& s) { return String(item, ip, s); };
   switch (f.storage) {
     case Storage::kString: return String(v, p, *static_cast<std::string*>(m));
@@ -171,7 +171,7 @@ absl::Status DecodeField(const AttrInfo& f, dom::element v, const Path& p, void*
 // Forgets an optional field the JSON did not give (decoding reuses the previous request's
 // storage). Required fields are never absent after a successful decode.
 void ResetField(const AttrInfo& f, void* target) {
-  void* m = f.at(target);
+  void* m = f.In(target);
   switch (f.storage) {
     case Storage::kOptString: static_cast<std::optional<std::string>*>(m)->reset(); break;
     case Storage::kOptNumber: static_cast<std::optional<double>*>(m)->reset(); break;
@@ -225,72 +225,120 @@ absl::Status DecodeObject(Object object, dom::element e, const Path& path, void*
   return absl::OkStatus();
 }
 
+// Validation runs twice over the same code: first `Quick` (a bool, no paths, no messages: the
+// cost of every Evaluate and Decide), then, only when that fails, `Report`, which builds the
+// error with its JSON path.
+struct Quick {
+  using Result = bool;
+  static bool Ok() { return true; }
+  static bool IsOk(bool r) { return r; }
+  template <typename Message>
+  static bool Fail(const Path&, std::string_view, Message&&) { return false; }
+};
+struct Report {
+  using Result = absl::Status;
+  static absl::Status Ok() { return absl::OkStatus(); }
+  static bool IsOk(const absl::Status& r) { return r.ok(); }
+  template <typename Message>
+  static absl::Status Fail(const Path& path, std::string_view code, Message&& message) {
+    return Invalid(path, code, message());
+  }
+};
+
+#define EXPORTCTL_VALIDATE(expr)                  \
+  do {                                            \
+    if (auto _r = (expr); !R::IsOk(_r)) return _r; \
+  } while (0)
+
 // Checks one string value against the field's constraint. `days` receives the date's days.
-absl::Status CheckString(const AttrInfo& f, const std::string& s, const Path& path,
-                         std::int32_t* days) {
+template <typename R>
+typename R::Result CheckString(const AttrInfo& f, const std::string& s, const Path& path,
+                               std::int32_t* days) {
   switch (f.constraint) {
     case Constraint::kNonEmpty:
-      if (s.empty()) return Invalid(path, "invalid_value", "must not be empty");
+      if (s.empty()) return R::Fail(path, "invalid_value", [] { return "must not be empty"; });
       break;
     case Constraint::kDate:
       if (!internal::ParseDate(s, days)) {
-        return Invalid(path, "invalid_date", absl::StrCat("`", s, "` is not a date (YYYY-MM-DD)"));
+        return R::Fail(path, "invalid_date",
+                       [&] { return absl::StrCat("`", s, "` is not a date (YYYY-MM-DD)"); });
       }
       break;
     case Constraint::kCountry:
       if (!internal::IsCountryCode(s)) {
-        return Invalid(path, "unknown_country",
-                       absl::StrCat("unknown country `", s,
-                                    "` (expected an ISO 3166-1 alpha-2 code)"));
+        return R::Fail(path, "unknown_country", [&] {
+          return absl::StrCat("unknown country `", s, "` (expected an ISO 3166-1 alpha-2 code)");
+        });
       }
       break;
     case Constraint::kUnNumber:
       if (!(s.size() == 6 && s[0] == 'U' && s[1] == 'N' &&
             std::all_of(s.begin() + 2, s.end(), [](char c) { return c >= '0' && c <= '9'; }))) {
-        return Invalid(path, "invalid_value",
-                       absl::StrCat("`", s, "` is not a UN number (UN followed by four digits)"));
+        return R::Fail(path, "invalid_value", [&] {
+          return absl::StrCat("`", s, "` is not a UN number (UN followed by four digits)");
+        });
       }
       break;
     case Constraint::kOneOf: {
       for (std::string_view a : f.vocabulary) {
-        if (a == s) return absl::OkStatus();
+        if (a == s) return R::Ok();
       }
-      std::vector<std::string> names(f.vocabulary.begin(), f.vocabulary.end());
-      std::string near = internal::ClosestMatch(s, names);
-      return Invalid(path, "invalid_value",
-                     absl::StrCat("unknown value `", s, "`",
-                                  near.empty() ? absl::StrCat(" (one of: ", absl::StrJoin(names, ", "), ")")
-                                               : absl::StrCat(" (did you mean `", near, "`?)")));
+      return R::Fail(path, "invalid_value", [&] {
+        std::vector<std::string> names(f.vocabulary.begin(), f.vocabulary.end());
+        std::string near = internal::ClosestMatch(s, names);
+        return absl::StrCat("unknown value `", s, "`",
+                            near.empty() ? absl::StrCat(" (one of: ", absl::StrJoin(names, ", "), ")")
+                                         : absl::StrCat(" (did you mean `", near, "`?)"));
+      });
     }
     default: break;
   }
-  return absl::OkStatus();
+  return R::Ok();
 }
 
-absl::Status CheckCount(const AttrInfo& f, size_t n, const Path& path) {
+template <typename R>
+typename R::Result CheckCount(const AttrInfo& f, size_t n, const Path& path) {
   if (n < f.min_items) {
-    return Invalid(path, "invalid_value",
-                   absl::StrCat("needs at least ", f.min_items, f.min_items == 1 ? " entry" : " entries"));
+    return R::Fail(path, "invalid_value", [&] {
+      return absl::StrCat("needs at least ", f.min_items, f.min_items == 1 ? " entry" : " entries");
+    });
   }
-  if (f.max_items && n > f.max_items) return TooMany(path, f);
-  return absl::OkStatus();
+  if (f.max_items && n > f.max_items) {
+    return R::Fail(path, "too_large", [&] { return absl::StrCat("more than ", f.max_items, " entries"); });
+  }
+  return R::Ok();
 }
 
-absl::Status ValidateObject(Object object, const void* target, const Path& path, std::int32_t* days);
+// Per object, the fields validation has something to do for (a constraint, item counts, or an
+// object to descend into), in schema order.
+const std::array<std::vector<const AttrInfo*>, 6> kChecked = [] {
+  std::array<std::vector<const AttrInfo*>, 6> checked;
+  for (size_t o = 0; o < checked.size(); ++o) {
+    for (const AttrInfo* f : FieldsOf(static_cast<Object>(o))) {
+      if (f->checked()) checked[o].push_back(f);
+    }
+  }
+  return checked;
+}();
+
+template <typename R>
+typename R::Result ValidateObject(Object object, const void* target, const Path& path,
+                                  std::int32_t* days);
 
 // Validates a list of objects (materials, parties), each at path[i].
-template <typename T>
-absl::Status ValidateObjects(const AttrInfo& f, Object object, const std::vector<T>& items,
-                             const Path& path, std::int32_t* days) {
-  EXPORTCTL_RETURN_IF_ERROR(CheckCount(f, items.size(), path));
+template <typename R, typename T>
+typename R::Result ValidateObjects(const AttrInfo& f, Object object, const std::vector<T>& items,
+                                   const Path& path, std::int32_t* days) {
+  EXPORTCTL_VALIDATE(CheckCount<R>(f, items.size(), path));
   for (size_t i = 0; i < items.size(); ++i) {
-    EXPORTCTL_RETURN_IF_ERROR(ValidateObject(object, &items[i], path.Index(i), days));
+    EXPORTCTL_VALIDATE(ValidateObject<R>(object, &items[i], path.Index(i), days));
   }
-  return absl::OkStatus();
+  return R::Ok();
 }
 
 // Material ids are used once each (small lists compare pairwise; long ones hash).
-absl::Status CheckUniqueIds(const std::vector<Material>& materials, const Path& path) {
+template <typename R>
+typename R::Result CheckUniqueIds(const std::vector<Material>& materials, const Path& path) {
   absl::flat_hash_set<std::string_view> ids;
   for (size_t i = 0; i < materials.size(); ++i) {
     const std::string& id = materials[i].id;
@@ -301,77 +349,81 @@ absl::Status CheckUniqueIds(const std::vector<Material>& materials, const Path& 
       duplicate = !ids.insert(id).second;
     }
     if (duplicate) {
-      return Invalid(path.Index(i).Key("id"), "duplicate_id",
-                     absl::StrCat("material id `", id, "` is used twice"));
+      return R::Fail(path.Index(i).Key("id"), "duplicate_id",
+                     [&] { return absl::StrCat("material id `", id, "` is used twice"); });
     }
   }
-  return absl::OkStatus();
+  return R::Ok();
 }
 
-// Validates every field of `target`, an instance of `object`, against the schema. Each check
-// is a cheap test first; paths and messages are built only on failure.
-absl::Status ValidateObject(Object object, const void* target, const Path& path,
-                            std::int32_t* days) {
-  for (const AttrInfo* fp : FieldsOf(object)) {
+// Validates every field of `target`, an instance of `object`, against the schema.
+template <typename R>
+typename R::Result ValidateObject(Object object, const void* target, const Path& path,
+                                  std::int32_t* days) {
+  for (const AttrInfo* fp : kChecked[static_cast<size_t>(object)]) {
     const AttrInfo& f = *fp;
     const void* m = f.In(target);
     switch (f.storage) {
       case Storage::kString:
-        EXPORTCTL_RETURN_IF_ERROR(
-            CheckString(f, *static_cast<const std::string*>(m), path.Key(f.key), days));
+        EXPORTCTL_VALIDATE(
+            CheckString<R>(f, *static_cast<const std::string*>(m), path.Key(f.key), days));
         break;
       case Storage::kOptString:
-        if (f.constraint == Constraint::kNone) break;
         if (const auto& s = *static_cast<const std::optional<std::string>*>(m)) {
-          EXPORTCTL_RETURN_IF_ERROR(CheckString(f, *s, path.Key(f.key), days));
+          EXPORTCTL_VALIDATE(CheckString<R>(f, *s, path.Key(f.key), days));
         }
         break;
       case Storage::kOptNumber:
         if (const auto& n = *static_cast<const std::optional<double>*>(m);
             n && f.constraint == Constraint::kNonNegative && !(std::isfinite(*n) && *n >= 0)) {
-          return Invalid(path.Key(f.key), "invalid_value", "must be a finite number >= 0");
+          return R::Fail(path.Key(f.key), "invalid_value",
+                         [] { return "must be a finite number >= 0"; });
         }
         break;
       case Storage::kOptBool: break;
       case Storage::kStrings:
       case Storage::kOptStrings: {
-        const std::vector<std::string>* list =
-            f.storage == Storage::kStrings
-                ? static_cast<const std::vector<std::string>*>(m)
-                : (*static_cast<const std::optional<std::vector<std::string>>*>(m) ?
-                   &**static_cast<const std::optional<std::vector<std::string>>*>(m) : nullptr);
-        if (!list) break;
+        const std::vector<std::string>* list;
+        if (f.storage == Storage::kStrings) {
+          list = static_cast<const std::vector<std::string>*>(m);
+        } else {
+          const auto& o = *static_cast<const std::optional<std::vector<std::string>>*>(m);
+          if (!o) break;
+          list = &*o;
+        }
         const Path p = path.Key(f.key);
-        EXPORTCTL_RETURN_IF_ERROR(CheckCount(f, list->size(), p));
+        EXPORTCTL_VALIDATE(CheckCount<R>(f, list->size(), p));
         if (f.constraint == Constraint::kNone) break;
         for (size_t i = 0; i < list->size(); ++i) {
-          EXPORTCTL_RETURN_IF_ERROR(CheckString(f, (*list)[i], p.Index(i), days));
+          EXPORTCTL_VALIDATE(CheckString<R>(f, (*list)[i], p.Index(i), days));
         }
         break;
       }
       case Storage::kOptObject:
-        EXPORTCTL_RETURN_IF_ERROR(WithObject(f.child, m, [&](const auto& o) {
-          return o ? ValidateObject(f.child, &*o, path.Key(f.key), days) : absl::OkStatus();
+        EXPORTCTL_VALIDATE(WithObject(f.child, m, [&](const auto& o) {
+          return o ? ValidateObject<R>(f.child, &*o, path.Key(f.key), days) : R::Ok();
         }));
         break;
       case Storage::kMaterials: {
         const auto& materials = *static_cast<const std::vector<Material>*>(m);
         const Path p = path.Key(f.key);
-        EXPORTCTL_RETURN_IF_ERROR(ValidateObjects(f, Object::kMaterial, materials, p, days));
-        EXPORTCTL_RETURN_IF_ERROR(CheckUniqueIds(materials, p));
+        EXPORTCTL_VALIDATE(ValidateObjects<R>(f, Object::kMaterial, materials, p, days));
+        EXPORTCTL_VALIDATE(CheckUniqueIds<R>(materials, p));
         break;
       }
       case Storage::kOptParties:
         if (const auto& parties = *static_cast<const std::optional<std::vector<Party>>*>(m)) {
-          EXPORTCTL_RETURN_IF_ERROR(
-              ValidateObjects(f, Object::kParty, *parties, path.Key(f.key), days));
+          EXPORTCTL_VALIDATE(
+              ValidateObjects<R>(f, Object::kParty, *parties, path.Key(f.key), days));
         }
         break;
       case Storage::kDerived: break;
     }
   }
-  return absl::OkStatus();
+  return R::Ok();
 }
+
+#undef EXPORTCTL_VALIDATE
 
 void AppendObject(Object object, const void* target, std::string& out);
 
@@ -468,7 +520,8 @@ absl::Status Request::Validate() const {
 }
 
 absl::Status internal::ValidateRequest(const Request& request, std::int32_t* days) {
-  return ValidateObject(Object::kRequest, &request, kRoot, days);
+  if (ValidateObject<Quick>(Object::kRequest, &request, kRoot, days)) return absl::OkStatus();
+  return ValidateObject<Report>(Object::kRequest, &request, kRoot, days);
 }
 
 std::optional<RequestError> RequestError::FromStatus(const absl::Status& status) {
