@@ -1,0 +1,655 @@
+#include "tests/random_pack.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "src/check/schema.h"
+#include "src/common/source.h"
+
+namespace exportctl::testing {
+namespace {
+
+// The strings an attribute takes. Rule constants and requests draw from the same pools, so
+// they meet. The last four are the contract's closed vocabularies.
+// clang-format off
+enum Domain {
+  kCountry, kEccn, kName, kText, kMaterialId, kUnit, kTemperature, kUnNumber, kUserType,
+  kEndUse, kDataCategory, kLicense, kColumn, kCategory, kRole, kDeidentification, kTransfer,
+  kDomainCount
+};
+// clang-format on
+bool Closed(Domain d) { return d >= kCategory; }
+
+const std::vector<std::string>& Values(Domain d) {
+  auto strings = [](const std::vector<std::string_view>& v) {
+    return std::vector<std::string>(v.begin(), v.end());
+  };
+  static const auto* values = new std::vector<std::vector<std::string>>{
+      {"US", "DE", "FR", "CU", "IR", "RU", "BR", "CN", "KP", "UA-43", "UA-09"},
+      {"1C351", "1C351.a", "1C351.d.1", "1C351.d.11", "1C35", "1C991.c", "2B352", "EAR99", ""},
+      {"Evil Corp", "Bad Labs Ltd", "evil corp", "Good Lab", "Evil Corp "},
+      {"R-1", "lab 1", "Lab 1", "x", ""},
+      {"m1", "m2", "m3"},
+      {"mL", "L", "g", "kg", "count"},
+      {"ambient", "refrigerated", "frozen", "dry_ice"},
+      {"UN3373", "UN2814", "UN1845", "UN2900"},
+      {"academic", "government", "commercial"},
+      {"research", "diagnostic", "weapons"},
+      {"health", "genetic", "biometric", "contact"},
+      {"LIC-1", "LIC-2", "D123"},
+      {"CB1", "CB2", "NS1", "AT1"},
+      strings(internal::MaterialCategories()),
+      strings(internal::PartyRoles()),
+      strings(internal::Deidentifications()),
+      strings(internal::TransferMechanisms()),
+  };
+  return (*values)[d];
+}
+
+// Every attribute, as rules write it. Owner: R request, M material, P party. Type: s string,
+// n number, b bool, d date, l list of strings, x list of materials, y list of parties.
+struct GenAttr {
+  std::string_view name;
+  char owner, type;
+  Domain domain;
+};
+// clang-format off
+constexpr GenAttr kAttrs[] = {
+    {"id", 'R', 's', kText}, {"date", 'R', 'd', kText}, {"exporter.name", 'R', 's', kName},
+    {"exporter.country", 'R', 's', kCountry}, {"route", 'R', 'l', kCountry},
+    {"route.origin", 'R', 's', kCountry}, {"route.destination", 'R', 's', kCountry},
+    {"route.transit", 'R', 'l', kCountry}, {"end_user.name", 'R', 's', kName},
+    {"end_user.country", 'R', 's', kCountry}, {"end_user.type", 'R', 's', kUserType},
+    {"end_user.end_use", 'R', 's', kEndUse}, {"end_user.address", 'R', 's', kText},
+    {"parties", 'R', 'y', kText}, {"materials", 'R', 'x', kText},
+    {"data.personal_data", 'R', 'b', kText}, {"data.categories", 'R', 'l', kDataCategory},
+    {"data.deidentification", 'R', 's', kDeidentification},
+    {"data.transfer_mechanism", 'R', 's', kTransfer}, {"data.encrypted", 'R', 'b', kText},
+    {"licenses", 'R', 'l', kLicense}, {"id", 'M', 's', kMaterialId},
+    {"description", 'M', 's', kText}, {"category", 'M', 's', kCategory},
+    {"origin", 'M', 's', kCountry}, {"eccn", 'M', 's', kEccn}, {"eu_dual_use", 'M', 's', kEccn},
+    {"un_number", 'M', 's', kUnNumber}, {"quantity", 'M', 'n', kText},
+    {"unit", 'M', 's', kUnit}, {"temperature", 'M', 's', kTemperature},
+    {"dry_ice_kg", 'M', 'n', kText}, {"role", 'P', 's', kRole}, {"name", 'P', 's', kName},
+    {"country", 'P', 's', kCountry},
+};
+// clang-format on
+
+// Close constants: 6 significant digits cannot tell most of these pairs apart.
+const std::vector<std::string> kNumbers = {"0",
+                                           "-1",
+                                           "0.5",
+                                           "1",
+                                           "5",
+                                           "1000",
+                                           "1000000",
+                                           "1000001",
+                                           "1000000.5",
+                                           "999999.5",
+                                           "1000000.0",
+                                           "1e6",
+                                           "0.1",
+                                           "0.10000001",
+                                           "1e-7",
+                                           "1.1e-7",
+                                           "0.0000001",
+                                           "2.5",
+                                           "2.5000001",
+                                           "123456.7",
+                                           "123456.8",
+                                           "9007199254740992",
+                                           "9007199254740993",
+                                           "9007199254740994",
+                                           "1e16"};
+const std::vector<std::string> kDates = {"2000-01-01", "2024-02-29", "2024-03-01", "2025-12-31",
+                                         "2026-01-01", "2026-01-02", "2026-11-25", "2030-06-30"};
+
+class Random {
+ public:
+  explicit Random(std::uint64_t seed) : rng_(seed) {}
+  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[Int(0, static_cast<int>(v.size()) - 1)];
+  }
+  template <typename It>
+  void Shuffle(It begin, It end) {
+    std::shuffle(begin, end, rng_);
+  }
+  std::vector<std::string> Subset(Domain d, int lo, int hi) {
+    std::vector<std::string> v = Values(d);
+    std::shuffle(v.begin(), v.end(), rng_);
+    v.resize(std::min<size_t>(v.size(), Int(lo, hi)));
+    return v;
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+std::string Quote(std::string_view s) { return absl::StrCat("\"", internal::Av(s), "\""); }
+
+// A set element or table key: a bare word when it can be one, else a string.
+std::string Element(const std::string& v) {
+  bool bare = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+  return bare ? v : Quote(v);
+}
+
+std::string SetLiteral(const std::vector<std::string>& values) {
+  std::vector<std::string> elements;
+  for (const std::string& v : values) elements.push_back(Element(v));
+  return absl::StrCat("{", absl::StrJoin(elements, ", "), "}");
+}
+
+class PackGenerator {
+ public:
+  explicit PackGenerator(std::uint64_t seed) : r_(seed) {}
+
+  RandomPack Generate() {
+    RandomPack pack;
+    for (int d = 0; d < kDomainCount; ++d) {
+      int n = d == kCountry || d == kEccn ? r_.Int(1, 2) : r_.Chance(0.4) ? 1 : 0;
+      for (int i = 0; i < n && d != kColumn; ++i) {
+        std::string name = absl::StrCat("s", sets_.size());
+        pack.lists.push_back(absl::StrCat(
+            "set ", name, " = ", SetLiteral(r_.Subset(static_cast<Domain>(d), 1, 4)), "\n"));
+        sets_.push_back({name, static_cast<Domain>(d)});
+      }
+    }
+    for (int t = r_.Int(1, 2); t > 0; --t) {
+      Domain key = r_.Chance(0.6) ? kCountry : kEccn;
+      std::vector<std::string> entries;
+      for (const std::string& k : r_.Subset(key, 1, 4)) {
+        if (!k.empty()) {
+          entries.push_back(
+              absl::StrCat("  ", Element(k), ": ", SetLiteral(r_.Subset(kColumn, 0, 3))));
+        }
+      }
+      std::string name = absl::StrCat("t", tables_.size());
+      pack.lists.push_back(
+          absl::StrCat("table ", name, " = {\n", absl::StrJoin(entries, ",\n"), "\n}\n"));
+      tables_.push_back({name, key});
+    }
+    for (int i = r_.Int(3, 9); i > 0; --i) pack.rules.push_back(Rule(pack.rules.size()));
+    return pack;
+  }
+
+ private:
+  struct Var {
+    char type;  // M material, P party, S string (of `domain`)
+    Domain domain;
+  };
+  struct Operand {
+    std::string text;
+    Domain domain;
+    size_t slot;     // the variable it reads (0: the request)
+    bool attribute;  // not a bare variable: `is known` applies
+  };
+  struct Named {
+    std::string name;
+    Domain domain;
+  };
+
+  std::string Ref(const std::string& name) {
+    return absl::StrCat(r_.Pick(std::vector<std::string>{"lists.", "L.", "gen.lists."}), name);
+  }
+  static std::string VarName(size_t slot, char type) {
+    if (type == 'M') return slot == 1 ? "m" : absl::StrCat("m", slot);
+    return absl::StrCat(type == 'P' ? "p" : "c", slot);
+  }
+  std::string Signature() const {
+    std::string s;
+    for (const Var& v : vars_) s += v.type;
+    return s;
+  }
+
+  // The operands of one type readable here: request attributes, members of bound variables,
+  // and (for strings) the string variables themselves.
+  std::vector<Operand> Operands(char type) const {
+    std::vector<Operand> out;
+    for (const GenAttr& a : kAttrs) {
+      if (a.type != type) continue;
+      if (a.owner == 'R') out.push_back({std::string(a.name), a.domain, 0, true});
+      for (size_t s = 0; s < vars_.size(); ++s) {
+        if (vars_[s].type != a.owner) continue;
+        out.push_back({absl::StrCat(VarName(s + 1, a.owner), ".", internal::Av(a.name)), a.domain,
+                       s + 1, true});
+      }
+    }
+    for (size_t s = 0; type == 's' && s < vars_.size(); ++s) {
+      if (vars_[s].type == 'S') out.push_back({VarName(s + 1, 'S'), vars_[s].domain, s + 1, false});
+    }
+    return out;
+  }
+  // Picks one, preferring the innermost variable so quantifier bodies use their variable.
+  Operand PickOperand(std::vector<Operand> ops) {
+    std::vector<Operand> inner;
+    for (const Operand& o : ops) {
+      if (!vars_.empty() && o.slot == vars_.size()) inner.push_back(o);
+    }
+    return !inner.empty() && r_.Chance(0.6) ? r_.Pick(inner) : r_.Pick(ops);
+  }
+  std::vector<Operand> OfDomain(Domain d, const std::string& except) const {
+    std::vector<Operand> out;
+    for (const Operand& o : Operands('s')) {
+      if (o.domain == d && o.text != except) out.push_back(o);
+    }
+    return out;
+  }
+  std::string Constant(Domain d) { return Quote(r_.Pick(Values(d))); }
+  std::string Both(const std::string& a, const std::string& op, const std::string& b) {
+    return r_.Chance(0.2) ? absl::StrCat(b, " ", op, " ", a) : absl::StrCat(a, " ", op, " ", b);
+  }
+
+  std::string Rule(size_t index) {
+    const bool per_material = r_.Chance(0.55);
+    vars_.clear();
+    if (per_material) vars_.push_back({'M', kText});
+    std::vector<std::string> clauses = {absl::StrCat("title \"rule ", index, "\"")};
+    if (r_.Chance(0.85)) clauses.push_back(absl::StrCat("cite \"DIFF ", index, "\""));
+    if (r_.Chance(0.25)) {
+      int from = r_.Int(0, static_cast<int>(kDates.size()) - 2);
+      int until = r_.Int(from + 1, static_cast<int>(kDates.size()));
+      clauses.push_back(absl::StrCat(
+          "effective ", kDates[from], " ..",
+          until < static_cast<int>(kDates.size()) ? absl::StrCat(" ", kDates[until]) : ""));
+    }
+    if (per_material) clauses.push_back("for each material m");
+    if (r_.Chance(0.92)) {
+      std::string when = Condition(r_.Int(0, 3));
+      if (r_.Chance(0.35)) when = absl::StrCat(IndexTerm(per_material), " and ", when);
+      clauses.push_back("when " + when);
+    }
+    clauses.push_back("then " + Effect());
+    r_.Shuffle(clauses.begin() + 1, clauses.end());
+    return absl::StrCat("rule r", index, " {\n  ", absl::StrJoin(clauses, "\n  "), "\n}\n");
+  }
+
+  // A top-level conjunct the planner indexes rules by (destination, ECCN).
+  std::string IndexTerm(bool per_material) {
+    switch (r_.Int(0, per_material ? 4 : 1)) {
+      case 0: return "route.destination == " + Constant(kCountry);
+      case 1: return "route.destination in " + SetOf(kCountry);
+      case 2: return "m.eccn == " + Constant(kEccn);
+      case 3: return "m.eccn in " + SetLiteral(r_.Subset(kEccn, 1, 3));
+      default:
+        return "m.eccn matches " + Quote(r_.Pick(std::vector<std::string>{
+                                       "1C351*", "1C*", "*", "EAR99", "1C351.d.1?", "2B352*"}));
+    }
+  }
+
+  std::string Effect() {
+    auto note = [&] { return r_.Chance(0.5) ? " \"see note\"" : ""; };
+    switch (r_.Int(0, 4)) {
+      case 0: return absl::StrCat("permitted", note());
+      case 1:
+        return "condition " + Quote(r_.Pick(std::vector<std::string>{"label UN3373", "encrypt"}));
+      case 2: {
+        std::string a = "authority " + Quote(r_.Pick(std::vector<std::string>{"BIS", "BAFA"}));
+        std::string b = "basis " + Quote(r_.Pick(std::vector<std::string>{"CB2", "NS1", "AT1"}));
+        return absl::StrCat("license_required ", r_.Chance(0.8) ? a + " " + b : b + " " + a);
+      }
+      case 3: return absl::StrCat("review", note());
+      default: return absl::StrCat("prohibited", note());
+    }
+  }
+
+  // any(x in LIST: BODY) or all(...), BODY generated with x bound.
+  std::string Quantified(const std::string& list, Var var,
+                         const std::function<std::string()>& body) {
+    vars_.push_back(var);
+    std::string text = absl::StrCat(r_.Chance(0.5) ? "any(" : "all(",
+                                    VarName(vars_.size(), var.type), " in ", list, ": ");
+    text += body() + ")";
+    vars_.pop_back();
+    return text;
+  }
+
+  std::string Condition(int depth) {
+    const std::string sig = Signature();
+    if (r_.Chance(0.3)) {  // reuse an earlier subexpression, so rules share vertices
+      std::vector<std::string> fits;
+      for (const auto& [s, text] : pool_) {
+        bool binds =
+            text.find("any(") != std::string::npos || text.find("all(") != std::string::npos;
+        if (s == sig || (!binds && sig.starts_with(s))) fits.push_back(text);
+      }
+      if (!fits.empty()) return r_.Pick(fits);
+    }
+    std::string text;
+    const int kind = depth == 0 ? 0 : r_.Int(0, 9);
+    if (kind <= 3 || (kind == 9 && vars_.size() >= 4)) {
+      text = Leaf();
+    } else if (kind <= 7) {
+      std::vector<std::string> kids;
+      for (int k = r_.Int(2, 3); k > 0; --k) kids.push_back(Condition(depth - 1));
+      text = absl::StrCat("(", absl::StrJoin(kids, kind <= 5 ? " and " : " or "), ")");
+    } else if (kind == 8) {
+      text = "not " + Condition(depth - 1);
+    } else {
+      static const std::vector<std::pair<std::string, Var>> kLists = {
+          {"route", {'S', kCountry}},    {"route.transit", {'S', kCountry}},
+          {"licenses", {'S', kLicense}}, {"data.categories", {'S', kDataCategory}},
+          {"parties", {'P', kText}},     {"materials", {'M', kText}}};
+      const auto& [list, var] = r_.Pick(kLists);
+      text = Quantified(list, var, [&] { return Condition(depth - 1); });
+    }
+    pool_.push_back({sig, text});
+    return text;
+  }
+
+  // A comparison, membership, glob, `is known`: weighted by how much there is to get wrong.
+  std::string Leaf() {
+    const int kind = r_.Int(0, 17);
+    if (kind < 4) {
+      Operand a = PickOperand(Operands('s'));
+      std::vector<Operand> same = OfDomain(a.domain, a.text);
+      std::string b = !same.empty() && r_.Chance(0.2) ? r_.Pick(same).text : Constant(a.domain);
+      return Both(a.text, r_.Chance(0.7) ? "==" : "!=", b);
+    }
+    if (kind < 8) return Membership();
+    if (kind < 10) {
+      Operand a = PickOperand(Operands('s'));
+      return absl::StrCat(a.text, " matches ", Quote(Pattern(a.domain)));
+    }
+    if (kind < 14) return NumberComparison();
+    if (kind == 14) {
+      const std::string op = r_.Pick(std::vector<std::string>{"==", "!=", "<", "<=", ">", ">="});
+      return Both("date", op, r_.Pick(kDates));
+    }
+    if (kind == 15) {
+      return r_.Pick(std::vector<std::string>{
+          "data.personal_data", "data.encrypted", "data.personal_data == true",
+          "data.encrypted != false", "data.personal_data == data.encrypted", "true", "false"});
+    }
+    std::vector<Operand> all;
+    for (char type : std::string("snbdlxy")) {
+      for (Operand& o : Operands(type)) {
+        if (o.attribute) all.push_back(std::move(o));
+      }
+    }
+    const std::string subject = PickOperand(all).text;
+    return subject + (r_.Chance(0.5) ? " is known" : " is missing");
+  }
+
+  std::string SetOf(Domain d) {
+    std::vector<std::string> refs = {SetLiteral(r_.Subset(d, 0, 3))};
+    for (const Named& s : sets_) {
+      if (s.domain == d) refs.push_back(Ref(s.name));
+    }
+    return r_.Pick(refs);
+  }
+
+  std::string Membership() {
+    const std::string in = r_.Chance(0.25) ? " not in " : " in ";
+    if (r_.Chance(0.2)) {  // a table lookup: "CB2" in t[route.destination]
+      const Named& t = r_.Pick(tables_);
+      std::vector<Operand> keys = OfDomain(t.domain, "");
+      std::string key = !keys.empty() && r_.Chance(0.8) ? r_.Pick(keys).text : Constant(t.domain);
+      const std::string column = Constant(kColumn);
+      return absl::StrCat(column, in, Ref(t.name), "[", key, "]");
+    }
+    Operand a = PickOperand(Operands('s'));
+    std::vector<std::string> rhs = {SetOf(a.domain)};
+    if (!Closed(a.domain)) {
+      for (const Named& t : tables_) {
+        if (t.domain == a.domain) rhs.push_back(Ref(t.name));
+      }
+      for (const GenAttr& l : kAttrs) {
+        if (l.type == 'l' && l.domain == a.domain) rhs.push_back(std::string(l.name));
+      }
+      if (r_.Chance(0.1)) rhs.push_back(Ref(r_.Pick(sets_).name));
+      if (r_.Chance(0.15)) a.text = Constant(a.domain);  // "US" in route
+    }
+    return absl::StrCat(a.text, in, r_.Pick(rhs));
+  }
+
+  // A glob near a value of the domain: exact, prefix*, ?, * in the middle, *suffix.
+  std::string Pattern(Domain d) {
+    std::string v = r_.Pick(Values(d));
+    const int n = static_cast<int>(v.size());
+    switch (r_.Int(0, 6)) {
+      case 0: return v;
+      case 1: return v.substr(0, r_.Int(0, n)) + "*";
+      case 2:
+        if (n > 0) v[r_.Int(0, n - 1)] = '?';
+        return v;
+      case 3: {
+        int i = r_.Int(0, n), j = r_.Int(i, n);
+        return v.substr(0, i) + "*" + v.substr(j);
+      }
+      case 4: return "*";
+      case 5: return "*" + v.substr(r_.Int(0, n));
+      default: return v + "?";
+    }
+  }
+
+  std::string NumberComparison() {
+    std::vector<Operand> ops = Operands('n');
+    if (ops.empty()) {  // no material bound: quantify over the materials
+      return Quantified("materials", {'M', kText}, [&] { return NumberComparison(); });
+    }
+    Operand a = PickOperand(ops);
+    std::string b = ops.size() > 1 && r_.Chance(0.15) ? r_.Pick(ops).text : r_.Pick(kNumbers);
+    return Both(a.text, r_.Pick(std::vector<std::string>{"==", "!=", "<", "<=", ">", ">="}), b);
+  }
+
+  Random r_;
+  std::vector<Var> vars_;
+  std::vector<Named> sets_, tables_;
+  std::vector<std::pair<std::string, std::string>> pool_;  // (variables' signature, text)
+};
+
+std::string DaysToDate(std::int32_t days) {
+  std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  return absl::StrFormat("%04d-%02d-%02d", static_cast<int>(ymd.year()),
+                         static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+class RequestGenerator {
+ public:
+  RequestGenerator(std::uint64_t seed, const Edges& edges) : r_(seed), edges_(edges) {}
+
+  std::string Day() {
+    std::int32_t d = !edges_.days.empty() && r_.Chance(0.9) ? r_.Pick(edges_.days) : 20417;
+    return DaysToDate(d + r_.Int(-1, 1));
+  }
+
+  Request Generate() {
+    Request r;
+    r.id = r_.Pick(std::vector<std::string>{"R-1", "lab 1", "x"});
+    r.date = Day();
+    for (int n = r_.Int(2, 5); n > 0; --n) r.route.push_back(r_.Pick(Values(kCountry)));
+    if (r_.Chance(0.85)) r.exporter = Exporter{Maybe(0.7, kName), Maybe(0.75, kCountry)};
+    if (r_.Chance(0.8)) {
+      r.end_user = EndUser{Maybe(0.7, kName), Maybe(0.7, kCountry), Maybe(0.7, kUserType),
+                           Maybe(0.7, kEndUse), Maybe(0.6, kText)};
+    }
+    if (r_.Chance(0.7)) {
+      r.parties.emplace();
+      for (int n = r_.Int(0, 3); n > 0; --n) {
+        r.parties->push_back({r_.Pick(Values(kRole)), Maybe(0.7, kName), Maybe(0.7, kCountry)});
+      }
+    }
+    for (int i = 1, n = r_.Int(1, 3); i <= n; ++i) {
+      Material& m = r.materials.emplace_back();
+      m.id = absl::StrCat("m", i);
+      m.description = Maybe(0.5, kText);
+      m.category = Maybe(0.8, kCategory);
+      m.origin = Maybe(0.6, kCountry);
+      m.eccn = Maybe(0.8, kEccn);
+      m.eu_dual_use = Maybe(0.5, kEccn);
+      m.un_number = Maybe(0.5, kUnNumber);
+      m.unit = Maybe(0.7, kUnit);
+      m.temperature = Maybe(0.6, kTemperature);
+      if (r_.Chance(0.8)) m.quantity = Number();
+      if (r_.Chance(0.6)) m.dry_ice_kg = Number();
+    }
+    if (r_.Chance(0.6)) {
+      DataTransfer& d = r.data.emplace();
+      if (r_.Chance(0.7)) d.personal_data = r_.Chance(0.5);
+      if (r_.Chance(0.6)) d.categories = r_.Subset(kDataCategory, 0, 3);
+      d.deidentification = Maybe(0.7, kDeidentification);
+      d.transfer_mechanism = Maybe(0.7, kTransfer);
+      if (r_.Chance(0.7)) d.encrypted = r_.Chance(0.5);
+    }
+    if (r_.Chance(0.5)) r.licenses = r_.Subset(kLicense, 0, 2);
+    if (r_.Chance(1.0 / 30)) Break(r);
+    return r;
+  }
+
+  std::optional<std::string> AsOf() {
+    if (r_.Chance(0.7)) return std::nullopt;
+    if (r_.Chance(0.95)) return Day();
+    return r_.Pick(std::vector<std::string>{"2026-02-30", "2026-13-01", "26-01-01", "today"});
+  }
+
+ private:
+  std::optional<std::string> Maybe(double p, Domain d) {
+    if (!r_.Chance(p)) return std::nullopt;
+    return r_.Pick(Values(d));
+  }
+
+  // On a constant, one step either side, or a little further.
+  double Number() {
+    double v = r_.Pick(std::vector<double>{0.0, -0.0, 0.5, 1e6, 2e6});
+    if (!edges_.numbers.empty() && r_.Chance(0.85)) {
+      const double c = r_.Pick(edges_.numbers), inf = std::numeric_limits<double>::infinity();
+      const int k = r_.Int(0, 5);
+      v = k <= 1   ? c
+          : k == 2 ? std::nextafter(c, inf)
+          : k == 3 ? std::nextafter(c, -inf)
+          : k == 4 ? c + 0.5
+                   : c - 1;
+    }
+    return v < 0 ? -v : v;  // -0.0 stays: it is valid and equal to 0
+  }
+
+  void Break(Request& r) {
+    switch (r_.Int(0, 11)) {
+      case 0: r.id.clear(); break;
+      case 1: r.route.resize(1); break;
+      case 2: r.route.back() = "ZZ"; break;
+      case 3: r.materials[0].category = "pathogens"; break;
+      case 4: r.materials[0].quantity = -1; break;
+      case 5: r.materials[0].dry_ice_kg = std::numeric_limits<double>::infinity(); break;
+      case 6: r.materials.push_back(r.materials[0]); break;
+      case 7: r.date = "2026-02-30"; break;
+      case 8: r.materials[0].un_number = "UN33"; break;
+      case 9: r.materials.clear(); break;
+      case 10: r.parties = std::vector<Party>{{"shipper", std::nullopt, std::nullopt}}; break;
+      default: r.data = DataTransfer{.deidentification = "partial"}; break;
+    }
+  }
+
+  Random r_;
+  const Edges& edges_;
+};
+
+// JSON for failure messages: one overload per type of the request, absent fields left out.
+std::string Json(const std::string& s) { return internal::JsonQuote(s); }
+std::string Json(double d) { return absl::StrFormat("%.17g", d); }
+std::string Json(bool b) { return b ? "true" : "false"; }
+std::string Json(const Exporter& e);
+std::string Json(const EndUser& u);
+std::string Json(const Party& p);
+std::string Json(const Material& m);
+std::string Json(const DataTransfer& d);
+template <typename T>
+std::string Json(const std::vector<T>& v) {
+  std::vector<std::string> items;
+  for (const T& x : v) items.push_back(Json(x));
+  return absl::StrCat("[", absl::StrJoin(items, ", "), "]");
+}
+struct Object {
+  template <typename T>
+  Object& operator()(std::string_view key, const T& v) {
+    fields.push_back(absl::StrCat("\"", internal::Av(key), "\": ", Json(v)));
+    return *this;
+  }
+  template <typename T>
+  Object& operator()(std::string_view key, const std::optional<T>& v) {
+    return v ? (*this)(key, *v) : *this;
+  }
+  operator std::string() const { return absl::StrCat("{", absl::StrJoin(fields, ", "), "}"); }
+  std::vector<std::string> fields;
+};
+std::string Json(const Exporter& e) { return Object()("name", e.name)("country", e.country); }
+std::string Json(const EndUser& u) {
+  return Object()("name", u.name)("country", u.country)("type", u.type)("end_use", u.end_use)(
+      "address", u.address);
+}
+std::string Json(const Party& p) {
+  return Object()("role", p.role)("name", p.name)("country", p.country);
+}
+std::string Json(const Material& m) {
+  return Object()("id", m.id)("description", m.description)("category", m.category)(
+      "origin", m.origin)("eccn", m.eccn)("eu_dual_use", m.eu_dual_use)("un_number", m.un_number)(
+      "quantity", m.quantity)("unit", m.unit)("temperature", m.temperature)("dry_ice_kg",
+                                                                            m.dry_ice_kg);
+}
+std::string Json(const DataTransfer& d) {
+  return Object()("personal_data", d.personal_data)("categories", d.categories)(
+      "deidentification", d.deidentification)("transfer_mechanism", d.transfer_mechanism)(
+      "encrypted", d.encrypted);
+}
+
+}  // namespace
+
+std::vector<SourceFile> RandomPack::Sources() const {
+  return {{"gen/lists.ecr", absl::StrCat("package gen.lists\n\n", absl::StrJoin(lists, ""))},
+          {"gen/rules.ecr", absl::StrCat("package gen.rules\n\nimport gen.lists\n"
+                                         "import gen.lists as L\n\n",
+                                         absl::StrJoin(rules, ""))}};
+}
+
+std::string RandomPack::Text() const {
+  std::string out;
+  for (const SourceFile& f : Sources()) absl::StrAppend(&out, "--- ", f.name, "\n", f.text);
+  return out;
+}
+
+RandomPack GeneratePack(std::uint64_t seed) { return PackGenerator(seed).Generate(); }
+
+Edges CollectEdges(const internal::Program& program) {
+  Edges edges;
+  std::function<void(const internal::Expr&)> walk = [&](const internal::Expr& e) {
+    if (e.op == internal::Op::kConst && e.type == internal::Type::kNumber)
+      edges.numbers.push_back(e.num);
+    if (e.op == internal::Op::kConst && e.type == internal::Type::kDate)
+      edges.days.push_back(e.date);
+    for (const internal::Expr& k : e.kids) walk(k);
+  };
+  for (const internal::Rule& r : program.rules) {
+    if (r.when) walk(*r.when);
+    if (r.effective_from) edges.days.push_back(*r.effective_from);
+    if (r.effective_until) edges.days.push_back(*r.effective_until);
+  }
+  return edges;
+}
+
+Request GenerateRequest(std::uint64_t seed, const Edges& edges) {
+  return RequestGenerator(seed, edges).Generate();
+}
+
+std::optional<std::string> GenerateAsOf(std::uint64_t seed, const Edges& edges) {
+  return RequestGenerator(seed ^ 0x9e3779b97f4a7c15u, edges).AsOf();
+}
+
+std::string RequestToJson(const Request& r) {
+  return Object()("id", r.id)("date", r.date)("route", r.route)("exporter", r.exporter)(
+      "end_user", r.end_user)("parties", r.parties)("materials", r.materials)("data", r.data)(
+      "licenses", r.licenses);
+}
+
+}  // namespace exportctl::testing
