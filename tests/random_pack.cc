@@ -28,7 +28,8 @@ enum Domain {
 bool Closed(Domain d) { return d >= kCategory; }
 
 const std::vector<std::string>& Values(Domain d) {
-  auto strings = [](const std::vector<std::string_view>& v) {
+  auto strings = [](internal::Attr attr) {
+    std::span<const std::string_view> v = internal::Info(attr).vocabulary;
     return std::vector<std::string>(v.begin(), v.end());
   };
   static const auto* values = new std::vector<std::vector<std::string>>{
@@ -37,7 +38,7 @@ const std::vector<std::string>& Values(Domain d) {
       {"Evil Corp", "Bad Labs Ltd", "evil corp", "Good Lab", "Evil Corp "},
       {"R-1", "lab 1", "Lab 1", "x", ""},
       {"m1", "m2", "m3"},
-      {"mL", "L", "g", "kg", "count"},
+      {"mL", "L", "g", "kg", "vials", "uL"},
       {"ambient", "refrigerated", "frozen", "dry_ice"},
       {"UN3373", "UN2814", "UN1845", "UN2900"},
       {"academic", "government", "commercial"},
@@ -45,10 +46,10 @@ const std::vector<std::string>& Values(Domain d) {
       {"health", "genetic", "biometric", "contact"},
       {"LIC-1", "LIC-2", "D123"},
       {"CB1", "CB2", "NS1", "AT1"},
-      strings(internal::MaterialCategories()),
-      strings(internal::PartyRoles()),
-      strings(internal::Deidentifications()),
-      strings(internal::TransferMechanisms()),
+      strings(internal::Attr::kMaterialCategory),
+      strings(internal::Attr::kPartyRole),
+      strings(internal::Attr::kDataDeidentification),
+      strings(internal::Attr::kDataTransferMechanism),
   };
   return (*values)[d];
 }

@@ -226,7 +226,7 @@ class Interpreter {
   Value Member(const Value& object, const std::string& name) {
     if (object.owner == Owner::kParty) {
       const Party& p = (*request_.parties)[object.index];
-      const Value missing = Missing(absl::StrCat("`", name, "` of a party"));
+      const Value missing = Missing(absl::StrCat("`parties[", object.index, "].", name, "`"));
       if (name == "role") return String(p.role);
       if (name == "name") return p.name ? String(*p.name) : missing;
       if (name == "country") return p.country ? String(*p.country) : missing;
@@ -234,10 +234,9 @@ class Interpreter {
       std::abort();
     }
     const Material& m = request_.materials[object.index];
-    // Messages name the material by position in `for each material` rules, else generically.
-    const Value missing = Missing(material_ >= 0 ? absl::StrCat("`materials[", object.index, "].",
-                                                                name, "` (material `", m.id, "`)")
-                                                 : absl::StrCat("`", name, "` of a material"));
+    // Messages name the material whose field is missing, by position and id.
+    const Value missing = Missing(
+        absl::StrCat("`materials[", object.index, "].", name, "` (material `", m.id, "`)"));
     auto text = [&](const std::optional<std::string>& s) { return s ? String(*s) : missing; };
     auto number = [&](const std::optional<double>& n) { return n ? Number(*n) : missing; };
     if (name == "id") return String(m.id);

@@ -156,7 +156,8 @@ class Evaluator {
   // Reads field `f` of `object` (the request, or the material or party a variable is bound to),
   // as the schema describes it: every attribute is read here, by its storage.
   Value Read(const AttrInfo& f, const void* object, int node) {
-    const Value missing = Value::Error(ErrorCode::kMissingField, node);
+    Value missing = Value::Error(ErrorCode::kMissingField, node);
+    missing.ptr = object;  // the material or party read (ErrorMessage names it)
     if (f.storage == Storage::kDerived) {
       const auto& list = *static_cast<const std::vector<std::string>*>(
           Info(f.source).In(&request_));
@@ -175,11 +176,21 @@ class Evaluator {
     }
     const void* m = f.In(object);
     switch (f.storage) {
-      case Storage::kString: return String(*static_cast<const std::string*>(m));
+      case Storage::kString: {
+        const std::string& s = *static_cast<const std::string*>(m);
+        if (f.type != Type::kDate) return String(s);
+        Value v;  // a date is stored as its text and read as days
+        v.kind = Value::Kind::kDate;
+        return ParseDate(s, &v.date) ? v : missing;
+      }
       case Storage::kOptString:
         if (const auto& s = *static_cast<const std::optional<std::string>*>(m)) return String(*s);
         // An absent field with a fallback reads it (a material's origin: the exporter's country).
-        return f.source != Attr::kCount ? Read(Info(f.source), &request_, node) : missing;
+        if (f.source == Attr::kCount) return missing;
+        if (Value fallback = Read(Info(f.source), &request_, node); !fallback.is_error()) {
+          return fallback;
+        }
+        return missing;
       case Storage::kOptNumber: {
         const auto& n = *static_cast<const std::optional<double>*>(m);
         return n ? Number(*n) : missing;
@@ -400,16 +411,19 @@ std::string ErrorMessage(const Plan& plan, const Request& request, const Hit& hi
     return absl::StrCat("table `", plan.program.tables[n.ref].name, "` has no entry for `",
                         Av(v.str), "`");
   }
-  std::string field(Av(Info(n.attr).name));
-  if (n.op == Op::kMember) {
-    if (hit.material >= 0 && Info(n.attr).owner == Owner::kMaterial) {
-      return absl::StrCat("the request does not give `materials[", hit.material, "].", field,
-                          "` (material `", request.materials[hit.material].id, "`)");
-    }
-    return absl::StrCat("the request does not give `", field, "` of a ",
-                        Info(n.attr).owner == Owner::kParty ? "party" : "material");
+  // A member read keeps the object it read (`ptr`): the message names that very material or
+  // party, whichever variable (`for each`, `any`, `all`) was bound to it.
+  const AttrInfo& field = Info(n.attr);
+  if (n.op == Op::kMember && field.owner == Owner::kMaterial) {
+    const size_t i = static_cast<const Material*>(v.ptr) - request.materials.data();
+    return absl::StrCat("the request does not give `materials[", i, "].", Av(field.name),
+                        "` (material `", request.materials[i].id, "`)");
   }
-  return absl::StrCat("the request does not give `", field, "`");
+  if (n.op == Op::kMember && field.owner == Owner::kParty) {
+    const size_t i = static_cast<const Party*>(v.ptr) - request.parties->data();
+    return absl::StrCat("the request does not give `parties[", i, "].", Av(field.name), "`");
+  }
+  return absl::StrCat("the request does not give `", Av(field.name), "`");
 }
 
 void AppendUnique(std::vector<std::string>& v, const std::string& s) {
@@ -610,7 +624,9 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
         it = d.licenses_required.insert(it, {rule.authority, rule.basis, {}});
       }
       for (const std::string& m : materials) AppendUnique(it->materials, m);
-    } else if (rule.outcome == Outcome::kPermittedWithConditions && first) {
+    } else if (rule.outcome == Outcome::kPermittedWithConditions &&
+               (d.conditions.empty() || d.conditions.back().rule != rule.id)) {
+      // Once per rule, from its first hit that did not fail (an earlier one may have).
       d.conditions.push_back({rule.text, rule.id, rule.citation});
     }
   });

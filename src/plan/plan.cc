@@ -180,13 +180,15 @@ class Builder {
   }
 
   // The values a top-level conjunct pins `subject` to, if it is `subject == "x"`,
-  // `subject in set` or (for ECCNs) `subject matches "prefix*"`.
+  // `subject in set`, `subject matches "exact"` or, when the index can hold prefixes (ECCNs),
+  // `subject matches "prefix*"`. A conjunct the index cannot hold is no key: the rule then goes
+  // where every request looks, never nowhere.
   struct Keys {
     std::vector<std::string> exact;
     std::string prefix;
     bool found = false;
   };
-  Keys Discriminate(const Rule& rule, Attr attr) const {
+  Keys Discriminate(const Rule& rule, Attr attr, bool prefixes) const {
     Keys keys;
     if (!rule.when) return keys;
     std::vector<const Expr*> terms;
@@ -206,6 +208,7 @@ class Builder {
       } else if (t->op == Op::kMatches && is_subject(t->kids[0])) {
         Matcher m = MakeMatcher(t->str);
         if (m.kind == Matcher::Kind::kGlob) continue;
+        if (m.kind == Matcher::Kind::kPrefix && !prefixes) continue;
         if (m.kind == Matcher::Kind::kExact) keys.exact = {m.pattern};
         if (m.kind == Matcher::Kind::kPrefix) keys.prefix = m.pattern;
       } else {
@@ -237,13 +240,13 @@ class Builder {
     for (size_t i = 0; i < plan_.program.rules.size(); ++i) {
       const Rule& rule = plan_.program.rules[i];
       int r = static_cast<int>(i);
-      Keys dest = Discriminate(rule, Attr::kRouteDestination);
+      Keys dest = Discriminate(rule, Attr::kRouteDestination, /*prefixes=*/false);
       if (!rule.per_material) {
         if (!dest.found) plan_.shipment_rules.any.push_back(r);
         for (const std::string& d : dest.exact) plan_.shipment_rules.by_destination[d].push_back(r);
         continue;
       }
-      Keys eccn = Discriminate(rule, Attr::kMaterialEccn);
+      Keys eccn = Discriminate(rule, Attr::kMaterialEccn, /*prefixes=*/true);
       if (!dest.found) AddToEccnIndex(plan_.material_any_dest, r, eccn);
       for (const std::string& d : dest.exact) AddToEccnIndex(plan_.material_by_dest[d], r, eccn);
     }
