@@ -17,7 +17,7 @@ namespace exportctl::testing {
 namespace {
 
 // The strings an attribute takes. Rule constants and requests draw from the same pools, so
-// they meet. The last four are the contract's closed vocabularies.
+// they meet. kUnit and the last four are the contract's closed vocabularies.
 // clang-format off
 enum Domain {
   kCountry, kEccn, kName, kText, kMaterialId, kUnit, kTemperature, kUnNumber, kUserType,
@@ -25,7 +25,7 @@ enum Domain {
   kDomainCount
 };
 // clang-format on
-bool Closed(Domain d) { return d >= kCategory; }
+bool Closed(Domain d) { return d >= kCategory || d == kUnit; }
 
 const std::vector<std::string>& Values(Domain d) {
   auto strings = [](internal::Attr attr) {

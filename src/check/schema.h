@@ -145,7 +145,7 @@ struct AttrInfo {
   std::string_view doc;  // one line for rules/LANGUAGE.md
 
   // Whether rules can read it (the objects exporter, end_user and data are only containers).
-  bool is_attribute() const { return type != Type::kObject; }
+  constexpr bool is_attribute() const { return type != Type::kObject; }
   // The member's storage in `o`, an instance of `object` (a Request, Exporter, EndUser,
   // DataTransfer, Material or Party). Not for derived fields.
   const void* In(const void* o) const {
@@ -155,7 +155,7 @@ struct AttrInfo {
     return static_cast<char*>(o) + kFieldOffsets[static_cast<std::size_t>(attr)];
   }
   // Whether validating it does anything (a constraint, item counts, or an object to descend).
-  bool checked() const {
+  constexpr bool checked() const {
     return constraint != Constraint::kNone || max_items != 0 || min_items != 0 ||
            storage == Storage::kOptObject || storage == Storage::kMaterials ||
            storage == Storage::kOptParties;
@@ -174,7 +174,11 @@ std::string JsonPath(const AttrInfo& field);
 const void* ObjectIn(const Request& request, Object object);
 // The first components of request attributes: id, date, exporter, route, ...
 bool IsRequestRoot(std::string_view name);
-bool IsCountryCode(std::string_view code);
+// Whether `code` is an ISO 3166-1 alpha-2 code, or one of the ISO 3166-2 regions that export
+// controls name apart (src/request/countries.cc). Inline: it is on every request's path.
+extern const std::array<std::uint64_t, (26 * 26 + 63) / 64> kCountryBits;
+bool IsRegionCode(std::string_view code);
+inline bool IsCountryCode(std::string_view code);
 
 // Request::Validate, also returning the request's date in days (src/request/request_json.cc).
 absl::Status ValidateRequest(const Request& request, std::int32_t* days);
@@ -184,6 +188,11 @@ constexpr int CodeIndex(std::string_view s) {
   if (s.size() != 2) return -1;
   unsigned a = static_cast<unsigned char>(s[0]) - 'A', b = static_cast<unsigned char>(s[1]) - 'A';
   return a < 26 && b < 26 ? static_cast<int>(a * 26 + b) : -1;
+}
+
+inline bool IsCountryCode(std::string_view code) {
+  if (int i = CodeIndex(code); i >= 0) return kCountryBits[i / 64] >> (i % 64) & 1;
+  return code.size() != 2 && IsRegionCode(code);
 }
 
 // Days since 1970-01-01 for a valid "YYYY-MM-DD", or false.

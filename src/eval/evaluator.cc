@@ -73,26 +73,43 @@ struct Scratch {
 // nested policy) leases a Scratch of its own, so neither disturbs the other.
 class ScratchLease {
  public:
-  ScratchLease() {
-    std::vector<std::unique_ptr<Scratch>>& pool = Pool();
-    if (pool.empty()) {
-      scratch_ = std::make_unique<Scratch>();
+  ScratchLease() : mine_(Mine()) {
+    if (!mine_.busy) {  // the common case: no evaluation running on this thread
+      mine_.busy = true;
+      scratch_ = &mine_.first;
+    } else if (!mine_.spare.empty()) {
+      nested_ = std::move(mine_.spare.back());
+      mine_.spare.pop_back();
+      scratch_ = nested_.get();
     } else {
-      scratch_ = std::move(pool.back());
-      pool.pop_back();
+      nested_ = std::make_unique<Scratch>();
+      scratch_ = nested_.get();
     }
   }
-  ~ScratchLease() { Pool().push_back(std::move(scratch_)); }
+  ~ScratchLease() {
+    if (nested_) {
+      mine_.spare.push_back(std::move(nested_));
+    } else {
+      mine_.busy = false;
+    }
+  }
   ScratchLease(const ScratchLease&) = delete;
   ScratchLease& operator=(const ScratchLease&) = delete;
   Scratch& operator*() { return *scratch_; }
 
  private:
-  static std::vector<std::unique_ptr<Scratch>>& Pool() {
-    thread_local std::vector<std::unique_ptr<Scratch>> pool;
-    return pool;
+  struct ThreadScratch {
+    Scratch first;  // the outermost evaluation's
+    bool busy = false;
+    std::vector<std::unique_ptr<Scratch>> spare;  // for nested evaluations, kept for reuse
+  };
+  static ThreadScratch& Mine() {
+    thread_local ThreadScratch mine;
+    return mine;
   }
-  std::unique_ptr<Scratch> scratch_;
+  ThreadScratch& mine_;
+  Scratch* scratch_ = nullptr;
+  std::unique_ptr<Scratch> nested_;
 };
 
 class Evaluator {
@@ -155,24 +172,28 @@ class Evaluator {
 
   // Reads field `f` of `object` (the request, or the material or party a variable is bound to),
   // as the schema describes it: every attribute is read here, by its storage.
-  Value Read(const AttrInfo& f, const void* object, int node) {
-    Value missing = Value::Error(ErrorCode::kMissingField, node);
-    missing.ptr = object;  // the material or party read (ErrorMessage names it)
+  // Inlined into Compute: reading is on every request's path.
+  [[gnu::always_inline]] Value Read(const AttrInfo& f, const void* object, int node) {
+    // Missing: an error that keeps the material or party read (ErrorMessage names it).
+    const void* const read = object;
+    auto missing = [&] {
+      Value v = Value::Error(ErrorCode::kMissingField, node);
+      v.ptr = read;
+      return v;
+    };
     if (f.storage == Storage::kDerived) {
       const auto& list = *static_cast<const std::vector<std::string>*>(
           Info(f.source).In(&request_));
-      if (list.empty()) return f.derive == Derive::kMiddle ? List(nullptr, 0, Type::kString) : missing;
-      switch (f.derive) {
-        case Derive::kFirst: return String(list.front());
-        case Derive::kLast: return String(list.back());
-        default:
-          return list.size() < 2 ? List(nullptr, 0, Type::kString)
-                                 : List(list.data() + 1, list.size() - 2, Type::kString);
+      if (f.derive == Derive::kMiddle) {
+        return list.size() < 2 ? List(nullptr, 0, Type::kString)
+                               : List(list.data() + 1, list.size() - 2, Type::kString);
       }
+      if (list.empty()) return missing();
+      return String(f.derive == Derive::kFirst ? list.front() : list.back());
     }
     if (f.object != Object::kMaterial && f.object != Object::kParty) {
       object = ObjectIn(request_, f.object);
-      if (!object) return missing;
+      if (!object) return missing();
     }
     const void* m = f.In(object);
     switch (f.storage) {
@@ -181,23 +202,22 @@ class Evaluator {
         if (f.type != Type::kDate) return String(s);
         Value v;  // a date is stored as its text and read as days
         v.kind = Value::Kind::kDate;
-        return ParseDate(s, &v.date) ? v : missing;
+        return ParseDate(s, &v.date) ? v : missing();
       }
       case Storage::kOptString:
         if (const auto& s = *static_cast<const std::optional<std::string>*>(m)) return String(*s);
         // An absent field with a fallback reads it (a material's origin: the exporter's country).
-        if (f.source == Attr::kCount) return missing;
-        if (Value fallback = Read(Info(f.source), &request_, node); !fallback.is_error()) {
-          return fallback;
+        if (f.source != Attr::kCount) {
+          if (Value fallback = ReadFallback(f, node); !fallback.is_error()) return fallback;
         }
-        return missing;
+        return missing();
       case Storage::kOptNumber: {
         const auto& n = *static_cast<const std::optional<double>*>(m);
-        return n ? Number(*n) : missing;
+        return n ? Number(*n) : missing();
       }
       case Storage::kOptBool: {
         const auto& b = *static_cast<const std::optional<bool>*>(m);
-        return b ? Value::Bool(*b) : missing;
+        return b ? Value::Bool(*b) : missing();
       }
       case Storage::kStrings: {
         const auto& l = *static_cast<const std::vector<std::string>*>(m);
@@ -205,7 +225,7 @@ class Evaluator {
       }
       case Storage::kOptStrings: {
         const auto& l = *static_cast<const std::optional<std::vector<std::string>>*>(m);
-        return l ? List(l->data(), l->size(), Type::kString) : missing;
+        return l ? List(l->data(), l->size(), Type::kString) : missing();
       }
       case Storage::kMaterials: {
         const auto& l = *static_cast<const std::vector<Material>*>(m);
@@ -213,10 +233,14 @@ class Evaluator {
       }
       case Storage::kOptParties: {
         const auto& l = *static_cast<const std::optional<std::vector<Party>>*>(m);
-        return l ? List(l->data(), l->size(), Type::kParty) : missing;
+        return l ? List(l->data(), l->size(), Type::kParty) : missing();
       }
-      default: return missing;  // objects are not attributes: the checker never asks for one
+      default: return missing();  // objects are not attributes: the checker never asks for one
     }
+  }
+
+  [[gnu::noinline]] Value ReadFallback(const AttrInfo& f, int node) {
+    return Read(Info(f.source), &request_, node);
   }
 
   static Value Element(const Value& list, std::uint32_t i) {
@@ -248,12 +272,12 @@ class Evaluator {
           default: return Value::Bool(n.boolean);
         }
       }
-      case Op::kAttr: return Read(Info(n.attr), &request_, static_cast<int>(i));
+      case Op::kAttr: return Read(*n.field, &request_, static_cast<int>(i));
       case Op::kVar: return s_.vars[n.slot];
       case Op::kMember: {
         Value object = Eval(kids[0]);
         if (object.is_error()) return object;
-        return Read(Info(n.attr), object.ptr, static_cast<int>(i));
+        return Read(*n.field, object.ptr, static_cast<int>(i));
       }
       case Op::kSetRef: {
         Value v;

@@ -132,6 +132,7 @@ class Builder {
     n.op = e.op;
     n.type = e.type;
     n.attr = e.attr;
+    if (e.op == Op::kAttr || e.op == Op::kMember) n.field = &Info(e.attr);
     n.slot = static_cast<std::uint8_t>(e.slot);
     n.str = e.str;
     n.num = e.num;

@@ -21,6 +21,7 @@ struct PlanNode {
   Op op = Op::kConst;
   Type type = Type::kBool;
   Attr attr = Attr::kId;
+  const AttrInfo* field = nullptr;  // kAttr, kMember: Info(attr), resolved once
   std::uint8_t slot = 0;       // variable depth bound or read
   std::uint8_t innermost = 0;  // deepest variable this value depends on (0: the request only)
   bool shared = false;     // several parents: remember its value

@@ -33,17 +33,16 @@ constexpr std::string_view kCountries[] = {
 constexpr std::string_view kRegions[] = {"UA-09", "UA-14", "UA-40", "UA-43"};
 }  // namespace
 
-bool IsCountryCode(std::string_view code) {
-  static constexpr auto kBits = [] {
-    std::array<std::uint64_t, (26 * 26 + 63) / 64> bits{};
-    for (std::string_view c : kCountries) {
-      int i = CodeIndex(c);
-      bits[i / 64] |= std::uint64_t{1} << (i % 64);
-    }
-    return bits;
-  }();
-  if (int i = CodeIndex(code); i >= 0) return kBits[i / 64] >> (i % 64) & 1;
-  if (code.size() == 2) return false;
+const std::array<std::uint64_t, (26 * 26 + 63) / 64> kCountryBits = [] {
+  std::array<std::uint64_t, (26 * 26 + 63) / 64> bits{};
+  for (std::string_view c : kCountries) {
+    int i = CodeIndex(c);
+    bits[i / 64] |= std::uint64_t{1} << (i % 64);
+  }
+  return bits;
+}();
+
+bool IsRegionCode(std::string_view code) {
   return std::find(std::begin(kRegions), std::end(kRegions), code) != std::end(kRegions);
 }
 

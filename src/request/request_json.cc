@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -15,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "exportctl/request.h"
 #include "src/check/schema.h"
+#include "src/check/schema_table.h"
 #include "src/common/source.h"
 #include "src/common/status_macros.h"
 
@@ -250,39 +252,42 @@ struct Report {
     if (auto _r = (expr); !R::IsOk(_r)) return _r; \
   } while (0)
 
-// Checks one string value against the field's constraint. `days` receives the date's days.
+// Whether a string value satisfies the field's constraint. `days` receives a date's days.
+// Inlined where `f` is a constant (the quick validator), so only the one test remains.
+inline bool Satisfies(const AttrInfo& f, const std::string& s, std::int32_t* days) {
+  switch (f.constraint) {
+    case Constraint::kNonEmpty: return !s.empty();
+    case Constraint::kDate: return internal::ParseDate(s, days);
+    case Constraint::kCountry: return internal::IsCountryCode(s);
+    case Constraint::kUnNumber:
+      return s.size() == 6 && s[0] == 'U' && s[1] == 'N' &&
+             std::all_of(s.begin() + 2, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    case Constraint::kOneOf:
+      return std::find(f.vocabulary.begin(), f.vocabulary.end(), s) != f.vocabulary.end();
+    default: return true;
+  }
+}
+
+// Checks one string value against the field's constraint, saying why when it fails.
 template <typename R>
 typename R::Result CheckString(const AttrInfo& f, const std::string& s, const Path& path,
                                std::int32_t* days) {
+  if (Satisfies(f, s, days)) return R::Ok();
   switch (f.constraint) {
     case Constraint::kNonEmpty:
-      if (s.empty()) return R::Fail(path, "invalid_value", [] { return "must not be empty"; });
-      break;
+      return R::Fail(path, "invalid_value", [] { return "must not be empty"; });
     case Constraint::kDate:
-      if (!internal::ParseDate(s, days)) {
-        return R::Fail(path, "invalid_date",
-                       [&] { return absl::StrCat("`", s, "` is not a date (YYYY-MM-DD)"); });
-      }
-      break;
+      return R::Fail(path, "invalid_date",
+                     [&] { return absl::StrCat("`", s, "` is not a date (YYYY-MM-DD)"); });
     case Constraint::kCountry:
-      if (!internal::IsCountryCode(s)) {
-        return R::Fail(path, "unknown_country", [&] {
-          return absl::StrCat("unknown country `", s, "` (expected an ISO 3166-1 alpha-2 code)");
-        });
-      }
-      break;
+      return R::Fail(path, "unknown_country", [&] {
+        return absl::StrCat("unknown country `", s, "` (expected an ISO 3166-1 alpha-2 code)");
+      });
     case Constraint::kUnNumber:
-      if (!(s.size() == 6 && s[0] == 'U' && s[1] == 'N' &&
-            std::all_of(s.begin() + 2, s.end(), [](char c) { return c >= '0' && c <= '9'; }))) {
-        return R::Fail(path, "invalid_value", [&] {
-          return absl::StrCat("`", s, "` is not a UN number (UN followed by four digits)");
-        });
-      }
-      break;
+      return R::Fail(path, "invalid_value", [&] {
+        return absl::StrCat("`", s, "` is not a UN number (UN followed by four digits)");
+      });
     case Constraint::kOneOf: {
-      for (std::string_view a : f.vocabulary) {
-        if (a == s) return R::Ok();
-      }
       return R::Fail(path, "invalid_value", [&] {
         std::vector<std::string> names(f.vocabulary.begin(), f.vocabulary.end());
         std::string near = internal::ClosestMatch(s, names);
@@ -425,6 +430,82 @@ typename R::Result ValidateObject(Object object, const void* target, const Path&
 
 #undef EXPORTCTL_VALIDATE
 
+// The quick validator, generated at compile time from the constant table: for each object, the
+// fields with something to check, each with its storage, constraint and member known, so the
+// compiler leaves straight-line tests. Same rules as ValidateObject, which reports the error
+// with its path when this says no.
+template <Object O>
+bool QuickObject(const void* object, std::int32_t* days);
+
+template <size_t I>
+bool QuickField(const void* object, std::int32_t* days) {
+  constexpr const AttrInfo& f = internal::kFields[I];
+  if constexpr (f.storage == Storage::kDerived) {
+    return true;
+  } else {
+    const void* m = f.at(const_cast<void*>(object));
+    if constexpr (f.storage == Storage::kString) {
+      return Satisfies(f, *static_cast<const std::string*>(m), days);
+    } else if constexpr (f.storage == Storage::kOptString) {
+      const auto& s = *static_cast<const std::optional<std::string>*>(m);
+      return !s || Satisfies(f, *s, days);
+    } else if constexpr (f.storage == Storage::kOptNumber) {
+      const auto& n = *static_cast<const std::optional<double>*>(m);
+      return f.constraint != Constraint::kNonNegative || !n || (std::isfinite(*n) && *n >= 0);
+    } else if constexpr (f.storage == Storage::kStrings || f.storage == Storage::kOptStrings) {
+      const std::vector<std::string>* list;
+      if constexpr (f.storage == Storage::kStrings) {
+        list = static_cast<const std::vector<std::string>*>(m);
+      } else {
+        const auto& o = *static_cast<const std::optional<std::vector<std::string>>*>(m);
+        if (!o) return true;
+        list = &*o;
+      }
+      if (!CheckCount<Quick>(f, list->size(), kRoot)) return false;
+      if constexpr (f.constraint != Constraint::kNone) {
+        for (const std::string& s : *list) {
+          if (!Satisfies(f, s, days)) return false;
+        }
+      }
+      return true;
+    } else if constexpr (f.storage == Storage::kOptObject) {
+      return WithObject(f.child, m, [&](const auto& o) {
+        return !o || QuickObject<f.child>(&*o, days);
+      });
+    } else if constexpr (f.storage == Storage::kMaterials) {
+      const auto& materials = *static_cast<const std::vector<Material>*>(m);
+      if (!CheckCount<Quick>(f, materials.size(), kRoot)) return false;
+      for (const Material& x : materials) {
+        if (!QuickObject<Object::kMaterial>(&x, days)) return false;
+      }
+      return CheckUniqueIds<Quick>(materials, kRoot);
+    } else if constexpr (f.storage == Storage::kOptParties) {
+      const auto& parties = *static_cast<const std::optional<std::vector<Party>>*>(m);
+      if (!parties) return true;
+      if (!CheckCount<Quick>(f, parties->size(), kRoot)) return false;
+      for (const Party& x : *parties) {
+        if (!QuickObject<Object::kParty>(&x, days)) return false;
+      }
+      return true;
+    } else {
+      return true;
+    }
+  }
+}
+
+template <Object O, size_t... I>
+bool QuickFields(const void* object, std::int32_t* days, std::index_sequence<I...>) {
+  return ((!(internal::kFields[I].object == O && !internal::kFields[I].key.empty() &&
+             internal::kFields[I].checked()) ||
+           QuickField<I>(object, days)) &&
+          ...);
+}
+
+template <Object O>
+bool QuickObject(const void* object, std::int32_t* days) {
+  return QuickFields<O>(object, days, std::make_index_sequence<std::size(internal::kFields)>());
+}
+
 void AppendObject(Object object, const void* target, std::string& out);
 
 // Appends a number so that it decodes to the same double (17 significant digits at most).
@@ -520,7 +601,7 @@ absl::Status Request::Validate() const {
 }
 
 absl::Status internal::ValidateRequest(const Request& request, std::int32_t* days) {
-  if (ValidateObject<Quick>(Object::kRequest, &request, kRoot, days)) return absl::OkStatus();
+  if (QuickObject<Object::kRequest>(&request, days)) return absl::OkStatus();
   return ValidateObject<Report>(Object::kRequest, &request, kRoot, days);
 }
 
