@@ -40,7 +40,7 @@ const std::array<std::uint32_t, static_cast<size_t>(Attr::kCount)> kFieldOffsets
 
 std::span<const AttrInfo> Attributes() { return kFields; }
 
-const AttrInfo& Info(Attr attr) { return kFields[static_cast<size_t>(attr)]; }
+constinit const AttrInfo* const kFieldTable = kFields;
 
 std::span<const AttrInfo* const> FieldsOf(Object object) {
   static const auto* by_object = [] {

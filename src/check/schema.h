@@ -164,7 +164,8 @@ struct AttrInfo {
 
 // The whole table, indexed by Attr.
 std::span<const AttrInfo> Attributes();
-const AttrInfo& Info(Attr attr);
+extern const AttrInfo* const kFieldTable;  // Attributes().data(), constant-initialised
+inline const AttrInfo& Info(Attr attr) { return kFieldTable[static_cast<std::size_t>(attr)]; }
 // The fields whose key is in `object`, in table order (the decoder's key list).
 std::span<const AttrInfo* const> FieldsOf(Object object);
 // The JSON path of a field, with `[]` for list elements: "$.materials[].unit".

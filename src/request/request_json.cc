@@ -344,14 +344,16 @@ typename R::Result ValidateObjects(const AttrInfo& f, Object object, const std::
 // Material ids are used once each (small lists compare pairwise; long ones hash).
 template <typename R>
 typename R::Result CheckUniqueIds(const std::vector<Material>& materials, const Path& path) {
-  absl::flat_hash_set<std::string_view> ids;
+  if (materials.size() < 2) return R::Ok();
+  std::optional<absl::flat_hash_set<std::string_view>> ids;
+  if (materials.size() > 16) ids.emplace();
   for (size_t i = 0; i < materials.size(); ++i) {
     const std::string& id = materials[i].id;
     bool duplicate = false;
-    if (materials.size() <= 16) {
+    if (!ids) {
       for (size_t j = 0; j < i && !duplicate; ++j) duplicate = materials[j].id == id;
     } else {
-      duplicate = !ids.insert(id).second;
+      duplicate = !ids->insert(id).second;
     }
     if (duplicate) {
       return R::Fail(path.Index(i).Key("id"), "duplicate_id",
