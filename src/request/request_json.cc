@@ -1,4 +1,5 @@
 // Request decoding (simdjson DOM) and validation, with JSON paths in every error.
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <array>
@@ -136,8 +137,10 @@ absl::Status ArrayInto(dom::element e, const Path& path, const AttrInfo& f, std:
 
 absl::Status DecodeObject(Object object, dom::element e, const Path& path, void* target);
 
-// Decodes one present, non-null field of `target` (an instance of f.object).
-absl::Status DecodeField(const AttrInfo& f, dom::element v, const Path& p, void* target) {
+// Decodes one present, non-null field of `target` (an instance of f.object). Inlined where `f`
+// is a constant (DecodeFieldAt), so only its own case remains.
+[[gnu::always_inline]] inline absl::Status DecodeField(const AttrInfo& f, dom::element v,
+                                                      const Path& p, void* target) {
   void* m = f.In(target);
   auto string = [](dom::element item, const Path& ip, std::string& s) { return String(item, ip, s); };
   switch (f.storage) {
@@ -170,9 +173,14 @@ absl::Status DecodeField(const AttrInfo& f, dom::element v, const Path& p, void*
   return absl::InternalError(absl::StrCat("field `", Av(f.name), "` has no storage"));
 }
 
+template <size_t I>
+absl::Status DecodeFieldAt(dom::element v, const Path& p, void* target) {
+  return DecodeField(internal::kFields[I], v, p, target);
+}
+
 // Forgets an optional field the JSON did not give (decoding reuses the previous request's
 // storage). Required fields are never absent after a successful decode.
-void ResetField(const AttrInfo& f, void* target) {
+[[gnu::always_inline]] inline void ResetField(const AttrInfo& f, void* target) {
   void* m = f.In(target);
   switch (f.storage) {
     case Storage::kOptString: static_cast<std::optional<std::string>*>(m)->reset(); break;
@@ -187,44 +195,95 @@ void ResetField(const AttrInfo& f, void* target) {
   }
 }
 
-// Decodes a JSON object into `target`, an instance of `object`, with the keys the schema gives
-// it (at most 32). Unknown and duplicate keys are errors; null is as if absent; required keys
-// must be present and not null.
-absl::Status DecodeObject(Object object, dom::element e, const Path& path, void* target) {
-  const std::span<const AttrInfo* const> fields = FieldsOf(object);
+template <size_t I>
+void ResetFieldAt(void* target) {
+  ResetField(internal::kFields[I], target);
+}
+
+// The fields whose JSON key is in object O, as indices into kFields, in table order: the
+// decoder's keys, fixed at compile time.
+template <Object O>
+constexpr size_t KeyedCount() {
+  size_t n = 0;
+  for (const AttrInfo& f : internal::kFields) n += f.object == O && !f.key.empty();
+  return n;
+}
+template <Object O>
+constexpr std::array<size_t, KeyedCount<O>()> Keyed() {
+  std::array<size_t, KeyedCount<O>()> out{};
+  size_t n = 0;
+  for (size_t i = 0; i < std::size(internal::kFields); ++i) {
+    if (internal::kFields[i].object == O && !internal::kFields[i].key.empty()) out[n++] = i;
+  }
+  return out;
+}
+
+// Decodes a JSON object into `target`, an instance of O, with the keys the schema gives it (at
+// most 32). Unknown and duplicate keys are errors; null is as if absent; required keys must be
+// present and not null.
+template <Object O>
+absl::Status DecodeObjectOf(dom::element e, const Path& path, void* target) {
+  static constexpr auto kKeyed = Keyed<O>();
+  static constexpr size_t N = kKeyed.size();
+  static_assert(N <= 32);
+  using Decoder = absl::Status (*)(dom::element, const Path&, void*);
+  static constexpr auto kDecoders = []<size_t... J>(std::index_sequence<J...>) {
+    return std::array<Decoder, N>{&DecodeFieldAt<kKeyed[J]>...};
+  }(std::make_index_sequence<N>());
+  static constexpr auto kResetters = []<size_t... J>(std::index_sequence<J...>) {
+    return std::array<void (*)(void*), N>{&ResetFieldAt<kKeyed[J]>...};
+  }(std::make_index_sequence<N>());
+  static constexpr auto kKeys = []<size_t... J>(std::index_sequence<J...>) {
+    return std::array<std::string_view, N>{internal::kFields[kKeyed[J]].key...};
+  }(std::make_index_sequence<N>());
+  static constexpr std::uint32_t kRequired = []<size_t... J>(std::index_sequence<J...>) {
+    return ((std::uint32_t{internal::kFields[kKeyed[J]].required} << J) | ...);
+  }(std::make_index_sequence<N>());
   dom::object obj;
   if (e.get_object().get(obj)) return Invalid(path, "invalid_type", "expected object");
   std::uint32_t seen = 0, assigned = 0;
   for (dom::key_value_pair kv : obj) {
     const std::string_view key = kv.key;
-    const Path sub = path.Key(key);
     size_t i = 0;
-    while (i < fields.size() && fields[i]->key != key) ++i;
-    if (i == fields.size()) {
-      std::vector<std::string> names;
-      for (const AttrInfo* f : fields) names.emplace_back(f->key);
+    while (i < N && kKeys[i] != key) ++i;
+    if (i == N) {
+      std::vector<std::string> names(kKeys.begin(), kKeys.end());
       std::string near = internal::ClosestMatch(key, names);
-      return Invalid(sub, "unknown_field",
+      return Invalid(path.Key(key), "unknown_field",
                      near.empty() ? "unknown field"
                                   : absl::StrCat("unknown field (did you mean `", near, "`?)"));
     }
     const std::uint32_t bit = std::uint32_t{1} << i;
-    if (seen & bit) return Invalid(sub, "duplicate_key", "duplicate key");
+    if (seen & bit) return Invalid(path.Key(key), "duplicate_key", "duplicate key");
     seen |= bit;
     if (kv.value.is_null()) {
-      if (fields[i]->required) return Invalid(sub, "missing_field", "required field is null");
+      if (kRequired & bit) return Invalid(path.Key(key), "missing_field", "required field is null");
       continue;  // null: unknown, as if absent
     }
-    EXPORTCTL_RETURN_IF_ERROR(DecodeField(*fields[i], kv.value, sub, target));
+    EXPORTCTL_RETURN_IF_ERROR(kDecoders[i](kv.value, path.Key(key), target));
     assigned |= bit;
   }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (fields[i]->required && !(seen >> i & 1)) {
-      return Invalid(path.Key(fields[i]->key), "missing_field", "required field is missing");
-    }
-    if (!(assigned >> i & 1)) ResetField(*fields[i], target);
+  if (const std::uint32_t absent = kRequired & ~seen) {
+    return Invalid(path.Key(kKeys[std::countr_zero(absent)]), "missing_field",
+                   "required field is missing");
+  }
+  for (std::uint32_t unassigned = ~assigned & ((std::uint64_t{1} << N) - 1); unassigned;
+       unassigned &= unassigned - 1) {
+    kResetters[std::countr_zero(unassigned)](target);
   }
   return absl::OkStatus();
+}
+
+absl::Status DecodeObject(Object object, dom::element e, const Path& path, void* target) {
+  switch (object) {
+    case Object::kRequest: return DecodeObjectOf<Object::kRequest>(e, path, target);
+    case Object::kExporter: return DecodeObjectOf<Object::kExporter>(e, path, target);
+    case Object::kEndUser: return DecodeObjectOf<Object::kEndUser>(e, path, target);
+    case Object::kData: return DecodeObjectOf<Object::kData>(e, path, target);
+    case Object::kMaterial: return DecodeObjectOf<Object::kMaterial>(e, path, target);
+    case Object::kParty: return DecodeObjectOf<Object::kParty>(e, path, target);
+  }
+  return absl::InternalError("unknown object");
 }
 
 // Validation runs twice over the same code: first `Quick` (a bool, no paths, no messages: the
