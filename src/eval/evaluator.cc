@@ -67,10 +67,10 @@ struct Scratch {
   std::vector<Hit> hits;
 };
 
-// Evaluation state belongs to one call: a call leases a Scratch from its thread's pool and
-// gives it back when it returns. A loop of calls reuses one Scratch (no allocation once warm);
-// a call made while another runs on the same thread (a TraceListener that evaluates again, a
-// nested policy) leases a Scratch of its own, so neither disturbs the other.
+// Evaluation state belongs to one call: a call leases its thread's Scratch and gives it back
+// when it returns, so a loop of calls reuses one (no allocation once warm). A call made while
+// another runs on the same thread (a TraceListener that evaluates again, a nested policy)
+// leases a spare Scratch of its own, so neither disturbs the other.
 class ScratchLease {
  public:
   ScratchLease() : mine_(Mine()) {
