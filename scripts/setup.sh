@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 pkgs=(g++ cmake ninja-build ccache pkg-config libboost-dev libabsl-dev libsimdjson-dev libssl-dev
-      libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev python3-pytest)
+      libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev python3-pytest
+      libpugixml-dev libutf8proc-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

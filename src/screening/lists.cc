@@ -1,0 +1,2 @@
+// Being written: see lists.h.
+#include "src/screening/lists.h"

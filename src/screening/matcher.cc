@@ -1,0 +1,2 @@
+// Being written: see matcher.h.
+#include "src/screening/matcher.h"

@@ -1,0 +1,70 @@
+#ifndef EXPORTCTL_SRC_SCREENING_MATCHER_H_
+#define EXPORTCTL_SRC_SCREENING_MATCHER_H_
+
+// Fuzzy name matching against restricted-party list entries (list.h).
+//
+// Names are normalised once (list names at index time, the query per call): Unicode NFKC, case
+// folding and marks stripped after decomposition (utf8proc), transliteration variants where
+// cheap (ü -> u/ue), punctuation and spacing folded, legal-form tokens (legal_forms.h) set apart.
+// Every alias of an entry is scored separately (0-100); the entry's score is its best alias, and
+// the alias that matched is reported. An index of token postings built at construction finds the
+// candidates; only they are scored exactly. The scorer and the country weighting are documented
+// in matcher.cc.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/screening/list.h"
+
+namespace exportctl::internal {
+
+struct NameMatch {
+  std::uint32_t entry = 0;  // index into the entries given to the NameIndex
+  std::uint16_t alias = 0;  // index into that entry's `names` (0: the primary name)
+  std::uint8_t score = 0;   // 0-100, after country weighting
+};
+
+struct NameQuery {
+  std::string_view name;     // UTF-8
+  std::string_view country;  // ISO alpha-2 of the party, or empty when unknown
+  int min_score = 50;        // matches below are not returned
+};
+
+class NameIndex {
+ public:
+  NameIndex() = default;
+  // Indexes every name of every entry. The entries must outlive the index.
+  explicit NameIndex(std::vector<const ListEntry*> entries);
+
+  // Returns (into `out`, cleared first) every entry scoring at least `q.min_score`, one match per
+  // entry (its best alias), best first; ties in entry order. Thread-safe (const).
+  void Screen(const NameQuery& q, std::vector<NameMatch>* out) const;
+
+  // The same answer, scoring every name of every entry (no index): the benchmark's baseline and
+  // the tests' oracle.
+  void ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) const;
+
+  const ListEntry& entry(std::uint32_t i) const { return *entries_[i]; }
+  std::size_t entry_count() const { return entries_.size(); }
+  std::size_t name_count() const;
+
+ private:
+  std::vector<const ListEntry*> entries_;
+  // The index's own structures are private to matcher.cc.
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
+// The normalised form of `name` as the matcher compares it: tokens joined by single spaces,
+// legal forms kept (for display and tests).
+std::string NormalizeName(std::string_view name);
+
+// The score (0-100) of `query` against one listed name, without country weighting.
+int ScoreName(std::string_view query, std::string_view listed);
+
+}  // namespace exportctl::internal
+
+#endif  // EXPORTCTL_SRC_SCREENING_MATCHER_H_
