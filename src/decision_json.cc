@@ -96,9 +96,30 @@ void Decision::AppendJson(std::string* buffer) const {
     field("rule", e.rule);
     out += '}';
   });
+  out += ",\"screening\":";
+  AppendArray(out, screening, [&](const ScreeningMatch& m) {
+    out += "{\"party\":";
+    AppendJsonQuoted(out, m.party);
+    field("name", m.name);
+    field("list", m.list);
+    field("entry", m.entry);
+    field("alias", m.alias);
+    absl::StrAppend(&out, ",\"score\":", m.score);
+    field("rule", m.rule);
+    out += '}';
+  });
   out += ",\"policy\":{\"digest\":";
   AppendJsonQuoted(out, policy_digest);
   field("as_of", as_of);
+  field("screening", screening_status);
+  out += ",\"lists\":";
+  AppendArray(out, lists, [&](const ListUsed& l) {
+    out += "{\"code\":";
+    AppendJsonQuoted(out, l.code);
+    field("date", l.date);
+    field("digest", l.digest);
+    out += '}';
+  });
   out += "}}";
 }
 
@@ -123,7 +144,16 @@ std::string Decision::ToText() const {
     absl::StrAppend(&out, "  error[", e.code, "]: ", e.message,
                     e.rule.empty() ? "" : absl::StrCat(" (", e.rule, ")"), "\n");
   }
+  for (const ScreeningMatch& m : screening) {
+    absl::StrAppend(&out, "  screening: ", m.party, " \"", m.name, "\" matches ", m.list, " ",
+                    m.entry, " \"", m.alias, "\" (score ", m.score, ", ", m.rule, ")\n");
+  }
   absl::StrAppend(&out, "  policy ", policy_digest, " as of ", as_of, "\n");
+  for (const ListUsed& l : lists) {
+    absl::StrAppend(&out, "  screened against ", l.code, " of ", l.date.empty() ? "unknown date" : l.date,
+                    " (", l.digest, ")\n");
+  }
+  if (screening_status == "off") absl::StrAppend(&out, "  screening: off (opted out)\n");
   return out;
 }
 

@@ -156,15 +156,15 @@ const std::string& Policy::rule_id(std::size_t index) const {
   return impl_->plan.program.rules[index].id;
 }
 
-std::vector<TestResult> Policy::RunTests() const {
+std::vector<TestResult> Policy::RunTests(const EvaluateOptions& base) const {
   std::vector<TestResult> results;
   for (const internal::TestCase& t : impl_->plan.program.tests) {
     TestResult& r = results.emplace_back();
     r.test = t.id;
     r.title = t.title;
     r.source = t.location;
-    EvaluateOptions options;
-    options.as_of = t.as_of;
+    EvaluateOptions options = base;
+    if (t.as_of) options.as_of = t.as_of;
     Decision d = Evaluate(t.request, options);
     std::vector<std::string> problems;
     if (d.outcome != t.expected) {

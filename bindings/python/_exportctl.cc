@@ -52,7 +52,8 @@ PYBIND11_MODULE(_exportctl, m) {
   using namespace exportctl::python;
   py::class_<Policy>(m, "Policy")
       .def("evaluate_json",
-           [](const Policy& p, const std::string& json, std::optional<std::string> as_of) {
+           [](const Policy& p, const std::string& json, std::optional<std::string> as_of,
+              const Lists* lists, bool no_screening) {
              std::string out;
              RequestError error;
              {
@@ -61,6 +62,8 @@ PYBIND11_MODULE(_exportctl, m) {
                if (r.ok()) {
                  EvaluateOptions o;
                  o.as_of = as_of;
+                 o.lists = lists;
+                 o.no_screening = no_screening;
                  out = p.Evaluate(*r, o).ToJson();
                } else {
                  error = ErrorOf(r.status());
@@ -69,7 +72,8 @@ PYBIND11_MODULE(_exportctl, m) {
              return py::make_tuple(out, error.code, error.message, error.path);
            })
       .def("decide_json",
-           [](const Policy& p, const std::string& json, std::optional<std::string> as_of) {
+           [](const Policy& p, const std::string& json, std::optional<std::string> as_of,
+              const Lists* lists, bool no_screening) {
              Verdict v;
              RequestError error;
              {
@@ -78,6 +82,8 @@ PYBIND11_MODULE(_exportctl, m) {
                if (r.ok()) {
                  EvaluateOptions o;
                  o.as_of = as_of;
+                 o.lists = lists;
+                 o.no_screening = no_screening;
                  p.Decide(*r, &v, o);
                } else {
                  error = ErrorOf(r.status());
@@ -89,11 +95,14 @@ PYBIND11_MODULE(_exportctl, m) {
                                    error.code, error.message, error.path);
            })
       .def("run_tests",
-           [](const Policy& p) {
+           [](const Policy& p, const Lists* lists, bool no_screening) {
              std::vector<TestResult> results;
              {
                py::gil_scoped_release release;
-               results = p.RunTests();
+               EvaluateOptions o;
+               o.lists = lists;
+               o.no_screening = no_screening;
+               results = p.RunTests(o);
              }
              py::list out;
              for (const TestResult& r : results) {
@@ -117,6 +126,42 @@ PYBIND11_MODULE(_exportctl, m) {
         for (const SourceFile& f : p.sources()) out.append(py::make_tuple(f.name, f.text));
         return out;
       });
+  py::class_<Lists>(m, "Lists")
+      .def("info_json",
+           [](const Lists& l) {
+             std::vector<std::string> out;
+             for (const ListInfo& i : l.info()) out.push_back(i.ToJson());
+             return out;
+           })
+      .def("screen_json", [](const Lists& l, const std::string& name, const std::string& country,
+                             int threshold, const std::vector<std::string>& codes, size_t limit) {
+        std::string out;
+        {
+          py::gil_scoped_release release;
+          ScreenOptions o;
+          o.country = country;
+          o.threshold = threshold;
+          o.lists = codes;
+          o.limit = limit;
+          out = ScreeningToJson(name, l.Screen(name, o));
+        }
+        return out;
+      });
+  // Returns (lists or None, error code, error message).
+  m.def("load_lists", [](const std::vector<std::string>& paths) {
+    absl::StatusOr<Lists> lists;
+    {
+      py::gil_scoped_release release;
+      lists = Lists::Load(paths);
+    }
+    if (!lists.ok()) {
+      std::optional<ListError> e = ListError::FromStatus(lists.status());
+      return py::make_tuple(py::none(), e ? e->code : "list_unreadable",
+                            std::string(lists.status().message()));
+    }
+    return py::make_tuple(*std::move(lists), "", "");
+  });
+  m.attr("DEFAULT_SCREEN_THRESHOLD") = kDefaultScreenThreshold;
   m.def("compile_paths", [](const std::vector<std::string>& paths) {
     std::vector<Diagnostic> diagnostics;
     absl::StatusOr<Policy> p = Policy::Compile(paths, &diagnostics);

@@ -54,9 +54,27 @@ struct Condition {
 
 // An error met while deciding: the decision failed closed (at least `review`).
 struct DecisionError {
-  std::string code;  // missing_field, type_error, invalid_request, invalid_as_of
+  std::string code;  // missing_field, missing_key, not_screened, invalid_request, invalid_as_of
   std::string message;
   std::string rule;  // empty when not tied to a rule
+};
+
+// A restricted-party list match that a fired rule relied on (a `screen()` in its condition).
+struct ScreeningMatch {
+  std::string party;  // "end_user", "exporter" or "parties[1]"
+  std::string name;   // the party's name as the request gives it
+  std::string list;   // SDN, EL, DPL, UVL, MEU, ..., EU
+  std::string entry;  // the listed entry's id
+  std::string alias;  // the listed name that matched
+  int score = 0;      // 0-100
+  std::string rule;   // the rule that relied on it
+};
+
+// A restricted-party list file the decision screened against.
+struct ListUsed {
+  std::string code;    // SDN, EU or CSL
+  std::string date;    // "YYYY-MM-DD", or "" when neither the file nor the caller said
+  std::string digest;  // "sha256:<hex>" of the file
 };
 
 struct Decision {
@@ -67,8 +85,13 @@ struct Decision {
   std::vector<LicenseRequirement> licenses_required;
   std::vector<Condition> conditions;
   std::vector<DecisionError> errors;
+  std::vector<ScreeningMatch> screening;  // the list matches fired rules relied on
   std::string policy_digest;  // "sha256:..."
   std::string as_of;          // the date the rules were applied at
+  std::vector<ListUsed> lists;  // the lists parties were screened against
+  // "on": lists were given; "off": the caller opted out (EvaluateOptions::no_screening), so
+  // screen() read 0; "no_lists": none were given, so any rule calling screen() failed closed.
+  std::string screening_status = "no_lists";
 
   // Returns the decision as one line of JSON, in the contract's shape (README, "The decision").
   std::string ToJson() const;

@@ -64,6 +64,7 @@
 #include "absl/status/statusor.h"
 #include "exportctl/decision.h"
 #include "exportctl/diagnostic.h"
+#include "exportctl/lists.h"
 #include "exportctl/request.h"
 
 namespace exportctl {
@@ -120,6 +121,11 @@ struct EvaluateOptions {
   std::optional<std::string> as_of;
   // When set, every considered rule is reported to it (slower; for explain and coverage).
   TraceListener* trace = nullptr;
+  // The restricted-party lists `screen()` screens the parties against (lists.h). Not owned; must
+  // outlive the call. Without lists, a rule calling screen() fails closed (`not_screened`).
+  const Lists* lists = nullptr;
+  // The caller's explicit opt-out: screen() reads 0 and the decision says screening was "off".
+  bool no_screening = false;
 };
 
 // Limits enforced by Compile (a rule file over them is a diagnostic, not a crash).
@@ -167,7 +173,8 @@ class Policy {
   const std::string& rule_id(std::size_t index) const;
   // Runs the `test` blocks of the rule files (see rules/LANGUAGE.md, "Tests next to the rules")
   // and returns one result each, in file order.
-  std::vector<TestResult> RunTests() const;
+  // `options` (lists, no_screening) apply to every test; each test's own as_of wins.
+  std::vector<TestResult> RunTests(const EvaluateOptions& options = {}) const;
   // Returns the number of vertices of the evaluation graph (distinct subexpressions).
   std::size_t vertex_count() const;
   // Returns the evaluation graph in GraphViz DOT.

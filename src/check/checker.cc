@@ -482,10 +482,70 @@ class Checker {
         e.kids.push_back(std::move(*body));
         return e;
       }
+      case Kind::kCall:
+        return LowerCall(n, s);
       default:
         sink_.Error(e.range, "internal", "unexpected syntax node");
         return std::nullopt;
     }
+  }
+
+  // The built-in functions. One today: `screen(PARTY)` and `screen(PARTY, {LIST, ...})`, the best
+  // score (0-100) of the party's name against the loaded restricted-party lists.
+  std::optional<Expr> LowerCall(const Node& n, Scope& s) {
+    Expr e;
+    e.range = Range(s.file, n);
+    if (n.text != "screen") {
+      sink_.Error(e.range, "unknown_function", absl::StrCat("unknown function ", Backticked(n.text)),
+                  DidYouMean(n.text, {"screen"}));
+      return std::nullopt;
+    }
+    if (n.kids.size() > 2) {
+      sink_.Error(e.range, "wrong_arguments",
+                  "`screen` takes a party and, optionally, a set of list codes");
+      return std::nullopt;
+    }
+    e.op = Op::kScreen;
+    e.type = Type::kNumber;
+    e.slot = -1;
+    // The party: `end_user`, `exporter`, or a variable bound to one of `parties`.
+    const Node& party = n.kids[0];
+    const std::string kPartyHelp = "`end_user`, `exporter` or a variable over `parties`";
+    if (party.kind == Kind::kPath && party.text == "end_user") {
+      e.attr = Attr::kEndUser;
+    } else if (party.kind == Kind::kPath && party.text == "exporter") {
+      e.attr = Attr::kExporter;
+    } else {
+      std::optional<Expr> var = party.kind == Kind::kPath ? Lower(party, s) : std::nullopt;
+      if (!var || var->op != Op::kVar || var->type != Type::kParty) {
+        if (party.kind != Kind::kPath || var) {
+          TypeError(s, party, absl::StrCat("`screen` screens a party: ", kPartyHelp));
+        }
+        return std::nullopt;
+      }
+      e.attr = Attr::kParties;
+      e.kids.push_back(std::move(*var));
+    }
+    if (n.kids.size() == 2) {
+      std::optional<Expr> lists = Lower(n.kids[1], s);
+      if (!lists) return std::nullopt;
+      if (lists->op != Op::kSetRef) {
+        TypeError(s, n.kids[1], absl::StrCat("`screen` takes a set of list codes, found a ",
+                                             TypeName(lists->type)));
+        return std::nullopt;
+      }
+      std::vector<std::string> codes(std::begin(kListCodes), std::end(kListCodes));
+      for (const std::string& v : program_.sets[lists->slot].values) {
+        if (std::find(codes.begin(), codes.end(), v) != codes.end()) continue;
+        std::string help = DidYouMean(v, codes);
+        if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(codes, ", "));
+        sink_.Error(lists->range, "unknown_value",
+                    absl::StrCat(Backticked(v), " is not a restricted-party list code"), help);
+        return std::nullopt;
+      }
+      e.slot = lists->slot;
+    }
+    return e;
   }
 
   void LowerTest(const Node& decl, const Scope& scope) {

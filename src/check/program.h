@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exportctl/decision.h"
@@ -36,7 +37,15 @@ enum class Op : std::uint8_t {
   kIsKnown,   // kids[0] (an attribute) is present
   kAny,       // kids[1] holds for some element of kids[0], bound at depth `slot`
   kAll,       // ... for every element
+  kScreen,    // screen(PARTY[, {codes}]): the best list match's score for the party `attr`
+              // (kEndUser, kExporter, or kParties with the party variable in kids[0]),
+              // restricted to the list codes of set `slot` (-1: every list)
 };
+
+// The list codes `screen(PARTY, {...})` accepts (src/screening: each loaded entry has one).
+inline constexpr std::string_view kListCodes[] = {"SDN", "EL",  "DPL", "UVL", "MEU",
+                                                 "SSI", "FSE", "ISN", "DTC", "CMIC",
+                                                 "CAP", "PLC", "EU"};
 
 struct Expr {
   Op op = Op::kConst;

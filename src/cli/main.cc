@@ -24,14 +24,19 @@ using exportctl::Policy;
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  exportctl eval [--rules PATH]... [--as-of DATE] [--format json|text] [--batch]\n"
-    "                 [--threads N] [--fail-on OUTCOME] [--explain | --coverage]\n"
-    "                 REQUEST.json... | -\n"
+    "  exportctl eval [--rules PATH]... [--lists PATH... | --no-screening] [--as-of DATE]\n"
+    "                 [--format json|text] [--batch] [--threads N] [--fail-on OUTCOME]\n"
+    "                 [--explain | --coverage] REQUEST.json... | -\n"
+    "  exportctl screen [--lists PATH...] [--country CC] [--threshold N] [--format json|text]\n"
+    "                 NAME... | -\n"
+    "  exportctl lists [--lists PATH...] [--format json|text]\n"
     "  exportctl check [--rules PATH]...\n"
-    "  exportctl test [--rules PATH]...\n"
+    "  exportctl test [--rules PATH]... [--lists PATH... | --no-screening]\n"
     "  exportctl graph [--rules PATH]...\n"
     "Without --rules the bundled standard rules are used (every pack under rules/ but\n"
-    "rules/examples). Exit codes, the same for every command: 0 done (whatever the outcome),\n"
+    "rules/examples); without --lists the bundled restricted-party lists (lists/, or\n"
+    "$EXPORTCTL_LISTS). A list path is a file (PATH or PATH@YYYY-MM-DD, the date the list is as\n"
+    "of) or a directory. Exit codes, the same for every command: 0 done (whatever the outcome),\n"
     "1 the rules have errors (diagnostics on stderr) or `test` found a failing test, 2 bad\n"
     "usage or input (including a rules path that cannot be read), 3 an outcome at least as\n"
     "restrictive as --fail-on.\n";
@@ -39,6 +44,13 @@ constexpr char kUsage[] =
 // Exit codes, the same whichever command loads the rules.
 constexpr int kExitRuleErrors = 1;  // the rules do not compile: diagnostics printed
 constexpr int kExitBadInput = 2;    // bad usage, unreadable paths, invalid requests
+
+// Whether `arg` names a list path (a file or directory, possibly with @DATE after it).
+bool IsListPath(const std::string& arg) {
+  std::error_code ec;
+  const size_t at = arg.rfind('@');
+  return fs::exists(arg, ec) || (at != std::string::npos && fs::exists(arg.substr(0, at), ec));
+}
 
 int Usage(const std::string& message) {
   std::cerr << "exportctl: " << message << "\n" << kUsage;
@@ -79,6 +91,23 @@ std::vector<std::string> DefaultRules() {
   return {};
 }
 
+// The bundled restricted-party lists: $EXPORTCTL_LISTS, else the source tree's lists/, else the
+// installed copy.
+std::vector<std::string> DefaultLists() {
+  std::vector<fs::path> roots;
+  if (const char* env = std::getenv("EXPORTCTL_LISTS")) return {env};
+  roots.emplace_back(EXPORTCTL_SOURCE_LISTS);
+  roots.emplace_back(EXPORTCTL_INSTALLED_LISTS);
+  for (const fs::path& root : roots) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) continue;
+    const fs::path rel = fs::relative(root, fs::current_path(ec), ec);
+    const bool under_cwd = !ec && !rel.empty() && *rel.begin() != "..";
+    return {under_cwd ? rel.lexically_normal().string() : root.string()};
+  }
+  return {};
+}
+
 class TextTrace : public exportctl::TraceListener {
  public:
   void OnRule(const exportctl::RuleTrace& t) override {
@@ -96,6 +125,10 @@ class TextTrace : public exportctl::TraceListener {
 
 struct Options {
   std::vector<std::string> rules;
+  std::vector<std::string> lists;
+  bool no_screening = false;
+  std::optional<std::string> country;
+  int threshold = exportctl::kDefaultScreenThreshold;
   std::optional<std::string> as_of;
   std::string format = "json";
   bool batch = false;
@@ -129,6 +162,32 @@ Loaded Load(const Options& o, bool print_warnings) {
                                                                     : kExitBadInput};
   }
   return {*std::move(policy), 0};
+}
+
+// The restricted-party lists (--lists, else the bundled ones), or the exit code saying why
+// there are none. With --no-screening, or when no lists are bundled, there are none (rules that
+// screen then say so in the decision).
+struct LoadedLists {
+  std::optional<exportctl::Lists> lists;
+  int exit_code = 0;
+};
+
+LoadedLists LoadListsFor(const Options& o) {
+  if (o.no_screening) return {};
+  std::vector<std::string> paths = o.lists.empty() ? DefaultLists() : o.lists;
+  if (paths.empty()) {
+    std::cerr << "exportctl: warning: no restricted-party lists found (pass --lists PATH); "
+                 "rules that screen parties will fail closed\n";
+    return {};
+  }
+  absl::StatusOr<exportctl::Lists> lists = exportctl::Lists::Load(paths);
+  if (!lists.ok()) {
+    std::optional<exportctl::ListError> error = exportctl::ListError::FromStatus(lists.status());
+    std::cerr << "exportctl: error[" << (error ? error->code : "list_unreadable")
+              << "]: " << lists.status().message() << "\n";
+    return {std::nullopt, kExitBadInput};
+  }
+  return {*std::move(lists), 0};
 }
 
 // The decision for a batch line that is not a valid request: it fails closed.
@@ -294,6 +353,8 @@ int Eval(const Options& o) {
   if (o.coverage && o.explain) return Usage("--coverage and --explain go separately");
   Loaded loaded = Load(o, false);
   if (!loaded.policy) return loaded.exit_code;
+  LoadedLists lists = LoadListsFor(o);
+  if (lists.exit_code) return lists.exit_code;
   const std::optional<Policy>& policy = loaded.policy;
   // Explain shares one trace, so it runs on one thread.
   const int threads =
@@ -305,6 +366,8 @@ int Eval(const Options& o) {
   std::vector<exportctl::EvaluateOptions> options(threads);
   for (int t = 0; t < threads; ++t) {
     options[t].as_of = o.as_of;
+    options[t].lists = lists.lists ? &*lists.lists : nullptr;
+    options[t].no_screening = o.no_screening;
     if (o.explain) options[t].trace = &trace;
     if (o.coverage) options[t].trace = &coverage[t];
   }
@@ -372,8 +435,13 @@ int Test(const Options& o) {
   Loaded loaded = Load(o, false);
   if (!loaded.policy) return loaded.exit_code;
   const std::optional<Policy>& policy = loaded.policy;
+  LoadedLists lists = LoadListsFor(o);
+  if (lists.exit_code) return lists.exit_code;
+  exportctl::EvaluateOptions options;
+  options.lists = lists.lists ? &*lists.lists : nullptr;
+  options.no_screening = o.no_screening;
   int passed = 0, failed = 0;
-  for (const exportctl::TestResult& r : policy->RunTests()) {
+  for (const exportctl::TestResult& r : policy->RunTests(options)) {
     (r.passed ? passed : failed)++;
     std::cout << (r.passed ? "PASS " : "FAIL ") << r.test << "  (" << r.source << ")";
     if (!r.passed) std::cout << ": " << r.message;
@@ -390,6 +458,69 @@ int Graph(const Options& o) {
   if (!loaded.policy) return loaded.exit_code;
   const std::optional<Policy>& policy = loaded.policy;
   std::cout << policy->ToDot();
+  return 0;
+}
+
+// Screens names against the lists: per name, its matches best first.
+int Screen(const Options& o) {
+  if (o.args.empty()) return Usage("screen needs names (or - to read one per line)");
+  if (o.args.size() > 1 && std::count(o.args.begin(), o.args.end(), "-")) {
+    return Usage("- (standard input) cannot be combined with names");
+  }
+  LoadedLists lists = LoadListsFor(o);
+  if (lists.exit_code) return lists.exit_code;
+  if (!lists.lists) {
+    std::cerr << "exportctl: screen needs lists (--lists PATH)\n";
+    return kExitBadInput;
+  }
+  exportctl::ScreenOptions options;
+  options.threshold = o.threshold;
+  if (o.country) options.country = *o.country;
+  auto screen = [&](const std::string& name) {
+    std::vector<exportctl::ListMatch> matches = lists.lists->Screen(name, options);
+    std::string out;
+    if (o.format == "json") {
+      out = exportctl::ScreeningToJson(name, matches) + "\n";
+    } else {
+      out = name + ": " + (matches.empty() ? "no match" : std::to_string(matches.size()) +
+                                                              (matches.size() == 1 ? " match" : " matches")) + "\n";
+      for (const exportctl::ListMatch& m : matches) {
+        out += "  " + std::to_string(m.score) + "  " + m.list + " " + m.entry + "  " + m.alias;
+        if (m.alias != m.name) out += "  (alias of " + m.name + ")";
+        out += "\n";
+      }
+    }
+    std::cout << out;
+  };
+  if (o.args.size() == 1 && o.args[0] == "-") {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      screen(line);
+    }
+  } else {
+    for (const std::string& name : o.args) screen(name);
+  }
+  std::cout.flush();
+  return 0;
+}
+
+// Prints each loaded list: code, date, entries, aliases, digest.
+int ListsCommand(const Options& o) {
+  if (!o.args.empty()) return Usage("lists takes no positional arguments");
+  LoadedLists lists = LoadListsFor(o);
+  if (lists.exit_code) return lists.exit_code;
+  if (!lists.lists) return kExitBadInput;
+  for (const exportctl::ListInfo& l : lists.lists->info()) {
+    if (o.format == "json") {
+      std::cout << l.ToJson() << "\n";
+    } else {
+      std::cout << l.code << "\t" << (l.date.empty() ? "unknown" : l.date) << "\t" << l.entries
+                << " entries\t" << l.aliases << " aliases\t" << l.digest << "\t" << l.path
+                << "\n";
+    }
+  }
   return 0;
 }
 
@@ -410,7 +541,30 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) return std::nullopt;
       return std::string(argv[++i]);
     };
-    if (a == "--rules" || a == "--as-of" || a == "--format" || a == "--fail-on" ||
+    if (a == "--lists") {
+      // One path or more: the first is always a path; those after it while they exist.
+      std::optional<std::string> v = value();
+      if (!v) return Usage("--lists needs a path");
+      o.lists.push_back(*v);
+      while (i + 1 < argc && argv[i + 1][0] != '-' && IsListPath(argv[i + 1])) {
+        o.lists.push_back(argv[++i]);
+      }
+    } else if (a == "--threshold") {
+      std::optional<std::string> v = value();
+      char* end = nullptr;
+      long n = v ? std::strtol(v->c_str(), &end, 10) : -1;
+      if (!v || v->empty() || *end || n < 0 || n > 100) return Usage("--threshold is 0 to 100");
+      o.threshold = static_cast<int>(n);
+    } else if (a == "--country") {
+      std::optional<std::string> v = value();
+      if (!v || v->size() != 2 || !std::isupper(static_cast<unsigned char>((*v)[0])) ||
+          !std::isupper(static_cast<unsigned char>((*v)[1]))) {
+        return Usage("--country is an ISO 3166-1 alpha-2 code (e.g. DE)");
+      }
+      o.country = *v;
+    } else if (a == "--no-screening") {
+      o.no_screening = true;
+    } else if (a == "--rules" || a == "--as-of" || a == "--format" || a == "--fail-on" ||
         a == "--threads") {
       std::optional<std::string> v = value();
       if (!v) return Usage(a + " needs a value");
@@ -442,9 +596,12 @@ int main(int argc, char** argv) {
       o.args.push_back(a);
     }
   }
+  if (o.no_screening && !o.lists.empty()) return Usage("--lists and --no-screening go separately");
   if (command == "eval") return Eval(o);
   if (command == "check") return Check(o);
   if (command == "test") return Test(o);
   if (command == "graph") return Graph(o);
+  if (command == "screen") return Screen(o);
+  if (command == "lists") return ListsCommand(o);
   return Usage("unknown command `" + command + "`");
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "src/screening/list_set.h"
 
 namespace exportctl::internal {
 
@@ -16,7 +17,10 @@ constexpr int kMaxDepth = 16;
 // failed.
 constexpr Outcome kFailClosed = Outcome::kReview;
 
-enum class ErrorCode : std::uint8_t { kNone, kMissingField, kMissingKey };
+enum class ErrorCode : std::uint8_t { kNone, kMissingField, kMissingKey, kNotScreened };
+
+// The stable codes of DecisionError, by ErrorCode.
+constexpr std::string_view kErrorCodes[] = {"", "missing_field", "missing_key", "not_screened"};
 
 // A value during evaluation, 32 bytes. Strings and lists point into the request or the plan:
 // no copies. Which members hold depends on `kind`.
@@ -65,6 +69,22 @@ struct Scratch {
   std::uint64_t bound_at[kMaxDepth + 1] = {};
   Value vars[kMaxDepth + 1];
   std::vector<Hit> hits;
+  // Screening: each party's matches, screened once per evaluation (`parties_screened` of
+  // `screened` are this evaluation's; the rest keep their storage for the next one).
+  struct Screened {
+    const void* party = nullptr;
+    std::vector<NameMatch> matches;
+  };
+  std::vector<Screened> screened;
+  size_t parties_screened = 0;
+  // When building a Decision: what each screen() vertex answered, for the `screening` report.
+  struct ScreenUse {
+    int node;
+    const void* party;
+    NameMatch match;  // score 0: no match
+  };
+  std::vector<ScreenUse> screen_uses;
+  bool recording = false;
 };
 
 // Evaluation state belongs to one call: a call leases its thread's Scratch and gives it back
@@ -114,8 +134,16 @@ class ScratchLease {
 
 class Evaluator {
  public:
-  Evaluator(const Plan& plan, const Request& request, Scratch& s, bool tracing)
-      : plan_(plan), request_(request), s_(s), tracing_(tracing) {
+  Evaluator(const Plan& plan, const Request& request, const EvaluateOptions& options, Scratch& s,
+            bool tracing)
+      : plan_(plan),
+        request_(request),
+        s_(s),
+        tracing_(tracing),
+        lists_(options.lists ? ListSetOf(*options.lists) : nullptr),
+        no_screening_(options.no_screening) {
+    s_.parties_screened = 0;
+    s_.screen_uses.clear();
     if (s_.values.size() < plan.nodes.size()) {
       s_.values.resize(plan.nodes.size());
       s_.stamps.resize(plan.nodes.size(), 0);
@@ -337,6 +365,7 @@ class Evaluator {
       }
       case Op::kAny:
       case Op::kAll: return Quantifier(n, kids);
+      case Op::kScreen: return Screen(i, n, kids);
     }
     return Value::Error(ErrorCode::kMissingField, static_cast<int>(i));
   }
@@ -412,11 +441,71 @@ class Evaluator {
     return error.is_error() ? error : Value::Bool(!absorbing);
   }
 
+  // screen(PARTY[, {codes}]): the best score among the party's matches on those lists, 0 when
+  // none reaches kScreenFloor. A party without a name cannot be screened: missing_field.
+  Value Screen(std::uint32_t i, const PlanNode& n, const std::uint32_t* kids) {
+    const std::optional<std::string>* name = nullptr;
+    const std::optional<std::string>* country = nullptr;
+    const void* party = nullptr;
+    if (n.attr == Attr::kParties) {
+      Value v = Eval(kids[0]);
+      if (v.is_error()) return v;
+      const Party* p = static_cast<const Party*>(v.ptr);
+      party = p, name = &p->name, country = &p->country;
+    } else if (n.attr == Attr::kEndUser && request_.end_user) {
+      party = &*request_.end_user, name = &request_.end_user->name;
+      country = &request_.end_user->country;
+    } else if (n.attr == Attr::kExporter && request_.exporter) {
+      party = &*request_.exporter, name = &request_.exporter->name;
+      country = &request_.exporter->country;
+    }
+    if (!name || !*name || !HasLetterOrDigit(**name)) {
+      Value e = Value::Error(ErrorCode::kMissingField, static_cast<int>(i));
+      e.ptr = party;
+      return e;
+    }
+    if (no_screening_) return Number(0);
+    if (!lists_) return Value::Error(ErrorCode::kNotScreened, static_cast<int>(i));
+    const std::vector<NameMatch>& matches =
+        Matches(party, **name, country->has_value() ? std::string_view(**country) : "");
+    NameMatch best;
+    for (const NameMatch& m : matches) {  // best first
+      if (n.ref < 0 || plan_.sets[n.ref].contains(lists_->index.entry(m.entry).list)) {
+        best = m;
+        break;
+      }
+    }
+    if (s_.recording) s_.screen_uses.push_back({static_cast<int>(i), party, best});
+    return Number(best.score);
+  }
+
+  // The party's matches on every loaded list, screened on first use in this evaluation.
+  const std::vector<NameMatch>& Matches(const void* party, std::string_view name,
+                                        std::string_view country) {
+    for (size_t k = 0; k < s_.parties_screened; ++k) {
+      if (s_.screened[k].party == party) return s_.screened[k].matches;
+    }
+    if (s_.screened.size() == s_.parties_screened) s_.screened.emplace_back();
+    Scratch::Screened& slot = s_.screened[s_.parties_screened++];
+    slot.party = party;
+    lists_->index.Screen({name, country, kScreenFloor}, &slot.matches);
+    return slot.matches;
+  }
+
+  static bool HasLetterOrDigit(std::string_view s) {
+    // Bytes >= 0x80 are parts of non-ASCII letters: a name in another script counts.
+    return std::any_of(s.begin(), s.end(), [](char c) {
+      return static_cast<unsigned char>(c) >= 0x80 || std::isalnum(static_cast<unsigned char>(c));
+    });
+  }
+
  private:
   const Plan& plan_;
   const Request& request_;
   Scratch& s_;
   const bool tracing_;  // remember the conjuncts' values for explain
+  const ListSet* lists_;
+  const bool no_screening_;
 };
 
 std::string ValueText(const Value* v) {
@@ -428,6 +517,21 @@ std::string ValueText(const Value* v) {
   }
 }
 
+// "end_user", "exporter" or "parties[i]": the party a screen() vertex read.
+std::string PartyLabel(const Request& request, Attr attr, const void* party) {
+  if (attr == Attr::kEndUser) return "end_user";
+  if (attr == Attr::kExporter) return "exporter";
+  return absl::StrCat("parties[", static_cast<const Party*>(party) - request.parties->data(), "]");
+}
+
+std::string ScreenedPartyMissing(const Request& request, const PlanNode& n, const Value& v) {
+  if (!v.ptr) {
+    return absl::StrCat("the request does not give `", PartyLabel(request, n.attr, nullptr), "`");
+  }
+  return absl::StrCat("the request does not give `", PartyLabel(request, n.attr, v.ptr),
+                      ".name` (or gives one with no letters or digits)");
+}
+
 std::string ErrorMessage(const Plan& plan, const Request& request, const Hit& hit) {
   const Value& v = hit.value;
   const PlanNode& n = plan.nodes[v.node];
@@ -435,6 +539,11 @@ std::string ErrorMessage(const Plan& plan, const Request& request, const Hit& hi
     return absl::StrCat("table `", plan.program.tables[n.ref].name, "` has no entry for `",
                         Av(v.str), "`");
   }
+  if (v.error == ErrorCode::kNotScreened) {
+    return "screen() needs restricted-party lists and none were given (load lists with --lists, "
+           "or opt out explicitly with --no-screening)";
+  }
+  if (n.op == Op::kScreen) return absl::StrCat("cannot screen: ", ScreenedPartyMissing(request, n, v));
   // A member read keeps the object it read (`ptr`): the message names that very material or
   // party, whichever variable (`for each`, `any`, `all`) was bound to it.
   const AttrInfo& field = Info(n.attr);
@@ -472,7 +581,7 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
     return false;
   }
 
-  Evaluator ev(plan, request, s, trace != nullptr);
+  Evaluator ev(plan, request, options, s, trace != nullptr);
   s.hits.clear();
   const std::string& destination = request.route.back();
 
@@ -561,12 +670,44 @@ Outcome Fold(const Plan& plan, const std::vector<Hit>& hits, Visit&& visit) {
   return outcome;
 }
 
+// Adds to `out` the list matches rule `r` relied on: the best match of each of its screen()
+// vertices, for each party that vertex screened, once each.
+void ReportScreening(const Plan& plan, const Request& request, const ListSet* lists,
+                     const Scratch& s, int r, std::vector<ScreeningMatch>* out) {
+  const std::vector<int>& screens = plan.rules[r].screens;
+  if (screens.empty() || !lists) return;
+  const std::string& rule = plan.program.rules[r].id;
+  for (const Scratch::ScreenUse& use : s.screen_uses) {
+    if (use.match.score == 0 ||
+        std::find(screens.begin(), screens.end(), use.node) == screens.end()) {
+      continue;
+    }
+    const PlanNode& n = plan.nodes[use.node];
+    const ListEntry& e = lists->index.entry(use.match.entry);
+    ScreeningMatch m;
+    m.party = PartyLabel(request, n.attr, use.party);
+    m.name = n.attr == Attr::kEndUser    ? *request.end_user->name
+             : n.attr == Attr::kExporter ? *request.exporter->name
+                                         : *static_cast<const Party*>(use.party)->name;
+    m.list = e.list;
+    m.entry = e.id;
+    m.alias = e.names[use.match.alias];
+    m.score = use.match.score;
+    m.rule = rule;
+    auto same = [&](const ScreeningMatch& o) {
+      return o.rule == m.rule && o.party == m.party && o.list == m.list && o.entry == m.entry;
+    };
+    if (std::none_of(out->begin(), out->end(), same)) out->push_back(std::move(m));
+  }
+}
+
 }  // namespace
 
 void DecidePlan(const Plan& plan, const Request& request, const EvaluateOptions& options,
                 Verdict* verdict) {
   ScratchLease lease;
   Scratch& s = *lease;
+  s.recording = false;
   verdict->rules.clear();
   verdict->errors = false;
   std::string_view code;
@@ -594,8 +735,16 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
   d.errors.clear();
   d.policy_digest.assign(digest);
   d.as_of.assign(options.as_of ? *options.as_of : request.date);
+  d.screening.clear();
+  d.lists.clear();
+  const ListSet* lists = options.lists ? ListSetOf(*options.lists) : nullptr;
+  d.screening_status = options.no_screening ? "off" : lists ? "on" : "no_lists";
+  if (lists && !options.no_screening) {
+    for (const ListInfo& l : lists->info) d.lists.push_back({l.code, l.date, l.digest});
+  }
   ScratchLease lease;
   Scratch& s = *lease;
+  s.recording = true;
   std::string_view code;
   std::string message;
   if (!RunRules(plan, request, options, options.trace, sources, s, &code, &message)) {
@@ -637,9 +786,12 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
       materials.push_back(item.material);
     }
     if (hit.value.is_error()) {
-      d.errors.push_back({hit.value.error == ErrorCode::kMissingKey ? "missing_key" : "missing_field",
+      d.errors.push_back({std::string(kErrorCodes[static_cast<int>(hit.value.error)]),
                           ErrorMessage(plan, request, hit), rule.id});
-    } else if (rule.outcome == Outcome::kLicenseRequired) {
+      return;
+    }
+    ReportScreening(plan, request, lists, s, hit.rule, &d.screening);
+    if (rule.outcome == Outcome::kLicenseRequired) {
       auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
                              [&](const LicenseRequirement& l) {
                                return l.authority == rule.authority && l.basis == rule.basis;

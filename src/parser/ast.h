@@ -43,6 +43,7 @@ enum class Kind : std::uint8_t {
   kSetLiteral,  // kids = kString elements
   kPath,        // text = dotted name
   kLookup,      // text = table name; kids = {key}
+  kCall,        // text = function name; kids = arguments (`screen(end_user, {SDN})`)
   // Test blocks: `test NAME { title "...", request {JSON}, as_of DATE, expect OUTCOME,
   // fires RULE, ... }`.
   kTest,     // text = name; kids = test clauses (kTitle, kRequest, kAsOf, kExpect, kFires)

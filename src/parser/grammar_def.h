@@ -184,6 +184,7 @@ x3::rule<class set_literal_id, Node> const set_literal = "set `{...}`";
 x3::rule<class element_id, Node> const element = "set element";
 x3::rule<class quantifier_id, Node> const quantifier = "quantifier";
 x3::rule<class path_id, Node> const path = "attribute or name";
+x3::rule<class call_id, Node> const call = "function call";
 
 auto const compare_op = x3::raw[lit("==") | lit("!=") | lit("<=") | lit(">=") | lit('<') | lit('>')];
 
@@ -198,7 +199,7 @@ auto const tail_def = x3::raw[(compare_op[set_text] > operand[push])[kind(Kind::
     (kw_matches > string_lit[push])[kind(Kind::kMatches)] |
     (kw_is > (kw_known[kind(Kind::kIsKnown)] | kw_missing[kind(Kind::kIsMissing)]))][set_range];
 auto const operand_def = x3::raw[string_lit[assign] | date_lit[assign] | number_lit[assign] |
-                         bool_lit[assign] | set_literal[assign] | quantifier[assign] |
+                         bool_lit[assign] | set_literal[assign] | quantifier[assign] | call[assign] |
                          (lit('(') > expr[assign] > lit(')')) | path[assign]][set_range];
 auto const string_lit_def = x3::raw[quoted[set_text][kind(Kind::kString)]][set_range];
 auto const date_lit_def = x3::raw[date_text[set_text][kind(Kind::kDate)]][set_range];
@@ -222,8 +223,12 @@ auto const quantifier_def = x3::raw[(kw_any[kind(Kind::kAny)] | kw_all[kind(Kind
 auto const path_def = x3::raw[qname[set_text][kind(Kind::kPath)] >>
                       -(lit('[') > expr[push] > lit(']'))[kind(Kind::kLookup)]][set_range];
 
+// A built-in function: a name directly followed by `(` (the checker knows which names exist).
+auto const call_def = x3::raw[(ident[set_text] >> lit('(')) > (expr[push] % ',') > lit(')') >
+                              x3::eps[kind(Kind::kCall)]][set_range];
+
 BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand, string_lit,
-                    date_lit, number_lit, bool_lit, element, set_literal, quantifier, path);
+                    date_lit, number_lit, bool_lit, element, set_literal, quantifier, path, call);
 
 // --- declarations -----------------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 std::string_view OpName(Op op) {
   static constexpr std::string_view kNames[] = {
       "const", "attr", "var", "member", "set", "table", "lookup", "or", "and", "not", "==",
-      "!=", "<", "<=", ">", ">=", "in", "matches", "is known", "any", "all"};
+      "!=", "<", "<=", ">", ">=", "in", "matches", "is known", "any", "all", "screen"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -106,6 +106,9 @@ class Builder {
         pr.conjunct_ranges = {when.range};
       }
     }
+    for (PlanRule& pr : plan_.rules) {
+      if (pr.when >= 0) CollectScreens(pr.when, pr.screens);
+    }
     MarkMemoized();
     Index();
     return std::move(plan_);
@@ -140,7 +143,8 @@ class Builder {
     n.boolean = e.boolean;
     if (e.op == Op::kSetRef) n.ref = set_ids_[e.slot];
     if (e.op == Op::kTableRef || e.op == Op::kLookup) n.ref = e.slot;
-    if (n.ref >= 0) n.slot = 0;  // the checker's index is replaced by the plan's `ref`
+    if (e.op == Op::kScreen) n.ref = e.slot >= 0 ? set_ids_[e.slot] : -1;
+    if (n.ref >= 0 || e.op == Op::kScreen) n.slot = 0;  // the checker's index is replaced by the plan's `ref`
     if (e.op == Op::kMatches) {
       n.ref = static_cast<int>(plan_.matchers.size());
       plan_.matchers.push_back(MakeMatcher(e.str));
@@ -162,6 +166,15 @@ class Builder {
     masks_.push_back(mask);
     by_key_.emplace(std::move(key), id);
     return id;
+  }
+
+  // The screen() vertices under `node`, each once (the decision reports their matches).
+  void CollectScreens(int node, std::vector<int>& out) const {
+    const PlanNode& n = plan_.nodes[node];
+    if (n.op == Op::kScreen && std::find(out.begin(), out.end(), node) == out.end()) {
+      out.push_back(node);
+    }
+    for (std::uint32_t k = 0; k < n.kid_count; ++k) CollectScreens(plan_.Kids(n)[k], out);
   }
 
   // Marks the vertices whose values are remembered: those with several parents (shared
@@ -298,6 +311,11 @@ std::string Label(const Plan& plan, const PlanNode& n) {
     case Op::kMatches: return absl::StrCat("matches \"", n.str, "\"");
     case Op::kAny:
     case Op::kAll: return absl::StrCat(Av(OpName(n.op)), " (var ", n.slot, ")");
+    case Op::kScreen:
+      return absl::StrCat("screen ", n.attr == Attr::kEndUser    ? "end_user"
+                                     : n.attr == Attr::kExporter ? "exporter"
+                                                                 : "party",
+                          n.ref >= 0 ? absl::StrCat(" (", plan.sets[n.ref].size(), " lists)") : "");
     default: return std::string(Av(OpName(n.op)));
   }
 }

@@ -68,6 +68,7 @@ struct PlanRule {
   std::int32_t from = INT32_MIN, until = INT32_MAX;  // the effective window, in days
   std::vector<int> conjuncts;   // the top-level `and` terms of `when`, for explain
   std::vector<SourceRange> conjunct_ranges;  // where this rule wrote them (nodes are shared)
+  std::vector<int> screens;     // its screen() vertices, whose matches the decision reports
 };
 
 // Rules indexed by their discriminating tests, so a request touches only candidate rules.

@@ -7,15 +7,23 @@
                                            "un_number": "UN2814"}]})
     decision["outcome"]            # 'license_required'
 
+Parties are screened against restricted-party lists loaded apart from the rules:
+
+    lists = exportctl.load_lists("lists/")
+    decision = policy.evaluate(request, lists=lists)   # decision["screening"]: matches relied on
+    lists.screen("Northwind Biotech", country="CN")    # [{"list": "EL", "score": 97, ...}]
+
 A Policy is immutable and thread-safe; evaluation releases the GIL. Policies pickle (as their
-sources, recompiled on load), so batches can run on Dask or Spark workers.
+sources, recompiled on load) and Lists pickle (as their paths, reloaded), so batches can run on
+Dask or Spark workers.
 """
 
 import json as _json
 
 import _exportctl
 
-__all__ = ["Error", "CompileError", "RequestError", "Policy", "compile", "compile_sources"]
+__all__ = ["Error", "CompileError", "RequestError", "ListError", "Policy", "Lists", "compile",
+           "compile_sources", "load_lists"]
 
 
 class Error(Exception):
@@ -47,6 +55,57 @@ class RequestError(Error):
         self.message = message
 
 
+class ListError(Error):
+    """A list file did not load. `code` is stable (list_malformed, list_missing_field, ...); the
+    message names the file and the position in it."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Lists:
+    """Loaded restricted-party lists. Build with load_lists(); immutable and thread-safe."""
+
+    def __init__(self, handle, paths):
+        self._handle = handle
+        self._paths = list(paths)
+
+    @property
+    def info(self):
+        """One dict per loaded file: code, date, digest, path, format, entries, aliases."""
+        return [_json.loads(i) for i in self._handle.info_json()]
+
+    def screen(self, name, country=None, threshold=None, lists=None, limit=10):
+        """Returns the entries `name` matches at or above `threshold`, best first: dicts with
+        list, entry, name, alias, score, type, countries, programs, source."""
+        if threshold is None:
+            threshold = _exportctl.DEFAULT_SCREEN_THRESHOLD
+        out = self._handle.screen_json(name, country or "", int(threshold), list(lists or []),
+                                       int(limit))
+        return _json.loads(out)["matches"]
+
+    def __reduce__(self):
+        return (load_lists, tuple(self._paths))
+
+
+def load_lists(*paths):
+    """Loads the list files under the given files or directories ("PATH@YYYY-MM-DD" gives a
+    file's date). Raises ListError when any file does not load."""
+    if not paths:
+        raise Error("load_lists() needs at least one path")
+    paths = [str(p) for p in paths]
+    handle, code, message = _exportctl.load_lists(paths)
+    if handle is None:
+        raise ListError(code, message)
+    return Lists(handle, paths)
+
+
+def _handle(lists):
+    return None if lists is None else lists._handle
+
+
 class Policy:
     """A compiled policy. Build one with compile() or compile_sources()."""
 
@@ -54,32 +113,36 @@ class Policy:
         self._handle = handle
         self.diagnostics = diagnostics  # warnings
 
-    def evaluate(self, request, as_of=None):
+    def evaluate(self, request, as_of=None, lists=None, no_screening=False):
         """Returns the decision (a dict in the contract's shape) for a request given as a dict
-        or a JSON string. Raises RequestError for a malformed request."""
+        or a JSON string. `lists` (from load_lists) are what screen() screens parties against;
+        without them a rule that screens fails closed, unless `no_screening` opts out. Raises
+        RequestError for a malformed request."""
         text = request if isinstance(request, str) else _json.dumps(request)
-        return _json.loads(self.evaluate_json(text, as_of))
+        return _json.loads(self.evaluate_json(text, as_of, lists, no_screening))
 
-    def evaluate_json(self, text, as_of=None):
+    def evaluate_json(self, text, as_of=None, lists=None, no_screening=False):
         """Returns the decision as a JSON string."""
-        out, code, message, path = self._handle.evaluate_json(text, as_of)
+        out, code, message, path = self._handle.evaluate_json(text, as_of, _handle(lists),
+                                                              no_screening)
         if code:
             raise RequestError(code, message, path)
         return out
 
-    def decide(self, request, as_of=None):
+    def decide(self, request, as_of=None, lists=None, no_screening=False):
         """The fast path: returns (outcome, fired rule ids, errors) without the full decision
         (same outcome as evaluate). Raises RequestError for a malformed request."""
         text = request if isinstance(request, str) else _json.dumps(request)
-        outcome, rules, errors, code, message, path = self._handle.decide_json(text, as_of)
+        outcome, rules, errors, code, message, path = self._handle.decide_json(
+            text, as_of, _handle(lists), no_screening)
         if code:
             raise RequestError(code, message, path)
         return outcome, rules, errors
 
-    def run_tests(self):
+    def run_tests(self, lists=None, no_screening=False):
         """Runs the `test` blocks of the rule files: a list of dicts with test, title, source,
         passed and message."""
-        return self._handle.run_tests()
+        return self._handle.run_tests(_handle(lists), no_screening)
 
     @property
     def rule_ids(self):

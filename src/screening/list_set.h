@@ -1,0 +1,25 @@
+#ifndef EXPORTCTL_SRC_SCREENING_LIST_SET_H_
+#define EXPORTCTL_SRC_SCREENING_LIST_SET_H_
+
+// What a Lists holds: the loaded files and one name index over every entry of all of them.
+
+#include <vector>
+
+#include "exportctl/lists.h"
+#include "src/screening/list.h"
+#include "src/screening/matcher.h"
+
+namespace exportctl::internal {
+
+struct ListSet {
+  std::vector<LoadedList> lists;
+  std::vector<ListInfo> info;
+  NameIndex index;  // over every entry of `lists`; entry indices in load order
+};
+
+// The lowest score screen() and `exportctl screen` look at: a best match below it reads as 0.
+inline constexpr int kScreenFloor = 50;
+
+}  // namespace exportctl::internal
+
+#endif  // EXPORTCTL_SRC_SCREENING_LIST_SET_H_
