@@ -1,2 +1,612 @@
-// Being written: see matcher.h.
+// Fuzzy name matching: normalisation, the scorer, the candidate index. See matcher.h.
+//
+// THE SCORER (ScoreForms). Names are compared as sets of normalised core tokens (legal forms set
+// apart, legal_forms.h). Token pairs are compared with the Jaro-Winkler similarity (W. E. Winkler,
+// "String Comparator Metrics and Enhanced Decision Rules in the Fellegi-Sunter Model of Record
+// Linkage", 1990; prefix scale 0.1 over at most 4 characters), and the tokens of the two names are
+// aligned one to one, best pairs first, regardless of their order, in the spirit of TheFuzz's
+// (fuzzywuzzy's) token_set_ratio. Unlike token_set_ratio, a name contained in the other does not
+// score 100: the score is the matched length over the length of BOTH names,
+//
+//   token score = sum over aligned pairs (q, l) of JW(q, l) * (|q| + |l|) / (sum |q| + sum |l|),
+//
+// so every unmatched token of the query or of the listed name costs its length ("UCB PHARMA"
+// against the alias "UCB" is 50, "BIONTECH SE" against the alias "SE" is 0), and pairs below
+// kMinTokenSimilarity count as unmatched: "DAVID SMITH" against "SMITH, John" keeps only SMITH
+// (53), which is what keeps same-surname near misses, Jaro-Winkler's worst false positives, low.
+// Words joined or split ("ALZOMOR" / "AL ZOMOR") break the token alignment, so the core tokens
+// are also compared concatenated, in order, by the Levenshtein ratio 1 - distance / longer length
+// (V. I. Levenshtein, 1966), and the score is the better of the two. Then:
+//   - a name whose core is 3 characters or fewer ("SE", "BNC", "UCB") scores high only when equal:
+//     otherwise its score is multiplied by 0.7, as one edit in 3 characters is another name;
+//   - a score that rounds to 100 without the cores being the same tokens is 99, so 100 means the
+//     same words (in any order);
+//   - differing legal forms ("ORION LLC" against "ORION CORP", or one dropped) cost 1 point:
+//     enough to prefer the entry with the same legal form, not enough to miss the other.
+//
+// COUNTRY WEIGHTING (Weighted). When the query gives a country and the entry lists countries
+// that do not include it, the entry's score is lowered by kCountryMismatchPenalty (10 points),
+// but a near-exact name match is never hidden: a name score at or above kNearExactScore is lowered
+// at most to kNearExactScore. An entry without countries, or a query without a country, is not
+// weighted.
+//
+// THE INDEX. Every normalised form of every name is broken into the character trigrams of its
+// core tokens, each token padded with two marks at either end ("$$ali$$": $$a $al ali li$ i$$), so
+// a token keeps trigrams in common with its typos, and joined or split words lose only the
+// trigrams at the join. A query needs at least T of its g trigrams in common with a name,
+// T = g - 3 * E, where E = ceil(2 * core length * (100 - min_score) / 100) is a generous bound on
+// the edits a name scoring min_score can differ by (one edit breaks at most 3 trigrams). The
+// candidates are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive
+// Operator for Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's
+// g - T + 1 rarest trigrams are read, since a name sharing T trigrams shares one of them; each
+// candidate's trigram count is then checked by a merge, and the survivors are scored exactly.
+// ScreenLinear scores every name with the same scorer; the tests check that both agree.
+//
+// INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
+// not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
+// fails: screening must answer for whatever a request carries.
+
 #include "src/screening/matcher.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
+#include "src/screening/legal_forms.h"
+
+namespace exportctl::internal {
+namespace {
+
+constexpr std::size_t kMaxNameBytes = 1024;
+constexpr double kMinTokenSimilarity = 0.8;
+constexpr int kCountryMismatchPenalty = 10;
+constexpr std::size_t kMaxLegalFormTokens = 5;
+constexpr char kPadStart = '\x01';
+constexpr char kPadEnd = '\x02';
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation.
+
+// One normalised form of a name.
+struct NormName {
+  std::vector<std::string> core;  // tokens without the legal forms at either end, in order
+  std::string joined;             // the core tokens concatenated: joined and split words
+  std::string legal;              // the legal-form tokens, space-separated
+};
+
+// Valid UTF-8, at most kMaxNameBytes, invalid bytes replaced by U+FFFD.
+std::string Sanitize(std::string_view in) {
+  std::string out;
+  out.reserve(std::min(in.size(), kMaxNameBytes));
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(in.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(in.size());
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    std::string_view piece(reinterpret_cast<const char*>(p), n > 0 ? n : 1);
+    if (n <= 0) piece = "\xEF\xBF\xBD";
+    if (out.size() + piece.size() > kMaxNameBytes) break;
+    out.append(piece);
+    p += n > 0 ? n : 1;
+    left -= n > 0 ? n : 1;
+  }
+  return out;
+}
+
+// utf8proc_map on valid UTF-8; an (unexpected) error leaves the text as it is.
+std::string Map(std::string_view in, int options) {
+  utf8proc_uint8_t* out = nullptr;
+  utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(in.data()),
+                   static_cast<utf8proc_ssize_t>(in.size()), &out,
+                   static_cast<utf8proc_option_t>(options));
+  std::string result = n >= 0 ? std::string(reinterpret_cast<char*>(out), n) : std::string(in);
+  std::free(out);
+  return result;
+}
+
+// The German transliteration of the umlauts (the text is already case-folded and NFC): "müller"
+// -> "mueller", so "MUELLER" and "Müller" meet; the marks-stripped form gives "muller".
+bool GermanTransliteration(std::string_view folded, std::string* out) {
+  bool changed = false;
+  out->clear();
+  for (std::size_t i = 0; i < folded.size(); ++i) {
+    if (static_cast<unsigned char>(folded[i]) == 0xC3 && i + 1 < folded.size()) {
+      const unsigned char c = static_cast<unsigned char>(folded[i + 1]);
+      const char* repl = c == 0xA4 ? "ae" : c == 0xB6 ? "oe" : c == 0xBC ? "ue" : nullptr;
+      if (repl != nullptr) {
+        out->append(repl);
+        ++i;
+        changed = true;
+        continue;
+      }
+    }
+    out->push_back(folded[i]);
+  }
+  return changed;
+}
+
+bool IsApostrophe(utf8proc_int32_t cp) {
+  return cp == '\'' || cp == '`' || cp == 0x2018 || cp == 0x2019 || cp == 0x02BC ||
+         cp == 0x02BB || cp == 0x00B4;
+}
+
+bool IsWordChar(utf8proc_int32_t cp) {
+  if (cp < 0x80) return absl::ascii_isalnum(static_cast<unsigned char>(cp));
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool StartsWithWordChar(const utf8proc_uint8_t* p, utf8proc_ssize_t left) {
+  utf8proc_int32_t cp;
+  return left > 0 && utf8proc_iterate(p, left, &cp) > 0 && IsWordChar(cp);
+}
+
+// Splits folded text into words: letters and digits make words, apostrophes vanish ("O'BRIEN"),
+// a period after a single letter joins initials ("S.A." -> "sa"), anything else separates.
+std::vector<std::string> Tokenize(std::string_view folded) {
+  std::vector<std::string> tokens;
+  std::string current;
+  std::size_t current_chars = 0;
+  auto flush = [&] {
+    if (!current.empty()) tokens.push_back(std::move(current));
+    current.clear();
+    current_chars = 0;
+  };
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(folded.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(folded.size());
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) n = 1, cp = 0xFFFD;
+    const utf8proc_uint8_t* next = p + n;
+    const utf8proc_ssize_t next_left = left - n;
+    if (IsWordChar(cp)) {
+      current.append(reinterpret_cast<const char*>(p), n);
+      ++current_chars;
+    } else if (IsApostrophe(cp)) {
+      // Dropped inside a word.
+    } else if (cp == '.' && current_chars == 1 && StartsWithWordChar(next, next_left)) {
+      // "S.A": keep the initials together.
+    } else {
+      flush();
+    }
+    p = next;
+    left = next_left;
+  }
+  flush();
+  return tokens;
+}
+
+// The legal-form phrases, normalised once.
+const absl::flat_hash_set<std::string>& LegalForms() {
+  static const auto* forms = [] {
+    auto* set = new absl::flat_hash_set<std::string>;
+    for (std::string_view phrase : kLegalForms) set->insert(absl::AsciiStrToLower(absl::string_view(phrase.data(), phrase.size())));
+    return set;
+  }();
+  return *forms;
+}
+
+// The length (in tokens) of the longest legal form starting at `begin` (forward) or ending just
+// before `end` (backward), 0 when none.
+std::size_t LegalFormAt(const std::vector<std::string>& t, std::size_t begin, std::size_t end,
+                        bool forward) {
+  const auto& forms = LegalForms();
+  for (std::size_t k = std::min(kMaxLegalFormTokens, end - begin); k > 0; --k) {
+    const std::size_t from = forward ? begin : end - k;
+    std::string phrase = absl::StrJoin(t.begin() + from, t.begin() + from + k, " ");
+    if (forms.contains(phrase)) return k;
+  }
+  return 0;
+}
+
+NormName SplitLegalForms(std::vector<std::string> tokens) {
+  std::size_t begin = 0, end = tokens.size();
+  while (begin < end) {
+    const std::size_t k = LegalFormAt(tokens, begin, end, /*forward=*/true);
+    if (k == 0) break;
+    begin += k;
+  }
+  while (begin < end) {
+    const std::size_t k = LegalFormAt(tokens, begin, end, /*forward=*/false);
+    if (k == 0) break;
+    end -= k;
+  }
+  NormName name;
+  if (begin == end) begin = 0, end = tokens.size();  // only legal forms: they are the name
+  std::vector<std::string> legal(tokens.begin(), tokens.begin() + begin);
+  legal.insert(legal.end(), tokens.begin() + end, tokens.end());
+  name.legal = absl::StrJoin(legal, " ");
+  name.core.assign(std::make_move_iterator(tokens.begin() + begin),
+                   std::make_move_iterator(tokens.begin() + end));
+  name.joined = absl::StrJoin(name.core, "");
+  return name;
+}
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+}
+
+// The case-folded, NFKC text, marks stripped (first), and its German transliteration when it
+// differs (second, else empty).
+std::pair<std::string, std::string> Fold(std::string_view name) {
+  std::string clean = Sanitize(name);
+  if (IsAscii(clean)) {
+    absl::AsciiStrToLower(&clean);
+    return {std::move(clean), ""};
+  }
+  const int nfkc_fold =
+      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
+  const int strip = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK;
+  std::string folded = Map(clean, nfkc_fold);
+  std::string german;
+  const bool has_german = GermanTransliteration(folded, &german);
+  return {Map(folded, strip), has_german ? Map(german, strip) : std::string()};
+}
+
+// The normalised forms of a name: one, or two when a German transliteration differs. A name
+// without any word gives none.
+absl::InlinedVector<NormName, 2> Normalize(std::string_view name) {
+  absl::InlinedVector<NormName, 2> forms;
+  auto [plain, german] = Fold(name);
+  for (const std::string* text : {&plain, &german}) {
+    if (text->empty()) continue;
+    std::vector<std::string> tokens = Tokenize(*text);
+    if (!tokens.empty()) forms.push_back(SplitLegalForms(std::move(tokens)));
+  }
+  return forms;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Similarity.
+
+// Jaro-Winkler similarity of two words (bytes; the words are NFKC-folded, mostly ASCII).
+double JaroWinkler(std::string_view a, std::string_view b) {
+  if (a == b) return 1.0;
+  if (a.empty() || b.empty()) return 0.0;
+  if (a.size() > b.size()) std::swap(a, b);
+  const std::size_t window = b.size() / 2 > 0 ? b.size() / 2 - 1 : 0;
+  absl::InlinedVector<bool, 64> a_used(a.size(), false), b_used(b.size(), false);
+  std::size_t matches = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::size_t lo = i > window ? i - window : 0;
+    const std::size_t hi = std::min(b.size(), i + window + 1);
+    for (std::size_t j = lo; j < hi; ++j) {
+      if (!b_used[j] && a[i] == b[j]) {
+        a_used[i] = b_used[j] = true;
+        ++matches;
+        break;
+      }
+    }
+  }
+  if (matches == 0) return 0.0;
+  std::size_t half_transpositions = 0;
+  for (std::size_t i = 0, j = 0; i < a.size(); ++i) {
+    if (!a_used[i]) continue;
+    while (!b_used[j]) ++j;
+    if (a[i] != b[j]) ++half_transpositions;
+    ++j;
+  }
+  const double m = static_cast<double>(matches);
+  const double jaro = (m / a.size() + m / b.size() + (m - half_transpositions / 2.0) / m) / 3.0;
+  if (jaro <= 0.7) return jaro;  // Winkler's boost applies to already similar strings only
+  std::size_t prefix = 0;
+  while (prefix < 4 && prefix < a.size() && a[prefix] == b[prefix]) ++prefix;
+  return jaro + 0.1 * static_cast<double>(prefix) * (1.0 - jaro);
+}
+
+// 1 - Levenshtein distance / longer length.
+double LevenshteinRatio(std::string_view a, std::string_view b) {
+  if (a == b) return 1.0;
+  if (a.empty() || b.empty()) return 0.0;
+  absl::InlinedVector<int, 64> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    int diagonal = row[0];
+    row[0] = static_cast<int>(i);
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const int up = row[j];
+      row[j] = std::min({up + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return 1.0 - static_cast<double>(row[b.size()]) / std::max(a.size(), b.size());
+}
+
+// The token-set alignment score (see the top of the file), in [0, 1].
+double TokenScore(const NormName& q, const NormName& l) {
+  struct Pair {
+    double sim;
+    std::uint32_t i, j;
+  };
+  absl::InlinedVector<Pair, 32> pairs;
+  std::size_t total = 0;
+  for (const auto& t : q.core) total += t.size();
+  for (const auto& t : l.core) total += t.size();
+  if (total == 0) return 0.0;
+  for (std::uint32_t i = 0; i < q.core.size(); ++i) {
+    for (std::uint32_t j = 0; j < l.core.size(); ++j) {
+      const double sim = JaroWinkler(q.core[i], l.core[j]);
+      if (sim >= kMinTokenSimilarity) pairs.push_back({sim, i, j});
+    }
+  }
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
+    return x.sim != y.sim ? x.sim > y.sim : x.i != y.i ? x.i < y.i : x.j < y.j;
+  });
+  absl::InlinedVector<bool, 16> q_used(q.core.size(), false), l_used(l.core.size(), false);
+  double matched = 0.0;
+  for (const Pair& p : pairs) {
+    if (q_used[p.i] || l_used[p.j]) continue;
+    q_used[p.i] = l_used[p.j] = true;
+    matched += p.sim * static_cast<double>(q.core[p.i].size() + l.core[p.j].size());
+  }
+  return matched / static_cast<double>(total);
+}
+
+bool SameTokens(const NormName& q, const NormName& l) {
+  if (q.core.size() != l.core.size() || q.joined.size() != l.joined.size()) return false;
+  absl::InlinedVector<std::string_view, 8> a(q.core.begin(), q.core.end());
+  absl::InlinedVector<std::string_view, 8> b(l.core.begin(), l.core.end());
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+// The score of one normalised form against another, 0-100 (see the top of the file).
+int ScoreForms(const NormName& q, const NormName& l) {
+  if (SameTokens(q, l)) return q.legal == l.legal ? 100 : 99;
+  double s = TokenScore(q, l);
+  const std::size_t shorter = std::min(q.joined.size(), l.joined.size());
+  const std::size_t longer = std::max(q.joined.size(), l.joined.size());
+  // The Levenshtein ratio cannot exceed shorter / longer: skip it when that cannot win.
+  if (longer > 0 && static_cast<double>(shorter) / longer > s) {
+    s = std::max(s, LevenshteinRatio(q.joined, l.joined));
+  }
+  if (shorter <= 3) s *= 0.7;
+  int score = static_cast<int>(std::lround(100.0 * s));
+  score = std::min(score, 99);
+  if (q.legal != l.legal && score > 0) --score;
+  return score;
+}
+
+int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& listed) {
+  int best = 0;
+  for (const NormName& q : query) best = std::max(best, ScoreForms(q, listed));
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trigrams.
+
+using Gram = std::uint32_t;
+
+// The sorted, distinct padded trigrams of a form's core tokens.
+std::vector<Gram> Grams(const NormName& name) {
+  std::vector<Gram> grams;
+  std::string padded;
+  for (const std::string& token : name.core) {
+    padded.assign(2, kPadStart);
+    padded += token;
+    padded.append(2, kPadEnd);
+    for (std::size_t i = 0; i + 3 <= padded.size(); ++i) {
+      grams.push_back(static_cast<Gram>(static_cast<unsigned char>(padded[i])) << 16 |
+                      static_cast<Gram>(static_cast<unsigned char>(padded[i + 1])) << 8 |
+                      static_cast<Gram>(static_cast<unsigned char>(padded[i + 2])));
+    }
+  }
+  std::sort(grams.begin(), grams.end());
+  grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
+  return grams;
+}
+
+std::size_t CommonCount(const std::vector<Gram>& a, const std::vector<Gram>& b) {
+  std::size_t n = 0;
+  for (auto i = a.begin(), j = b.begin(); i != a.end() && j != b.end();) {
+    if (*i < *j) {
+      ++i;
+    } else if (*j < *i) {
+      ++j;
+    } else {
+      ++n, ++i, ++j;
+    }
+  }
+  return n;
+}
+
+// The trigrams a name must share with the query form to be able to score `min_score`.
+std::size_t RequiredGrams(const NormName& q, std::size_t gram_count, int min_score) {
+  const double room = static_cast<double>(100 - std::clamp(min_score, 0, 100)) / 100.0;
+  const auto edits = static_cast<std::size_t>(std::ceil(2.0 * q.joined.size() * room));
+  return gram_count > 3 * edits ? gram_count - 3 * edits : 1;
+}
+
+int Weighted(int score, const NameQuery& q, const ListEntry& e) {
+  if (q.country.empty() || e.countries.empty()) return score;
+  for (const std::string& c : e.countries) {
+    if (absl::EqualsIgnoreCase(c, absl::string_view(q.country.data(), q.country.size()))) {
+      return score;
+    }
+  }
+  const int lowered = std::max(0, score - kCountryMismatchPenalty);
+  return score >= kNearExactScore ? std::max(lowered, kNearExactScore) : lowered;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The index.
+
+namespace {
+
+// One normalised form of one name of one entry.
+struct IndexedName {
+  std::uint32_t entry;
+  std::uint16_t alias;
+  NormName form;
+  std::vector<Gram> grams;
+};
+
+}  // namespace
+
+struct NameIndex::Impl {
+  std::vector<IndexedName> names;  // every form of every name, in entry then alias order
+  absl::flat_hash_map<Gram, std::vector<std::uint32_t>> postings;  // trigram -> names
+  std::size_t name_count = 0;  // names of the entries (a name can have two forms)
+};
+
+NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move(entries)) {
+  auto impl = std::make_shared<Impl>();
+  for (std::uint32_t e = 0; e < entries_.size(); ++e) {
+    const auto& names = entries_[e]->names;
+    for (std::size_t a = 0; a < names.size() && a <= UINT16_MAX; ++a) {
+      ++impl->name_count;
+      for (NormName& form : Normalize(names[a])) {
+        std::vector<Gram> grams = Grams(form);
+        const auto id = static_cast<std::uint32_t>(impl->names.size());
+        for (Gram g : grams) impl->postings[g].push_back(id);
+        impl->names.push_back({e, static_cast<std::uint16_t>(a), std::move(form), std::move(grams)});
+      }
+    }
+  }
+  impl_ = std::move(impl);
+}
+
+std::size_t NameIndex::name_count() const { return impl_ ? impl_->name_count : 0; }
+
+namespace {
+
+// Per-thread scratch space, so Screen stays const and allocation-free once warm.
+struct Scratch {
+  std::vector<std::uint32_t> stamp;  // the query epoch that last saw each name
+  std::uint32_t epoch = 0;
+  std::vector<std::uint32_t> candidates;
+};
+
+Scratch& NewQueryScratch(std::size_t names) {
+  thread_local Scratch scratch;
+  if (scratch.stamp.size() < names) scratch.stamp.resize(names, 0);
+  if (++scratch.epoch == 0) {
+    std::fill(scratch.stamp.begin(), scratch.stamp.end(), 0);
+    scratch.epoch = 1;
+  }
+  scratch.candidates.clear();
+  return scratch;
+}
+
+}  // namespace
+
+// Scores names (ids in ascending order, so an entry's names are together) and keeps each entry's
+// best alias, weighted by country, when it reaches min_score.
+namespace {
+
+template <typename Ids>
+void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
+                    const absl::InlinedVector<NormName, 2>& query, const NameQuery& q,
+                    const Ids& ids, std::vector<NameMatch>* out) {
+  NameMatch best;
+  bool have = false;
+  auto finish = [&] {
+    if (!have) return;
+    best.score = static_cast<std::uint8_t>(Weighted(best.score, q, index.entry(best.entry)));
+    if (best.score >= q.min_score) out->push_back(best);
+  };
+  for (std::uint32_t id : ids) {
+    const auto& name = names[id];
+    const int score = ScoreAll(query, name.form);
+    if (have && name.entry == best.entry) {
+      if (score > best.score) best.alias = name.alias, best.score = static_cast<std::uint8_t>(score);
+      continue;
+    }
+    finish();
+    best = {name.entry, name.alias, static_cast<std::uint8_t>(score)};
+    have = true;
+  }
+  finish();
+  std::stable_sort(out->begin(), out->end(), [](const NameMatch& a, const NameMatch& b) {
+    return a.score != b.score ? a.score > b.score : a.entry < b.entry;
+  });
+}
+
+}  // namespace
+
+void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
+  out->clear();
+  if (!impl_) return;
+  const auto query = Normalize(q.name);
+  if (query.empty()) return;
+  Scratch& s = NewQueryScratch(impl_->names.size());
+  static const std::vector<std::uint32_t> kNone;
+  for (const NormName& form : query) {
+    const std::vector<Gram> grams = Grams(form);
+    const std::size_t required = RequiredGrams(form, grams.size(), q.min_score);
+    // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
+    absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
+    for (Gram g : grams) {
+      auto it = impl_->postings.find(g);
+      lists.push_back(it == impl_->postings.end() ? &kNone : &it->second);
+    }
+    std::sort(lists.begin(), lists.end(),
+              [](const auto* a, const auto* b) { return a->size() < b->size(); });
+    const std::size_t prefix = grams.size() - required + 1;
+    for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
+      for (std::uint32_t id : *lists[k]) {
+        if (s.stamp[id] == s.epoch) continue;
+        s.stamp[id] = s.epoch;
+        if (CommonCount(impl_->names[id].grams, grams) >= required) s.candidates.push_back(id);
+      }
+    }
+  }
+  std::sort(s.candidates.begin(), s.candidates.end());
+  Collect(*this, impl_->names, query, q, s.candidates, out);
+}
+
+void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) const {
+  out->clear();
+  if (!impl_) return;
+  const auto query = Normalize(q.name);
+  if (query.empty()) return;
+  struct AllIds {
+    std::uint32_t n;
+    struct It {
+      std::uint32_t i;
+      std::uint32_t operator*() const { return i; }
+      It& operator++() { return ++i, *this; }
+      bool operator!=(const It& o) const { return i != o.i; }
+    };
+    It begin() const { return {0}; }
+    It end() const { return {n}; }
+  };
+  Collect(*this, impl_->names, query, q, AllIds{static_cast<std::uint32_t>(impl_->names.size())},
+          out);
+}
+
+std::string NormalizeName(std::string_view name) {
+  auto [plain, german] = Fold(name);
+  return absl::StrJoin(Tokenize(plain), " ");
+}
+
+int ScoreName(std::string_view query, std::string_view listed) {
+  const auto q = Normalize(query);
+  int best = 0;
+  for (const NormName& l : Normalize(listed)) best = std::max(best, ScoreAll(q, l));
+  return best;
+}
+
+}  // namespace exportctl::internal

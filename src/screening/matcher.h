@@ -21,6 +21,13 @@
 
 namespace exportctl::internal {
 
+// The thresholds chosen on the labelled query set built from the real SDN list
+// (tests/screening_quality_test.cc prints recall and false positives per threshold):
+// a "review" score marks a possible match for a person to confirm or clear; a "near-exact" score
+// is one no unrelated name reached there, and country weighting never lowers a score below it.
+inline constexpr int kReviewScore = 88;
+inline constexpr int kNearExactScore = 95;
+
 struct NameMatch {
   std::uint32_t entry = 0;  // index into the entries given to the NameIndex
   std::uint16_t alias = 0;  // index into that entry's `names` (0: the primary name)
