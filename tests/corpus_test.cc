@@ -29,7 +29,7 @@ std::string Str(dom::object o, std::string_view key) {
   return o[key].get_string().get(s) ? std::string() : std::string(s);
 }
 
-void RunCase(const Policy& policy, dom::object c) {
+void RunCase(const Policy& policy, const Lists* lists, dom::object c) {
   std::string name = Str(c, "name");
   SCOPED_TRACE(name);
   std::string json;
@@ -55,6 +55,9 @@ void RunCase(const Policy& policy, dom::object c) {
   ASSERT_TRUE(r.ok()) << r.status();
   EvaluateOptions options;
   if (std::string as_of = Str(c, "as_of"); !as_of.empty()) options.as_of = as_of;
+  options.lists = lists;
+  bool no_screening = false;
+  if (!c["no_screening"].get(no_screening)) options.no_screening = no_screening;
   Decision d = policy.Evaluate(*r, options);
   Verdict v;  // the fast path agrees with the full decision
   policy.Decide(*r, &v, options);
@@ -86,6 +89,11 @@ void RunCase(const Policy& policy, dom::object c) {
   if (!want["conditions"].get(e)) {
     std::vector<std::string> got;
     for (const Condition& x : d.conditions) got.push_back(x.rule);
+    EXPECT_EQ(got, Strings(e)) << d.ToJson();
+  }
+  if (!want["screening"].get(e)) {  // "party list entry" of every match relied on
+    std::vector<std::string> got;
+    for (const ScreeningMatch& x : d.screening) got.push_back(x.party + " " + x.list + " " + x.entry);
     EXPECT_EQ(got, Strings(e)) << d.ToJson();
   }
 }
@@ -124,10 +132,19 @@ TEST(Corpus, AllFiles) {
       if (!policy.ok()) continue;
     }
     ASSERT_TRUE(policy.ok()) << policy.status() << (diagnostics.empty() ? "" : "\n" + diagnostics[0].Format());
+    std::optional<Lists> lists;  // "lists": repo-relative list paths (PATH@DATE allowed)
+    dom::element list_paths;
+    if (!doc["lists"].get(list_paths)) {
+      std::vector<std::string> paths = Strings(list_paths);
+      for (std::string& p : paths) p = SourceDir() + "/" + p;
+      absl::StatusOr<Lists> loaded = Lists::Load(paths);
+      ASSERT_TRUE(loaded.ok()) << loaded.status();
+      lists = *std::move(loaded);
+    }
     dom::array list;
     if (doc["cases"].get(list)) continue;
     for (dom::element c : list) {
-      RunCase(*policy, c.get_object());
+      RunCase(*policy, lists ? &*lists : nullptr, c.get_object());
       ++cases;
     }
   }

@@ -2,7 +2,8 @@
 // standard packs, every part of the decision (items, reasons, licenses, conditions, errors), in
 // tests/golden/decisions/NAME.json. Any change to any decision shows up in review.
 // EXPORTCTL_UPDATE_GOLDEN=1 rewrites them. The policy digest is replaced by "sha256:<policy>"
-// so that editing a rule's text without changing a decision changes no golden file.
+// so that editing a rule's text without changing a decision changes no golden file. Parties are
+// screened against the bundled lists (lists/), whose dates and digests the files show.
 // bindings/python/tests/test_golden_decisions.py compares the same files through Python.
 #include <filesystem>
 
@@ -77,6 +78,11 @@ Policy StandardPacks() {
 
 TEST(GoldenDecisions, EveryExampleShipment) {
   const Policy policy = StandardPacks();
+  // The bundled lists, as the CLI screens against them by default.
+  absl::StatusOr<Lists> lists = Lists::Load({SourceDir() + "/lists"});
+  ASSERT_TRUE(lists.ok()) << lists.status();
+  EvaluateOptions options;
+  options.lists = &*lists;
   const std::filesystem::path dir = SourceDir() + "/tests/golden/decisions";
   std::filesystem::create_directories(dir);
   size_t n = 0;
@@ -85,7 +91,7 @@ TEST(GoldenDecisions, EveryExampleShipment) {
     SCOPED_TRACE(path.string());
     absl::StatusOr<Request> r = Request::FromJson(ReadText(path));
     ASSERT_TRUE(r.ok()) << r.status();
-    Decision d = policy.Evaluate(*r);
+    Decision d = policy.Evaluate(*r, options);
     d.policy_digest = "sha256:<policy>";
     for (Reason& reason : d.reasons) {  // sources relative to the checkout
       if (reason.source.starts_with(SourceDir() + "/")) {

@@ -542,11 +542,13 @@ int main(int argc, char** argv) {
       return std::string(argv[++i]);
     };
     if (a == "--lists") {
-      // One path or more: the first is always a path; those after it while they exist.
+      // One path, or for `screen` and `lists` (whose other arguments are names, not files)
+      // also the paths after it while they exist. `eval` and `test` repeat --lists instead.
       std::optional<std::string> v = value();
       if (!v) return Usage("--lists needs a path");
       o.lists.push_back(*v);
-      while (i + 1 < argc && argv[i + 1][0] != '-' && IsListPath(argv[i + 1])) {
+      const bool greedy = command == "screen" || command == "lists";
+      while (greedy && i + 1 < argc && argv[i + 1][0] != '-' && IsListPath(argv[i + 1])) {
         o.lists.push_back(argv[++i]);
       }
     } else if (a == "--threshold") {

@@ -20,6 +20,12 @@ def _policy(doc):
     return exportctl.compile_sources(doc["rules"])
 
 
+def _lists(doc):
+    if "lists" not in doc:
+        return None
+    return exportctl.load_lists(*[f"{ROOT}/{p}" for p in doc["lists"]])
+
+
 def _cases():
     for path in FILES:
         doc = json.loads(path.read_text())
@@ -59,7 +65,8 @@ def test_case(doc, case):
         assert err.value.code == case["expected_request_error"]
         assert err.value.path == case["expected_path"]
         return
-    decision = policy.evaluate(request, as_of=case.get("as_of"))
+    decision = policy.evaluate(request, as_of=case.get("as_of"), lists=_lists(doc),
+                               no_screening=case.get("no_screening", False))
     want = case["expected"]
     assert decision["outcome"] == want["outcome"], decision
     if "reasons" in want:
@@ -70,3 +77,6 @@ def test_case(doc, case):
         assert [f"{l['authority']} {l['basis']}" for l in decision["licenses_required"]] == want["licenses"]
     if "conditions" in want:
         assert [c["rule"] for c in decision["conditions"]] == want["conditions"]
+    if "screening" in want:
+        got = [f"{m['party']} {m['list']} {m['entry']}" for m in decision["screening"]]
+        assert got == want["screening"]

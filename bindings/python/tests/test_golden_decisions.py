@@ -19,14 +19,19 @@ def policy():
     return exportctl.compile(*packs)
 
 
+@pytest.fixture(scope="module")
+def lists():
+    return exportctl.load_lists(ROOT / "lists")
+
+
 def test_every_example_has_a_golden_decision():
     assert len(EXAMPLES) >= 73
     assert sorted(p.name for p in GOLDEN.glob("*.json")) == sorted(p.name for p in EXAMPLES)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_decision_matches_golden(policy, example):
-    decision = policy.evaluate(example.read_text())
+def test_decision_matches_golden(policy, lists, example):
+    decision = policy.evaluate(example.read_text(), lists=lists)
     decision["policy"]["digest"] = "sha256:<policy>"
     prefix = str(ROOT) + "/"
     for reason in decision["reasons"]:
