@@ -1131,10 +1131,17 @@ class EuXmlParser {
   const std::string& date() const { return date_; }
 
  private:
+  // pugixml gives the offset of an element's name; its `<` is one byte before.
+  std::size_t OffsetOf(const pugi::xml_node& node) const {
+    std::ptrdiff_t offset = node.offset_debug();
+    if (offset > 0 && static_cast<std::size_t>(offset) <= bytes_.size() &&
+        bytes_[offset - 1] == '<') {
+      --offset;
+    }
+    return static_cast<std::size_t>(std::max<std::ptrdiff_t>(offset, 0));
+  }
   EntryContext At(const pugi::xml_node& node, std::string_view what) const {
-    std::ptrdiff_t offset = std::max<std::ptrdiff_t>(node.offset_debug(), 0);
-    return EntryContext{file_, absl::StrCat(Pos(bytes_, static_cast<std::size_t>(offset)), " <",
-                                            Av(what), ">")};
+    return EntryContext{file_, absl::StrCat(Pos(bytes_, OffsetOf(node)), " <", Av(what), ">")};
   }
 
   absl::Status Child(const pugi::xml_node& child, ListEntry& e) {
@@ -1182,8 +1189,7 @@ class EuXmlParser {
     }
     EXPORTCTL_RETURN_IF_ERROR(CheckRequired(at, e));
     EXPORTCTL_RETURN_IF_ERROR(ids_.Add(at, e));
-    std::ptrdiff_t offset = std::max<std::ptrdiff_t>(node.offset_debug(), 0);
-    e.source = absl::StrCat(Av(file_), ":", LineColumnAt(bytes_, offset).line);
+    e.source = absl::StrCat(Av(file_), ":", LineColumnAt(bytes_, OffsetOf(node)).line);
     list_.entries.push_back(std::move(e));
     return absl::OkStatus();
   }
