@@ -331,6 +331,13 @@ TEST(CslJsonTest, SyntaxErrorsAnywhereRefuseTheFile) {
   }
 }
 
+TEST(CslJsonTest, InvalidUtf8IsFoundWhereItIs) {
+  absl::StatusOr<LoadedList> list =
+      ParseList("x.json", "{\"results\":[\n{\"id\":\"1\",\"source\":\"EL\",\"name\":\"A\xff\"}]}");
+  EXPECT_EQ(CodeOf(list.status()), "list_malformed");
+  EXPECT_THAT(MessageOf(list.status()), StartsWith("x.json:2:34 ($): The input is not valid UTF-8"));
+}
+
 TEST(CslJsonTest, RequiredFieldsAndVocabularies) {
   struct Case {
     std::string_view entry, code, path;
@@ -678,12 +685,16 @@ TEST(ListsRobustnessTest, TruncatedAndCorruptedInputs) {
       check(corrupt);
     }
   }
-  for (int i = 0; i < 500; ++i) {
+  // Random bytes, alone or after the start of each format (so each parser sees them).
+  const std::string prefixes[] = {"", "{\"results\":[{\"id\":\"1\",", "<export>\n<sanctionEntity ",
+                                  "1,\"A", kCslHeader};
+  for (int i = 0; i < 1000; ++i) {
     std::string garbage(rng() % 300, '\0');
     for (char& c : garbage) c = static_cast<char>(rng() % 256);
-    if (i % 4 == 0 && !garbage.empty()) garbage[0] = "{<1_"[i % 16 / 4];
-    absl::StatusOr<LoadedList> list = ParseList("g", garbage);
-    if (!list.ok()) EXPECT_THAT(CodeOf(list.status()), StartsWith("list_"));
+    absl::StatusOr<LoadedList> list = ParseList("g", prefixes[i % 5] + garbage);
+    if (!list.ok()) {
+      EXPECT_THAT(CodeOf(list.status()), StartsWith("list_"));
+    }
   }
 }
 

@@ -163,6 +163,21 @@ std::string Latin1ToUtf8(std::string_view s) {
   return out;
 }
 
+// The offset of the first byte that is not part of valid UTF-8 (for an error's position).
+std::size_t FirstInvalidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return i;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += n;
+  }
+  return s.size();
+}
+
 // The first control character that no list field may hold (all but tab, CR and LF), or npos.
 std::size_t FindControl(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -661,7 +676,6 @@ CslCsvColumns CslCsvHeader(const std::vector<CsvField>& header) {
       {"citizenships", &c.citizenships}, {"nationalities", &c.nationalities}};
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string_view h = Trim(header[i].value);
-    if (i == 0 && h.substr(0, 3) == "\xEF\xBB\xBF") h.remove_prefix(3);  // a UTF-8 BOM
     for (const auto& [name, index] : known) {
       if (h == name && *index < 0) *index = static_cast<int>(i);
     }
@@ -717,7 +731,8 @@ absl::Status ParseCslCsv(std::string_view file, std::string_view text, LoadedLis
   list.code = "CSL";
   list.format = "csl-csv";
   if (!simdjson::validate_utf8(text.data(), text.size())) {
-    return ListError("list_malformed", file, "", "the CSL CSV is not valid UTF-8");
+    return ListError("list_malformed", file, Pos(text, FirstInvalidUtf8(text)),
+                     "the CSL CSV is not valid UTF-8");
   }
   CsvReader reader(file, text);
   std::vector<CsvField> fields;
@@ -755,9 +770,11 @@ class CslJsonParser {
       : file_(file), bytes_(bytes), padded_(bytes), list_(list), lines_(bytes) {}
 
   absl::Status Parse() {
-    if (auto err = parser_.iterate(padded_).get(doc_)) return Fail(err, 0);
+    if (auto err = parser_.iterate(padded_).get(doc_)) return Fail(err, WholeFileError(err));
     ondemand::object root;
-    if (auto err = doc_.get_object().get(root)) return Fail(err, 0);
+    if (auto err = doc_.get_object().get(root)) {
+      return Fail(err, err == simdjson::INCORRECT_TYPE ? 0 : WholeFileError(err));
+    }
     bool saw_results = false;
     for (auto field : root) {
       std::string_view key;
@@ -791,6 +808,15 @@ class CslJsonParser {
   const std::string& date() const { return date_; }
 
  private:
+  // simdjson reads the structure of the whole file before any value, and then knows no position
+  // for what it found wrong: find the bad byte for invalid UTF-8; for the rest (an unclosed
+  // string, object or array, text after the end), the end of the file is where it shows.
+  std::size_t WholeFileError(simdjson::error_code err) const {
+    if (err == simdjson::UTF8_ERROR) return FirstInvalidUtf8(bytes_);
+    std::size_t end = bytes_.find_last_not_of(" \t\r\n");
+    return end == std::string_view::npos ? 0 : end;
+  }
+
   std::size_t Here() {
     const char* p;
     if (!doc_.current_location().get(p)) return static_cast<std::size_t>(p - padded_.data());
@@ -1205,8 +1231,13 @@ class EuXmlParser {
 
 enum class Format { kUnknown, kSdnCsv, kCslJson, kCslCsv, kEuXml };
 
+// A UTF-8 byte order mark, which spreadsheet programs put before CSV they save, is no content.
+std::string_view WithoutBom(std::string_view text) {
+  return text.substr(0, 3) == "\xEF\xBB\xBF" ? text.substr(3) : text;
+}
+
 Format Detect(std::string_view text) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  text = WithoutBom(text);
   std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return Format::kUnknown;
   char c = text[first];
@@ -1313,13 +1344,13 @@ absl::StatusOr<LoadedList> ParseList(std::string_view name, std::string_view byt
       return ListError("list_unknown_format", name, "",
                        "not an OFAC SDN CSV, CSL JSON or CSV, nor EU sanctions XML file");
     case Format::kSdnCsv: {
-      std::string_view text = StripEofMarker(bytes);
+      std::string_view text = StripEofMarker(WithoutBom(bytes));
       EXPORTCTL_RETURN_IF_ERROR(CheckControls(name, text));
       EXPORTCTL_RETURN_IF_ERROR(ParseSdnCsv(name, text, list));
       break;
     }
     case Format::kCslCsv: {
-      std::string_view text = StripEofMarker(bytes);
+      std::string_view text = StripEofMarker(WithoutBom(bytes));
       EXPORTCTL_RETURN_IF_ERROR(CheckControls(name, text));
       EXPORTCTL_RETURN_IF_ERROR(ParseCslCsv(name, text, list));
       break;
