@@ -376,10 +376,20 @@ class CsvReader {
 // ---------------------------------------------------------------------------------------------
 // Shared checks for the fields of an entry.
 
+// Where an entry's fields are, for errors. The position is worked out only when an error is
+// made: counting lines for every field of a large file would be quadratic.
 struct EntryContext {
   std::string_view file;
-  std::string position;  // "line:column", or "line:column ($.results[3].name)"
+  std::string_view text;       // the file's bytes, to find `offset`'s line and column
+  std::size_t offset = 0;
+  std::size_t line = 0;        // when the caller knows it (CSV rows: column 1), else 0
+  std::string_view json_path = {};  // "$.results[3].name", shown after the position
+  std::string_view element = {};    // "nameAlias", shown after the position as <nameAlias>
+
   absl::Status Error(std::string_view code, std::string_view message) const {
+    std::string position = line ? absl::StrCat(line, ":1") : Pos(text, offset);
+    if (!json_path.empty()) absl::StrAppend(&position, " (", Av(json_path), ")");
+    if (!element.empty()) absl::StrAppend(&position, " <", Av(element), ">");
     return ListError(code, file, position, message);
   }
 };
@@ -573,7 +583,7 @@ absl::Status ParseSdnCsv(std::string_view file, std::string_view text, LoadedLis
     if (!more.ok()) return more.status();
     if (!*more) break;
     std::size_t line = lines.LineAt(reader.record_offset());
-    EntryContext at{file, absl::StrCat(line, ":1")};
+    EntryContext at{.file = file, .text = text, .line = line};
     if (fields.size() != kSdnColumns) {
       return at.Error("list_malformed", absl::StrCat("a row of ", fields.size(),
                                                      " fields; the SDN CSV has 12"));
@@ -746,7 +756,7 @@ absl::Status ParseCslCsv(std::string_view file, std::string_view text, LoadedLis
     if (!more.ok()) return more.status();
     if (!*more) break;
     std::size_t line = lines.LineAt(reader.record_offset());
-    EntryContext at{file, absl::StrCat(line, ":1")};
+    EntryContext at{.file = file, .text = text, .line = line};
     if (fields.size() != columns.count) {
       return at.Error("list_malformed", absl::StrCat("a row of ", fields.size(),
                                                      " fields under a header of ", columns.count));
@@ -838,7 +848,9 @@ class CslJsonParser {
   absl::Status Fail(simdjson::error_code err, std::size_t offset) const {
     return Error("list_malformed", offset, simdjson::error_message(err));
   }
-  EntryContext At(std::size_t offset) const { return EntryContext{file_, Position(offset)}; }
+  EntryContext At(std::size_t offset) const {
+    return EntryContext{.file = file_, .text = bytes_, .offset = offset, .json_path = path_};
+  }
 
   // Reads every value inside `v`, so that no syntax error hides in a value the loader ignores.
   absl::Status Walk(ondemand::value v, int depth) {
@@ -1127,7 +1139,7 @@ absl::Status AddEuCountry(const EntryContext& at, std::string_view code,
 class EuXmlParser {
  public:
   EuXmlParser(std::string_view file, std::string_view bytes, LoadedList& list)
-      : file_(file), bytes_(bytes), list_(list) {}
+      : file_(file), bytes_(bytes), list_(list), lines_(bytes) {}
 
   absl::Status Parse() {
     pugi::xml_document doc;
@@ -1167,7 +1179,7 @@ class EuXmlParser {
     return static_cast<std::size_t>(std::max<std::ptrdiff_t>(offset, 0));
   }
   EntryContext At(const pugi::xml_node& node, std::string_view what) const {
-    return EntryContext{file_, absl::StrCat(Pos(bytes_, OffsetOf(node)), " <", Av(what), ">")};
+    return EntryContext{.file = file_, .text = bytes_, .offset = OffsetOf(node), .element = what};
   }
 
   absl::Status Child(const pugi::xml_node& child, ListEntry& e) {
@@ -1215,13 +1227,14 @@ class EuXmlParser {
     }
     EXPORTCTL_RETURN_IF_ERROR(CheckRequired(at, e));
     EXPORTCTL_RETURN_IF_ERROR(ids_.Add(at, e));
-    e.source = absl::StrCat(Av(file_), ":", LineColumnAt(bytes_, OffsetOf(node)).line);
+    e.source = absl::StrCat(Av(file_), ":", lines_.LineAt(OffsetOf(node)));
     list_.entries.push_back(std::move(e));
     return absl::OkStatus();
   }
 
   std::string_view file_, bytes_;
   LoadedList& list_;
+  LineCounter lines_;
   DuplicateIds ids_;
   std::string date_;
 };
