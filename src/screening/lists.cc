@@ -178,12 +178,25 @@ std::size_t FirstInvalidUtf8(std::string_view s) {
   return s.size();
 }
 
+bool IsBadControl(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F;
+}
+
 // The first control character that no list field may hold (all but tab, CR and LF), or npos.
+// Blocks are checked without an early exit, which the compiler vectorises; only a block that
+// holds one is searched byte by byte.
 std::size_t FindControl(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') return i;
-    if (c == 0x7F) return i;
+  constexpr std::size_t kBlock = 64;
+  std::size_t i = 0;
+  for (; i + kBlock <= text.size(); i += kBlock) {
+    bool bad = false;
+    for (std::size_t k = 0; k < kBlock; ++k) {
+      bad |= IsBadControl(static_cast<unsigned char>(text[i + k]));
+    }
+    if (bad) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (IsBadControl(static_cast<unsigned char>(text[i]))) return i;
   }
   return std::string_view::npos;
 }
@@ -263,6 +276,7 @@ constexpr CountryName kCountryNames[] = {
 };
 
 std::string_view CountryCodeForName(std::string_view name) {
+  if (name.empty()) return {};
   for (const CountryName& c : kCountryNames) {
     if (c.name == name) return c.code;
   }
@@ -573,6 +587,7 @@ absl::Status ParseSdnCsv(std::string_view file, std::string_view text, LoadedLis
   // OFAC writes Latin-1; a file already converted to UTF-8 (valid UTF-8 is all but impossible by
   // chance in Latin-1 text with accented letters) is taken as it is, not converted twice.
   const bool latin1 = !simdjson::validate_utf8(text.data(), text.size());
+  list.entries.reserve(std::count(text.begin(), text.end(), '\n') + 1);
   CsvReader reader(file, text);
   LineCounter lines(text);
   DuplicateIds ids;
