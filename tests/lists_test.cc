@@ -434,7 +434,7 @@ TEST(CslCsvTest, ErrorsGiveLineAndColumn) {
 
   list = ParseList("c.csv", good + CslRow("2", "EL", "Entity", "B", "03/03/2022"));
   EXPECT_EQ(CodeOf(list.status()), "list_invalid_field");
-  EXPECT_THAT(MessageOf(list.status()), StartsWith("c.csv:3:1: start_date"));
+  EXPECT_THAT(MessageOf(list.status()), StartsWith("c.csv:3:20: start_date"));
 
   list = ParseList("c.csv", good + CslRow("2", "EL", "Entity", "B", "", "", "CN;XX"));
   EXPECT_EQ(CodeOf(list.status()), "list_invalid_field");
@@ -554,7 +554,7 @@ TEST(ListErrorsTest, SdnRowsThatDoNotParse) {
            Case{SdnRow("2", ""), "list_missing_field", "x.csv:2:1: the entry has no name"},
            Case{SdnRow("", "TWO"), "list_missing_field", "x.csv:2:1: the entry has no id"},
            Case{SdnRow("2x", "TWO"), "list_invalid_field", "x.csv:2:1: ent_num"},
-           Case{SdnRow("2", "TWO", "\"robot\""), "list_invalid_field", "x.csv:2:1: SDN_Type"},
+           Case{SdnRow("2", "TWO", "\"robot\""), "list_invalid_field", "x.csv:2:9: SDN_Type"},
            Case{SdnRow("1", "TWO"), "list_duplicate_id", "x.csv:2:1: a second SDN entry"},
            Case{SdnRow("2", std::string(70000, 'A')), "list_malformed", "x.csv:2:3: a field of"},
            Case{"2,\"TWO\x01\",-0-\r\n", "list_malformed", "x.csv:2:7: control character 0x01"},

@@ -400,6 +400,14 @@ struct EntryContext {
   std::string_view json_path = {};  // "$.results[3].name", shown after the position
   std::string_view element = {};    // "nameAlias", shown after the position as <nameAlias>
 
+  // The same entry, pointing at the field that starts at `field_offset`.
+  EntryContext AtField(std::size_t field_offset) const {
+    EntryContext field = *this;
+    field.offset = field_offset;
+    field.line = 0;
+    return field;
+  }
+
   absl::Status Error(std::string_view code, std::string_view message) const {
     std::string position = line ? absl::StrCat(line, ":1") : Pos(text, offset);
     if (!json_path.empty()) absl::StrAppend(&position, " (", Av(json_path), ")");
@@ -563,12 +571,13 @@ absl::Status ParseSdnRecord(const EntryContext& at, const std::vector<CsvField>&
   e.id = text(kEntNum);
   if (!e.id.empty() &&
       !std::all_of(e.id.begin(), e.id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return at.Error("list_invalid_field",
+    return at.AtField(f[kEntNum].offset).Error("list_invalid_field",
                     absl::StrCat("ent_num \"", Av(std::string_view(e.id).substr(0, 64)),
                                  "\" is not a number"));
   }
   e.names.push_back(text(kSdnName));
-  absl::StatusOr<EntryType> type = SdnType(at, SdnValue(f[kSdnType].value));
+  absl::StatusOr<EntryType> type =
+      SdnType(at.AtField(f[kSdnType].offset), SdnValue(f[kSdnType].value));
   if (!type.ok()) return type.status();
   e.type = *type;
   AddSdnPrograms(text(kProgram), e.programs);
@@ -724,12 +733,14 @@ absl::Status ForEachValue(std::string_view text, Fn&& fn) {
 absl::Status ParseCslCsvRecord(const EntryContext& at, const CslCsvColumns& c,
                                const std::vector<CsvField>& f, ListEntry& e) {
   auto cell = [&](int column) { return column < 0 ? std::string_view() : Trim(f[column].value); };
-  absl::StatusOr<std::string> code = CslSourceCode(at, cell(c.source));
+  // Errors about one field point at it; a column the header lacks leaves them at the row.
+  auto at_cell = [&](int column) { return column < 0 ? at : at.AtField(f[column].offset); };
+  absl::StatusOr<std::string> code = CslSourceCode(at_cell(c.source), cell(c.source));
   if (!code.ok()) return code.status();
   e.list = *std::move(code);
   e.id = cell(c.id);
   if (e.id.empty()) e.id = cell(c.entity_number);
-  absl::StatusOr<EntryType> type = CslType(at, cell(c.type));
+  absl::StatusOr<EntryType> type = CslType(at_cell(c.type), cell(c.type));
   if (!type.ok()) return type.status();
   e.type = *type;
   e.names.emplace_back(cell(c.name));
@@ -743,11 +754,12 @@ absl::Status ParseCslCsvRecord(const EntryContext& at, const CslCsvColumns& c,
   }));
   for (int column : {c.citizenships, c.nationalities}) {
     EXPORTCTL_RETURN_IF_ERROR(ForEachValue(cell(column), [&](std::string_view v) {
-      return AddCountryCode(at, "country", v, e.countries);
+      return AddCountryCode(at_cell(column), "country", v, e.countries);
     }));
   }
-  EXPORTCTL_RETURN_IF_ERROR(SetDate(at, "start_date", cell(c.start_date), e.start_date));
-  EXPORTCTL_RETURN_IF_ERROR(SetDate(at, "end_date", cell(c.end_date), e.end_date));
+  EXPORTCTL_RETURN_IF_ERROR(
+      SetDate(at_cell(c.start_date), "start_date", cell(c.start_date), e.start_date));
+  EXPORTCTL_RETURN_IF_ERROR(SetDate(at_cell(c.end_date), "end_date", cell(c.end_date), e.end_date));
   e.license_requirement = cell(c.license_requirement);
   return CheckRequired(at, e);
 }
