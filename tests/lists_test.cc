@@ -73,7 +73,7 @@ TEST(SdnCsvTest, LoadsTheSmallFile) {
   ASSERT_TRUE(list.ok()) << list.status();
   EXPECT_EQ(list->code, "SDN");
   EXPECT_EQ(list->format, "ofac-sdn-csv");
-  EXPECT_EQ(list->date, "");  // no date inside, none in the name
+  EXPECT_EQ(list->date, "");            // no date inside, none in the name
   ASSERT_EQ(list->entries.size(), 7u);  // the 0x1A line is no entry
   EXPECT_EQ(list->alias_count(), 7u);
 
@@ -100,8 +100,9 @@ TEST(SdnCsvTest, ExtractsAkaFkaNkaAliasesFromRemarks) {
 }
 
 TEST(SdnCsvTest, ConvertsLatin1ToUtf8) {
-  absl::StatusOr<LoadedList> list = ParseList("x.csv", "1,\"MU\xd1OZ, Jos\xe9\",-0- ,\"X\","
-                                                       "-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\r\n");
+  absl::StatusOr<LoadedList> list = ParseList("x.csv",
+                                              "1,\"MU\xd1OZ, Jos\xe9\",-0- ,\"X\","
+                                              "-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\r\n");
   ASSERT_TRUE(list.ok()) << list.status();
   EXPECT_EQ(list->entries[0].names[0], "MU\xc3\x91OZ, Jos\xc3\xa9");
   // A file already in UTF-8 is not converted a second time.
@@ -116,7 +117,7 @@ TEST(SdnCsvTest, TypesProgramsCountriesAndEmptyFields) {
   const ListEntry* vessel = Find(*list, "15036");
   EXPECT_EQ(vessel->type, EntryType::kVessel);
   EXPECT_THAT(vessel->programs, ElementsAre("IRAN", "IRGC"));  // "IRAN] [IRGC"
-  EXPECT_THAT(vessel->countries, ElementsAre("IR"));             // Vess_flag "Iran"
+  EXPECT_THAT(vessel->countries, ElementsAre("IR"));           // Vess_flag "Iran"
   EXPECT_EQ(Find(*list, "25501")->type, EntryType::kAircraft);
   EXPECT_EQ(Find(*list, "6925")->type, EntryType::kIndividual);
   EXPECT_THAT(Find(*list, "6925")->countries, ElementsAre("TZ"));  // "citizen Tanzania"
@@ -258,8 +259,8 @@ TEST(CslJsonTest, LoadsTheSmallFile) {
   EXPECT_THAT(sdn.countries, ElementsAre("TZ"));
 
   const ListEntry& uvl = list->entries[2];
-  EXPECT_EQ(uvl.list, "UVL");     // the short code is accepted too
-  EXPECT_EQ(uvl.id, "UVL-17");    // no id: entity_number
+  EXPECT_EQ(uvl.list, "UVL");   // the short code is accepted too
+  EXPECT_EQ(uvl.id, "UVL-17");  // no id: entity_number
   EXPECT_EQ(uvl.type, EntryType::kEntity);
   EXPECT_THAT(uvl.names, ElementsAre("Test Unverified Trading FZE"));  // alt_names null
   EXPECT_EQ(uvl.source, kData + "csl_small.json:39 ($.results[2])");
@@ -285,8 +286,8 @@ TEST(CslJsonTest, MapsEverySourceToItsCode) {
       {"DTC", "DTC"},
   };
   for (const auto& [source, code] : sources) {
-    std::string json = R"({"results":[{"id":"1","name":"N","source":")" + std::string(source) +
-                       R"("}]})";
+    std::string json =
+        R"({"results":[{"id":"1","name":"N","source":")" + std::string(source) + R"("}]})";
     absl::StatusOr<LoadedList> list = ParseList("x.json", json);
     ASSERT_TRUE(list.ok()) << list.status();
     EXPECT_EQ(list->entries[0].list, code) << source;
@@ -319,7 +320,8 @@ TEST(CslJsonTest, ErrorsGiveLineColumnAndJsonPath) {
 TEST(CslJsonTest, SyntaxErrorsAnywhereRefuseTheFile) {
   for (std::string_view json : {
            R"({"results":[{"id":"1","source":"EL","name":"A"},]})",
-           R"({"results":[{"id":"1","source":"EL","name":"A"}]})" "x",
+           R"({"results":[{"id":"1","source":"EL","name":"A"}]})"
+           "x",
            R"({"results":[{"id":"1","source":"EL","name":"A","remarks":{"a":[1,}}]})",
            R"({"results":[{"id":"1","source":"EL","name":"A"}], "x": tru})",
            R"({"results":[{"id":"1","source":"EL","name":"A")",
@@ -335,7 +337,8 @@ TEST(CslJsonTest, InvalidUtf8IsFoundWhereItIs) {
   absl::StatusOr<LoadedList> list =
       ParseList("x.json", "{\"results\":[\n{\"id\":\"1\",\"source\":\"EL\",\"name\":\"A\xff\"}]}");
   EXPECT_EQ(CodeOf(list.status()), "list_malformed");
-  EXPECT_THAT(MessageOf(list.status()), StartsWith("x.json:2:34 ($): The input is not valid UTF-8"));
+  EXPECT_THAT(MessageOf(list.status()),
+              StartsWith("x.json:2:34 ($): The input is not valid UTF-8"));
 }
 
 TEST(CslJsonTest, RequiredFieldsAndVocabularies) {
@@ -502,9 +505,9 @@ std::string EuFile(std::string_view entities) {
 }
 
 TEST(EuXmlTest, ErrorsNameTheElementAndItsPosition) {
-  absl::StatusOr<LoadedList> list = ParseList(
-      "eu.xml", EuFile("<sanctionEntity logicalId=\"1\"><nameAlias wholeName=\"A\"/>"
-                       "</sanctionEntity>\n  <sanctionEntity logicalId=\"2\"/>\n"));
+  absl::StatusOr<LoadedList> list =
+      ParseList("eu.xml", EuFile("<sanctionEntity logicalId=\"1\"><nameAlias wholeName=\"A\"/>"
+                                 "</sanctionEntity>\n  <sanctionEntity logicalId=\"2\"/>\n"));
   EXPECT_EQ(CodeOf(list.status()), "list_missing_field");
   EXPECT_THAT(MessageOf(list.status()), StartsWith("eu.xml:3:3 <sanctionEntity>: "));
 

@@ -6,6 +6,7 @@
 #include "src/screening/lists.h"
 
 #include <openssl/evp.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,14 +15,12 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
-
-#include <pugixml.hpp>
-#include <simdjson.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -51,8 +50,9 @@ constexpr std::size_t kMaxFieldBytes = 64 << 10;
 
 absl::Status ListError(std::string_view code, std::string_view file, std::string_view position,
                        std::string_view message) {
-  std::string text = position.empty() ? absl::StrCat(Av(file), ": ", Av(message))
-                                      : absl::StrCat(Av(file), ":", Av(position), ": ", Av(message));
+  std::string text = position.empty()
+                         ? absl::StrCat(Av(file), ": ", Av(message))
+                         : absl::StrCat(Av(file), ":", Av(position), ": ", Av(message));
   absl::Status st = absl::InvalidArgumentError(text);
   st.SetPayload(Av(kListErrorPayload), absl::Cord(Av(code)));
   return st;
@@ -219,6 +219,7 @@ std::string_view StripEofMarker(std::string_view text) {
 struct CountryName {
   std::string_view name, code;
 };
+// clang-format off
 constexpr CountryName kCountryNames[] = {
     {"Afghanistan", "AF"}, {"Albania", "AL"}, {"Algeria", "DZ"}, {"Andorra", "AD"},
     {"Angola", "AO"}, {"Antigua and Barbuda", "AG"}, {"Argentina", "AR"}, {"Armenia", "AM"},
@@ -274,6 +275,7 @@ constexpr CountryName kCountryNames[] = {
     {"Uruguay", "UY"}, {"Uzbekistan", "UZ"}, {"Vanuatu", "VU"}, {"Venezuela", "VE"},
     {"Vietnam", "VN"}, {"Yemen", "YE"}, {"Zambia", "ZM"}, {"Zimbabwe", "ZW"},
 };
+// clang-format on
 
 std::string_view CountryCodeForName(std::string_view name) {
   if (name.empty()) return {};
@@ -309,8 +311,8 @@ class CsvReader {
       absl::Status st = pos_ < text_.size() && text_[pos_] == '"' ? Quoted(field) : Plain(field);
       if (!st.ok()) return st;
       if (field.value.size() > kMaxFieldBytes) {
-        return Malformed(field.offset, absl::StrCat("a field of more than ", kMaxFieldBytes,
-                                                    " bytes"));
+        return Malformed(field.offset,
+                         absl::StrCat("a field of more than ", kMaxFieldBytes, " bytes"));
       }
       fields.push_back(field);
       if (pos_ >= text_.size()) return true;
@@ -394,9 +396,9 @@ class CsvReader {
 // made: counting lines for every field of a large file would be quadratic.
 struct EntryContext {
   std::string_view file;
-  std::string_view text;       // the file's bytes, to find `offset`'s line and column
+  std::string_view text;  // the file's bytes, to find `offset`'s line and column
   std::size_t offset = 0;
-  std::size_t line = 0;        // when the caller knows it (CSV rows: column 1), else 0
+  std::size_t line = 0;             // when the caller knows it (CSV rows: column 1), else 0
   std::string_view json_path = {};  // "$.results[3].name", shown after the position
   std::string_view element = {};    // "nameAlias", shown after the position as <nameAlias>
 
@@ -423,8 +425,8 @@ absl::Status CheckLength(const EntryContext& at, std::string_view field, std::st
 }
 
 // Adds an ISO 3166-1 alpha-2 code (any case); empty adds nothing, anything else is an error.
-absl::Status AddCountryCode(const EntryContext& at, std::string_view field,
-                            std::string_view value, std::vector<std::string>& countries) {
+absl::Status AddCountryCode(const EntryContext& at, std::string_view field, std::string_view value,
+                            std::vector<std::string>& countries) {
   value = Trim(value);
   if (value.empty()) return absl::OkStatus();
   std::string code = Upper(value);
@@ -474,8 +476,20 @@ class DuplicateIds {
 // OFAC SDN legacy CSV.
 
 constexpr int kSdnColumns = 12;
-enum SdnColumn { kEntNum, kSdnName, kSdnType, kProgram, kTitle, kCallSign, kVessType,
-                 kTonnage, kGrt, kVessFlag, kVessOwner, kRemarks };
+enum SdnColumn {
+  kEntNum,
+  kSdnName,
+  kSdnType,
+  kProgram,
+  kTitle,
+  kCallSign,
+  kVessType,
+  kTonnage,
+  kGrt,
+  kVessFlag,
+  kVessOwner,
+  kRemarks
+};
 
 // `-0-` is how the SDN CSV writes an empty field, with or without spaces around it.
 std::string_view SdnValue(std::string_view raw) {
@@ -557,8 +571,8 @@ absl::StatusOr<EntryType> SdnType(const EntryContext& at, std::string_view v) {
   if (v == "vessel") return EntryType::kVessel;
   if (v == "aircraft") return EntryType::kAircraft;
   return at.Error("list_invalid_field",
-                  absl::StrCat("SDN_Type \"", Av(v.substr(0, 64)), "\" is not one of -0-, "
-                               "individual, vessel, aircraft"));
+                  absl::StrCat("SDN_Type \"", Av(v.substr(0, 64)),
+                               "\" is not one of -0-, individual, vessel, aircraft"));
 }
 
 absl::Status ParseSdnRecord(const EntryContext& at, const std::vector<CsvField>& f, bool latin1,
@@ -571,9 +585,10 @@ absl::Status ParseSdnRecord(const EntryContext& at, const std::vector<CsvField>&
   e.id = text(kEntNum);
   if (!e.id.empty() &&
       !std::all_of(e.id.begin(), e.id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return at.AtField(f[kEntNum].offset).Error("list_invalid_field",
-                    absl::StrCat("ent_num \"", Av(std::string_view(e.id).substr(0, 64)),
-                                 "\" is not a number"));
+    return at.AtField(f[kEntNum].offset)
+        .Error("list_invalid_field",
+               absl::StrCat("ent_num \"", Av(std::string_view(e.id).substr(0, 64)),
+                            "\" is not a number"));
   }
   e.names.push_back(text(kSdnName));
   absl::StatusOr<EntryType> type =
@@ -609,8 +624,8 @@ absl::Status ParseSdnCsv(std::string_view file, std::string_view text, LoadedLis
     std::size_t line = lines.LineAt(reader.record_offset());
     EntryContext at{.file = file, .text = text, .line = line};
     if (fields.size() != kSdnColumns) {
-      return at.Error("list_malformed", absl::StrCat("a row of ", fields.size(),
-                                                     " fields; the SDN CSV has 12"));
+      return at.Error("list_malformed",
+                      absl::StrCat("a row of ", fields.size(), " fields; the SDN CSV has 12"));
     }
     ListEntry& e = list.entries.emplace_back();
     EXPORTCTL_RETURN_IF_ERROR(ParseSdnRecord(at, fields, latin1, e));
@@ -684,8 +699,8 @@ absl::StatusOr<EntryType> CslType(const EntryContext& at, std::string_view v) {
   if (EqualsIgnoreCase(v, "vessel")) return EntryType::kVessel;
   if (EqualsIgnoreCase(v, "aircraft")) return EntryType::kAircraft;
   return at.Error("list_invalid_field",
-                  absl::StrCat("type \"", Av(v.substr(0, 64)), "\" is not one of Individual, "
-                               "Entity, Vessel, Aircraft"));
+                  absl::StrCat("type \"", Av(v.substr(0, 64)),
+                               "\" is not one of Individual, Entity, Vessel, Aircraft"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,11 +718,19 @@ CslCsvColumns CslCsvHeader(const std::vector<CsvField>& header) {
   CslCsvColumns c;
   c.count = header.size();
   const std::pair<std::string_view, int*> known[] = {
-      {"_id", &c.id}, {"id", &c.id}, {"entity_number", &c.entity_number},
-      {"source", &c.source}, {"type", &c.type}, {"programs", &c.programs}, {"name", &c.name},
-      {"start_date", &c.start_date}, {"end_date", &c.end_date},
-      {"license_requirement", &c.license_requirement}, {"alt_names", &c.alt_names},
-      {"citizenships", &c.citizenships}, {"nationalities", &c.nationalities}};
+      {"_id", &c.id},
+      {"id", &c.id},
+      {"entity_number", &c.entity_number},
+      {"source", &c.source},
+      {"type", &c.type},
+      {"programs", &c.programs},
+      {"name", &c.name},
+      {"start_date", &c.start_date},
+      {"end_date", &c.end_date},
+      {"license_requirement", &c.license_requirement},
+      {"alt_names", &c.alt_names},
+      {"citizenships", &c.citizenships},
+      {"nationalities", &c.nationalities}};
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string_view h = Trim(header[i].value);
     for (const auto& [name, index] : known) {
@@ -909,10 +932,18 @@ class CslJsonParser {
         }
         break;
       }
-      case ondemand::json_type::number: err = v.get_number().error(); break;
-      case ondemand::json_type::string: err = v.get_string().error(); break;
-      case ondemand::json_type::boolean: err = v.get_bool().error(); break;
-      case ondemand::json_type::null: err = v.is_null().error(); break;
+      case ondemand::json_type::number:
+        err = v.get_number().error();
+        break;
+      case ondemand::json_type::string:
+        err = v.get_string().error();
+        break;
+      case ondemand::json_type::boolean:
+        err = v.get_bool().error();
+        break;
+      case ondemand::json_type::null:
+        err = v.is_null().error();
+        break;
     }
     if (err) return Fail(err, err == simdjson::INCORRECT_TYPE ? at : Here());
     return absl::OkStatus();
@@ -938,8 +969,8 @@ class CslJsonParser {
     }
     if (auto err = v.get_string().get(s)) return Fail(err, at);
     if (s.size() > kMaxFieldBytes) {
-      return Error("list_malformed", at, absl::StrCat("a string of more than ", kMaxFieldBytes,
-                                                      " bytes"));
+      return Error("list_malformed", at,
+                   absl::StrCat("a string of more than ", kMaxFieldBytes, " bytes"));
     }
     out.assign(Trim(s));
     return absl::OkStatus();
@@ -1090,8 +1121,12 @@ class CslJsonParser {
     absl::StatusOr<std::string> code = CslSourceCode(At(at), source);
     if (!code.ok()) return code.status();
     e.list = *std::move(code);
-    if (e.id.empty()) path_ = entry_path + ".id";
-    else if (e.names[0].empty()) path_ = entry_path + ".name";
+    // A missing id or name is reported at the entry, with the path of the field it lacks.
+    if (e.id.empty()) {
+      path_ = entry_path + ".id";
+    } else if (e.names[0].empty()) {
+      path_ = entry_path + ".name";
+    }
     EXPORTCTL_RETURN_IF_ERROR(CheckRequired(At(at), e));
     path_ = entry_path;
     EXPORTCTL_RETURN_IF_ERROR(ids_.Add(At(at), e));
@@ -1173,9 +1208,10 @@ class EuXmlParser {
     pugi::xml_parse_result result =
         doc.load_buffer(bytes_.data(), bytes_.size(), pugi::parse_default, pugi::encoding_auto);
     if (!result) {
-      return ListError("list_malformed", file_,
-                       Pos(bytes_, static_cast<std::size_t>(std::max<std::ptrdiff_t>(result.offset, 0))),
-                       result.description());
+      return ListError(
+          "list_malformed", file_,
+          Pos(bytes_, static_cast<std::size_t>(std::max<std::ptrdiff_t>(result.offset, 0))),
+          result.description());
     }
     pugi::xml_node root = doc.document_element();
     if (LocalName(root) != "export") {
@@ -1219,12 +1255,14 @@ class EuXmlParser {
       if (!alias.empty()) AddUnique(e.names, std::move(alias));
     } else if (name == "subjectType") {
       std::string_view code = Attr(child, "code");
-      if (code == "person") e.type = EntryType::kIndividual;
-      else if (code == "enterprise") e.type = EntryType::kEntity;
-      else if (!code.empty()) {
-        return at.Error("list_invalid_field", absl::StrCat("subjectType code \"",
-                                                           Av(code.substr(0, 64)),
-                                                           "\" is neither person nor enterprise"));
+      if (code == "person") {
+        e.type = EntryType::kIndividual;
+      } else if (code == "enterprise") {
+        e.type = EntryType::kEntity;
+      } else if (!code.empty()) {
+        return at.Error("list_invalid_field",
+                        absl::StrCat("subjectType code \"", Av(code.substr(0, 64)),
+                                     "\" is neither person nor enterprise"));
       }
     } else if (name == "citizenship" || name == "address") {
       EXPORTCTL_RETURN_IF_ERROR(AddEuCountry(at, Attr(child, "countryIso2Code"), e.countries));
@@ -1284,9 +1322,10 @@ Format Detect(std::string_view text) {
   if (c == '{' || c == '[') return Format::kCslJson;
   if (c == '<') return Format::kEuXml;
   std::string_view line = text.substr(first, text.find('\n', first) - first);
-  if (line.find("source") != std::string_view::npos && line.find("name") != std::string_view::npos &&
-      (line.find("entity_number") != std::string_view::npos ||
-       line.substr(0, 4) == "_id," || line.substr(0, 3) == "id,")) {
+  if (line.find("source") != std::string_view::npos &&
+      line.find("name") != std::string_view::npos &&
+      (line.find("entity_number") != std::string_view::npos || line.substr(0, 4) == "_id," ||
+       line.substr(0, 3) == "id,")) {
     return Format::kCslCsv;
   }
   // An SDN row starts with its ent_num, then the quoted name.
@@ -1313,8 +1352,9 @@ absl::Status ReadFile(const std::string& path, std::string& out) {
   std::uintmax_t size = fs::file_size(path, ec);
   if (ec) return ListError("list_unreadable", path, "", ec.message());
   if (size > kMaxListFileBytes) {
-    return ListError("list_too_large", path, "",
-                     absl::StrCat("the file has ", size, " bytes; the limit is ", kMaxListFileBytes));
+    return ListError(
+        "list_too_large", path, "",
+        absl::StrCat("the file has ", size, " bytes; the limit is ", kMaxListFileBytes));
   }
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return ListError("list_unreadable", path, "", std::strerror(errno));
@@ -1367,9 +1407,9 @@ std::string Sha256Digest(std::string_view bytes) {
 absl::StatusOr<LoadedList> ParseList(std::string_view name, std::string_view bytes,
                                      std::string_view date) {
   if (bytes.size() > kMaxListFileBytes) {
-    return ListError("list_too_large", name, "",
-                     absl::StrCat("the file has ", bytes.size(), " bytes; the limit is ",
-                                  kMaxListFileBytes));
+    return ListError(
+        "list_too_large", name, "",
+        absl::StrCat("the file has ", bytes.size(), " bytes; the limit is ", kMaxListFileBytes));
   }
   if (!date.empty() && !IsValidDate(date)) {
     return ListError("list_invalid_date", name, "",
@@ -1445,11 +1485,13 @@ absl::StatusOr<std::vector<LoadedList>> LoadLists(const std::vector<std::string>
     std::vector<std::string> files;
     fs::recursive_directory_iterator it(path, ec), end;
     for (; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file(ec) && IsListFileName(it->path())) files.push_back(it->path().string());
+      if (it->is_regular_file(ec) && IsListFileName(it->path()))
+        files.push_back(it->path().string());
     }
     if (ec) return ListError("list_unreadable", path, "", ec.message());
     if (files.empty()) {
-      return ListError("list_unreadable", path, "", "the directory holds no .csv, .json or .xml file");
+      return ListError("list_unreadable", path, "",
+                       "the directory holds no .csv, .json or .xml file");
     }
     std::sort(files.begin(), files.end());
     for (const std::string& file : files) {
