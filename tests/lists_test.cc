@@ -701,6 +701,21 @@ TEST(ListsRobustnessTest, TruncatedAndCorruptedInputs) {
   }
 }
 
+TEST(ListsRobustnessTest, OverlongFieldsAreRefusedInEveryFormat) {
+  const std::string big(70000, 'A');
+  EXPECT_EQ(CodeOf(ParseList("x.json",
+                             R"({"results":[{"id":"1","source":"EL","name":")" + big + R"("}]})")
+                       .status()),
+            "list_malformed");
+  EXPECT_EQ(CodeOf(ParseList("x.csv", kCslHeader + CslRow("1", "EL", "Entity", big)).status()),
+            "list_malformed");
+  EXPECT_EQ(CodeOf(ParseList("x.xml", EuFile("<sanctionEntity logicalId=\"1\"><nameAlias "
+                                             "wholeName=\"" +
+                                             big + "\"/></sanctionEntity>"))
+                       .status()),
+            "list_malformed");
+}
+
 TEST(ListsRobustnessTest, DeepNestingIsRefused) {
   std::string deep = R"({"results":[{"id":"1","source":"EL","name":"A","x":)" +
                      std::string(5000, '[') + std::string(5000, ']') + "}]}";

@@ -1113,8 +1113,7 @@ class CslJsonParser {
       if (auto err = field.unescaped_key().get(key)) return Fail(err, Here());
       if (auto err = field.value().get(child)) return Fail(err, Here());
       path_ = absl::StrCat(entry_path, ".", Av(key));
-      std::string key_copy(key);  // the key's view does not outlive the next string read
-      EXPORTCTL_RETURN_IF_ERROR(Field(key_copy, child, e, source, entity_number));
+      EXPORTCTL_RETURN_IF_ERROR(Field(key, child, e, source, entity_number));
     }
     if (e.id.empty()) e.id = std::move(entity_number);
     path_ = entry_path + ".source";
