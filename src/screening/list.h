@@ -16,7 +16,7 @@ enum class EntryType : std::uint8_t { kUnknown, kIndividual, kEntity, kVessel, k
 // One listed party. `names[0]` is the primary name; the others are its aliases (a.k.a., f.k.a.,
 // n.k.a., alt_names, nameAlias), each kept apart so a match can say which one matched.
 struct ListEntry {
-  std::string list;  // list code: SDN, EL, DPL, UVL, MEU, SSI, FSE, ISN, DTC, CMIC, CAP, PLC, EU
+  std::string list;  // list code: SDN, EL, DPL, UVL, MEU, SSI, FSE, ISN, DTC, CMIC, CAP, PLC, MBS, EU
   std::string id;    // the entry's id in its list (SDN ent_num, CSL id or entity_number, EU logicalId)
   EntryType type = EntryType::kUnknown;
   std::vector<std::string> names;      // UTF-8, as written in the file
@@ -24,7 +24,7 @@ struct ListEntry {
   std::vector<std::string> programs;   // sanctions programmes / regimes
   std::string start_date, end_date;    // "YYYY-MM-DD" or empty
   std::string license_requirement;     // Entity List: the license requirement text
-  std::string source;                  // where it came from: "file:line" or "file:$.results[3]"
+  std::string source;                  // where it came from: "file:line" or "file:line ($.results[3])"
 };
 
 // One loaded list file.

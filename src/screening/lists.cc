@@ -6,6 +6,7 @@
 #include "src/screening/lists.h"
 
 #include <openssl/evp.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,14 +15,12 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
-
-#include <pugixml.hpp>
-#include <simdjson.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -51,8 +50,9 @@ constexpr std::size_t kMaxFieldBytes = 64 << 10;
 
 absl::Status ListError(std::string_view code, std::string_view file, std::string_view position,
                        std::string_view message) {
-  std::string text = position.empty() ? absl::StrCat(Av(file), ": ", Av(message))
-                                      : absl::StrCat(Av(file), ":", Av(position), ": ", Av(message));
+  std::string text = position.empty()
+                         ? absl::StrCat(Av(file), ": ", Av(message))
+                         : absl::StrCat(Av(file), ":", Av(position), ": ", Av(message));
   absl::Status st = absl::InvalidArgumentError(text);
   st.SetPayload(Av(kListErrorPayload), absl::Cord(Av(code)));
   return st;
@@ -163,12 +163,40 @@ std::string Latin1ToUtf8(std::string_view s) {
   return out;
 }
 
+// The offset of the first byte that is not part of valid UTF-8 (for an error's position).
+std::size_t FirstInvalidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return i;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += n;
+  }
+  return s.size();
+}
+
+bool IsBadControl(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F;
+}
+
 // The first control character that no list field may hold (all but tab, CR and LF), or npos.
+// Blocks are checked without an early exit, which the compiler vectorises; only a block that
+// holds one is searched byte by byte.
 std::size_t FindControl(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') return i;
-    if (c == 0x7F) return i;
+  constexpr std::size_t kBlock = 64;
+  std::size_t i = 0;
+  for (; i + kBlock <= text.size(); i += kBlock) {
+    bool bad = false;
+    for (std::size_t k = 0; k < kBlock; ++k) {
+      bad |= IsBadControl(static_cast<unsigned char>(text[i + k]));
+    }
+    if (bad) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (IsBadControl(static_cast<unsigned char>(text[i]))) return i;
   }
   return std::string_view::npos;
 }
@@ -191,6 +219,7 @@ std::string_view StripEofMarker(std::string_view text) {
 struct CountryName {
   std::string_view name, code;
 };
+// clang-format off
 constexpr CountryName kCountryNames[] = {
     {"Afghanistan", "AF"}, {"Albania", "AL"}, {"Algeria", "DZ"}, {"Andorra", "AD"},
     {"Angola", "AO"}, {"Antigua and Barbuda", "AG"}, {"Argentina", "AR"}, {"Armenia", "AM"},
@@ -246,8 +275,10 @@ constexpr CountryName kCountryNames[] = {
     {"Uruguay", "UY"}, {"Uzbekistan", "UZ"}, {"Vanuatu", "VU"}, {"Venezuela", "VE"},
     {"Vietnam", "VN"}, {"Yemen", "YE"}, {"Zambia", "ZM"}, {"Zimbabwe", "ZW"},
 };
+// clang-format on
 
 std::string_view CountryCodeForName(std::string_view name) {
+  if (name.empty()) return {};
   for (const CountryName& c : kCountryNames) {
     if (c.name == name) return c.code;
   }
@@ -280,8 +311,8 @@ class CsvReader {
       absl::Status st = pos_ < text_.size() && text_[pos_] == '"' ? Quoted(field) : Plain(field);
       if (!st.ok()) return st;
       if (field.value.size() > kMaxFieldBytes) {
-        return Malformed(field.offset, absl::StrCat("a field of more than ", kMaxFieldBytes,
-                                                    " bytes"));
+        return Malformed(field.offset,
+                         absl::StrCat("a field of more than ", kMaxFieldBytes, " bytes"));
       }
       fields.push_back(field);
       if (pos_ >= text_.size()) return true;
@@ -361,10 +392,28 @@ class CsvReader {
 // ---------------------------------------------------------------------------------------------
 // Shared checks for the fields of an entry.
 
+// Where an entry's fields are, for errors. The position is worked out only when an error is
+// made: counting lines for every field of a large file would be quadratic.
 struct EntryContext {
   std::string_view file;
-  std::string position;  // "line:column", or "line:column ($.results[3].name)"
+  std::string_view text;  // the file's bytes, to find `offset`'s line and column
+  std::size_t offset = 0;
+  std::size_t line = 0;             // when the caller knows it (CSV rows: column 1), else 0
+  std::string_view json_path = {};  // "$.results[3].name", shown after the position
+  std::string_view element = {};    // "nameAlias", shown after the position as <nameAlias>
+
+  // The same entry, pointing at the field that starts at `field_offset`.
+  EntryContext AtField(std::size_t field_offset) const {
+    EntryContext field = *this;
+    field.offset = field_offset;
+    field.line = 0;
+    return field;
+  }
+
   absl::Status Error(std::string_view code, std::string_view message) const {
+    std::string position = line ? absl::StrCat(line, ":1") : Pos(text, offset);
+    if (!json_path.empty()) absl::StrAppend(&position, " (", Av(json_path), ")");
+    if (!element.empty()) absl::StrAppend(&position, " <", Av(element), ">");
     return ListError(code, file, position, message);
   }
 };
@@ -376,8 +425,8 @@ absl::Status CheckLength(const EntryContext& at, std::string_view field, std::st
 }
 
 // Adds an ISO 3166-1 alpha-2 code (any case); empty adds nothing, anything else is an error.
-absl::Status AddCountryCode(const EntryContext& at, std::string_view field,
-                            std::string_view value, std::vector<std::string>& countries) {
+absl::Status AddCountryCode(const EntryContext& at, std::string_view field, std::string_view value,
+                            std::vector<std::string>& countries) {
   value = Trim(value);
   if (value.empty()) return absl::OkStatus();
   std::string code = Upper(value);
@@ -427,8 +476,20 @@ class DuplicateIds {
 // OFAC SDN legacy CSV.
 
 constexpr int kSdnColumns = 12;
-enum SdnColumn { kEntNum, kSdnName, kSdnType, kProgram, kTitle, kCallSign, kVessType,
-                 kTonnage, kGrt, kVessFlag, kVessOwner, kRemarks };
+enum SdnColumn {
+  kEntNum,
+  kSdnName,
+  kSdnType,
+  kProgram,
+  kTitle,
+  kCallSign,
+  kVessType,
+  kTonnage,
+  kGrt,
+  kVessFlag,
+  kVessOwner,
+  kRemarks
+};
 
 // `-0-` is how the SDN CSV writes an empty field, with or without spaces around it.
 std::string_view SdnValue(std::string_view raw) {
@@ -510,8 +571,8 @@ absl::StatusOr<EntryType> SdnType(const EntryContext& at, std::string_view v) {
   if (v == "vessel") return EntryType::kVessel;
   if (v == "aircraft") return EntryType::kAircraft;
   return at.Error("list_invalid_field",
-                  absl::StrCat("SDN_Type \"", Av(v.substr(0, 64)), "\" is not one of -0-, "
-                               "individual, vessel, aircraft"));
+                  absl::StrCat("SDN_Type \"", Av(v.substr(0, 64)),
+                               "\" is not one of -0-, individual, vessel, aircraft"));
 }
 
 absl::Status ParseSdnRecord(const EntryContext& at, const std::vector<CsvField>& f, bool latin1,
@@ -524,12 +585,14 @@ absl::Status ParseSdnRecord(const EntryContext& at, const std::vector<CsvField>&
   e.id = text(kEntNum);
   if (!e.id.empty() &&
       !std::all_of(e.id.begin(), e.id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return at.Error("list_invalid_field",
-                    absl::StrCat("ent_num \"", Av(std::string_view(e.id).substr(0, 64)),
-                                 "\" is not a number"));
+    return at.AtField(f[kEntNum].offset)
+        .Error("list_invalid_field",
+               absl::StrCat("ent_num \"", Av(std::string_view(e.id).substr(0, 64)),
+                            "\" is not a number"));
   }
   e.names.push_back(text(kSdnName));
-  absl::StatusOr<EntryType> type = SdnType(at, SdnValue(f[kSdnType].value));
+  absl::StatusOr<EntryType> type =
+      SdnType(at.AtField(f[kSdnType].offset), SdnValue(f[kSdnType].value));
   if (!type.ok()) return type.status();
   e.type = *type;
   AddSdnPrograms(text(kProgram), e.programs);
@@ -548,6 +611,7 @@ absl::Status ParseSdnCsv(std::string_view file, std::string_view text, LoadedLis
   // OFAC writes Latin-1; a file already converted to UTF-8 (valid UTF-8 is all but impossible by
   // chance in Latin-1 text with accented letters) is taken as it is, not converted twice.
   const bool latin1 = !simdjson::validate_utf8(text.data(), text.size());
+  list.entries.reserve(std::count(text.begin(), text.end(), '\n') + 1);
   CsvReader reader(file, text);
   LineCounter lines(text);
   DuplicateIds ids;
@@ -558,10 +622,10 @@ absl::Status ParseSdnCsv(std::string_view file, std::string_view text, LoadedLis
     if (!more.ok()) return more.status();
     if (!*more) break;
     std::size_t line = lines.LineAt(reader.record_offset());
-    EntryContext at{file, absl::StrCat(line, ":1")};
+    EntryContext at{.file = file, .text = text, .line = line};
     if (fields.size() != kSdnColumns) {
-      return at.Error("list_malformed", absl::StrCat("a row of ", fields.size(),
-                                                     " fields; the SDN CSV has 12"));
+      return at.Error("list_malformed",
+                      absl::StrCat("a row of ", fields.size(), " fields; the SDN CSV has 12"));
     }
     ListEntry& e = list.entries.emplace_back();
     EXPORTCTL_RETURN_IF_ERROR(ParseSdnRecord(at, fields, latin1, e));
@@ -635,8 +699,8 @@ absl::StatusOr<EntryType> CslType(const EntryContext& at, std::string_view v) {
   if (EqualsIgnoreCase(v, "vessel")) return EntryType::kVessel;
   if (EqualsIgnoreCase(v, "aircraft")) return EntryType::kAircraft;
   return at.Error("list_invalid_field",
-                  absl::StrCat("type \"", Av(v.substr(0, 64)), "\" is not one of Individual, "
-                               "Entity, Vessel, Aircraft"));
+                  absl::StrCat("type \"", Av(v.substr(0, 64)),
+                               "\" is not one of Individual, Entity, Vessel, Aircraft"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -654,14 +718,21 @@ CslCsvColumns CslCsvHeader(const std::vector<CsvField>& header) {
   CslCsvColumns c;
   c.count = header.size();
   const std::pair<std::string_view, int*> known[] = {
-      {"_id", &c.id}, {"id", &c.id}, {"entity_number", &c.entity_number},
-      {"source", &c.source}, {"type", &c.type}, {"programs", &c.programs}, {"name", &c.name},
-      {"start_date", &c.start_date}, {"end_date", &c.end_date},
-      {"license_requirement", &c.license_requirement}, {"alt_names", &c.alt_names},
-      {"citizenships", &c.citizenships}, {"nationalities", &c.nationalities}};
+      {"_id", &c.id},
+      {"id", &c.id},
+      {"entity_number", &c.entity_number},
+      {"source", &c.source},
+      {"type", &c.type},
+      {"programs", &c.programs},
+      {"name", &c.name},
+      {"start_date", &c.start_date},
+      {"end_date", &c.end_date},
+      {"license_requirement", &c.license_requirement},
+      {"alt_names", &c.alt_names},
+      {"citizenships", &c.citizenships},
+      {"nationalities", &c.nationalities}};
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string_view h = Trim(header[i].value);
-    if (i == 0 && h.substr(0, 3) == "\xEF\xBB\xBF") h.remove_prefix(3);  // a UTF-8 BOM
     for (const auto& [name, index] : known) {
       if (h == name && *index < 0) *index = static_cast<int>(i);
     }
@@ -685,12 +756,14 @@ absl::Status ForEachValue(std::string_view text, Fn&& fn) {
 absl::Status ParseCslCsvRecord(const EntryContext& at, const CslCsvColumns& c,
                                const std::vector<CsvField>& f, ListEntry& e) {
   auto cell = [&](int column) { return column < 0 ? std::string_view() : Trim(f[column].value); };
-  absl::StatusOr<std::string> code = CslSourceCode(at, cell(c.source));
+  // Errors about one field point at it; a column the header lacks leaves them at the row.
+  auto at_cell = [&](int column) { return column < 0 ? at : at.AtField(f[column].offset); };
+  absl::StatusOr<std::string> code = CslSourceCode(at_cell(c.source), cell(c.source));
   if (!code.ok()) return code.status();
   e.list = *std::move(code);
   e.id = cell(c.id);
   if (e.id.empty()) e.id = cell(c.entity_number);
-  absl::StatusOr<EntryType> type = CslType(at, cell(c.type));
+  absl::StatusOr<EntryType> type = CslType(at_cell(c.type), cell(c.type));
   if (!type.ok()) return type.status();
   e.type = *type;
   e.names.emplace_back(cell(c.name));
@@ -704,11 +777,12 @@ absl::Status ParseCslCsvRecord(const EntryContext& at, const CslCsvColumns& c,
   }));
   for (int column : {c.citizenships, c.nationalities}) {
     EXPORTCTL_RETURN_IF_ERROR(ForEachValue(cell(column), [&](std::string_view v) {
-      return AddCountryCode(at, "country", v, e.countries);
+      return AddCountryCode(at_cell(column), "country", v, e.countries);
     }));
   }
-  EXPORTCTL_RETURN_IF_ERROR(SetDate(at, "start_date", cell(c.start_date), e.start_date));
-  EXPORTCTL_RETURN_IF_ERROR(SetDate(at, "end_date", cell(c.end_date), e.end_date));
+  EXPORTCTL_RETURN_IF_ERROR(
+      SetDate(at_cell(c.start_date), "start_date", cell(c.start_date), e.start_date));
+  EXPORTCTL_RETURN_IF_ERROR(SetDate(at_cell(c.end_date), "end_date", cell(c.end_date), e.end_date));
   e.license_requirement = cell(c.license_requirement);
   return CheckRequired(at, e);
 }
@@ -717,7 +791,8 @@ absl::Status ParseCslCsv(std::string_view file, std::string_view text, LoadedLis
   list.code = "CSL";
   list.format = "csl-csv";
   if (!simdjson::validate_utf8(text.data(), text.size())) {
-    return ListError("list_malformed", file, "", "the CSL CSV is not valid UTF-8");
+    return ListError("list_malformed", file, Pos(text, FirstInvalidUtf8(text)),
+                     "the CSL CSV is not valid UTF-8");
   }
   CsvReader reader(file, text);
   std::vector<CsvField> fields;
@@ -731,7 +806,7 @@ absl::Status ParseCslCsv(std::string_view file, std::string_view text, LoadedLis
     if (!more.ok()) return more.status();
     if (!*more) break;
     std::size_t line = lines.LineAt(reader.record_offset());
-    EntryContext at{file, absl::StrCat(line, ":1")};
+    EntryContext at{.file = file, .text = text, .line = line};
     if (fields.size() != columns.count) {
       return at.Error("list_malformed", absl::StrCat("a row of ", fields.size(),
                                                      " fields under a header of ", columns.count));
@@ -755,9 +830,11 @@ class CslJsonParser {
       : file_(file), bytes_(bytes), padded_(bytes), list_(list), lines_(bytes) {}
 
   absl::Status Parse() {
-    if (auto err = parser_.iterate(padded_).get(doc_)) return Fail(err, 0);
+    if (auto err = parser_.iterate(padded_).get(doc_)) return Fail(err, WholeFileError(err));
     ondemand::object root;
-    if (auto err = doc_.get_object().get(root)) return Fail(err, 0);
+    if (auto err = doc_.get_object().get(root)) {
+      return Fail(err, err == simdjson::INCORRECT_TYPE ? 0 : WholeFileError(err));
+    }
     bool saw_results = false;
     for (auto field : root) {
       std::string_view key;
@@ -791,6 +868,15 @@ class CslJsonParser {
   const std::string& date() const { return date_; }
 
  private:
+  // simdjson reads the structure of the whole file before any value, and then knows no position
+  // for what it found wrong: find the bad byte for invalid UTF-8; for the rest (an unclosed
+  // string, object or array, text after the end), the end of the file is where it shows.
+  std::size_t WholeFileError(simdjson::error_code err) const {
+    if (err == simdjson::UTF8_ERROR) return FirstInvalidUtf8(bytes_);
+    std::size_t end = bytes_.find_last_not_of(" \t\r\n");
+    return end == std::string_view::npos ? 0 : end;
+  }
+
   std::size_t Here() {
     const char* p;
     if (!doc_.current_location().get(p)) return static_cast<std::size_t>(p - padded_.data());
@@ -812,7 +898,9 @@ class CslJsonParser {
   absl::Status Fail(simdjson::error_code err, std::size_t offset) const {
     return Error("list_malformed", offset, simdjson::error_message(err));
   }
-  EntryContext At(std::size_t offset) const { return EntryContext{file_, Position(offset)}; }
+  EntryContext At(std::size_t offset) const {
+    return EntryContext{.file = file_, .text = bytes_, .offset = offset, .json_path = path_};
+  }
 
   // Reads every value inside `v`, so that no syntax error hides in a value the loader ignores.
   absl::Status Walk(ondemand::value v, int depth) {
@@ -844,10 +932,18 @@ class CslJsonParser {
         }
         break;
       }
-      case ondemand::json_type::number: err = v.get_number().error(); break;
-      case ondemand::json_type::string: err = v.get_string().error(); break;
-      case ondemand::json_type::boolean: err = v.get_bool().error(); break;
-      case ondemand::json_type::null: err = v.is_null().error(); break;
+      case ondemand::json_type::number:
+        err = v.get_number().error();
+        break;
+      case ondemand::json_type::string:
+        err = v.get_string().error();
+        break;
+      case ondemand::json_type::boolean:
+        err = v.get_bool().error();
+        break;
+      case ondemand::json_type::null:
+        err = v.is_null().error();
+        break;
     }
     if (err) return Fail(err, err == simdjson::INCORRECT_TYPE ? at : Here());
     return absl::OkStatus();
@@ -873,8 +969,8 @@ class CslJsonParser {
     }
     if (auto err = v.get_string().get(s)) return Fail(err, at);
     if (s.size() > kMaxFieldBytes) {
-      return Error("list_malformed", at, absl::StrCat("a string of more than ", kMaxFieldBytes,
-                                                      " bytes"));
+      return Error("list_malformed", at,
+                   absl::StrCat("a string of more than ", kMaxFieldBytes, " bytes"));
     }
     out.assign(Trim(s));
     return absl::OkStatus();
@@ -1017,16 +1113,19 @@ class CslJsonParser {
       if (auto err = field.unescaped_key().get(key)) return Fail(err, Here());
       if (auto err = field.value().get(child)) return Fail(err, Here());
       path_ = absl::StrCat(entry_path, ".", Av(key));
-      std::string key_copy(key);  // the key's view does not outlive the next string read
-      EXPORTCTL_RETURN_IF_ERROR(Field(key_copy, child, e, source, entity_number));
+      EXPORTCTL_RETURN_IF_ERROR(Field(key, child, e, source, entity_number));
     }
     if (e.id.empty()) e.id = std::move(entity_number);
     path_ = entry_path + ".source";
     absl::StatusOr<std::string> code = CslSourceCode(At(at), source);
     if (!code.ok()) return code.status();
     e.list = *std::move(code);
-    if (e.id.empty()) path_ = entry_path + ".id";
-    else if (e.names[0].empty()) path_ = entry_path + ".name";
+    // A missing id or name is reported at the entry, with the path of the field it lacks.
+    if (e.id.empty()) {
+      path_ = entry_path + ".id";
+    } else if (e.names[0].empty()) {
+      path_ = entry_path + ".name";
+    }
     EXPORTCTL_RETURN_IF_ERROR(CheckRequired(At(at), e));
     path_ = entry_path;
     EXPORTCTL_RETURN_IF_ERROR(ids_.Add(At(at), e));
@@ -1101,16 +1200,17 @@ absl::Status AddEuCountry(const EntryContext& at, std::string_view code,
 class EuXmlParser {
  public:
   EuXmlParser(std::string_view file, std::string_view bytes, LoadedList& list)
-      : file_(file), bytes_(bytes), list_(list) {}
+      : file_(file), bytes_(bytes), list_(list), lines_(bytes) {}
 
   absl::Status Parse() {
     pugi::xml_document doc;
     pugi::xml_parse_result result =
         doc.load_buffer(bytes_.data(), bytes_.size(), pugi::parse_default, pugi::encoding_auto);
     if (!result) {
-      return ListError("list_malformed", file_,
-                       Pos(bytes_, static_cast<std::size_t>(std::max<std::ptrdiff_t>(result.offset, 0))),
-                       result.description());
+      return ListError(
+          "list_malformed", file_,
+          Pos(bytes_, static_cast<std::size_t>(std::max<std::ptrdiff_t>(result.offset, 0))),
+          result.description());
     }
     pugi::xml_node root = doc.document_element();
     if (LocalName(root) != "export") {
@@ -1131,10 +1231,17 @@ class EuXmlParser {
   const std::string& date() const { return date_; }
 
  private:
+  // pugixml gives the offset of an element's name; its `<` is one byte before.
+  std::size_t OffsetOf(const pugi::xml_node& node) const {
+    std::ptrdiff_t offset = node.offset_debug();
+    if (offset > 0 && static_cast<std::size_t>(offset) <= bytes_.size() &&
+        bytes_[offset - 1] == '<') {
+      --offset;
+    }
+    return static_cast<std::size_t>(std::max<std::ptrdiff_t>(offset, 0));
+  }
   EntryContext At(const pugi::xml_node& node, std::string_view what) const {
-    std::ptrdiff_t offset = std::max<std::ptrdiff_t>(node.offset_debug(), 0);
-    return EntryContext{file_, absl::StrCat(Pos(bytes_, static_cast<std::size_t>(offset)), " <",
-                                            Av(what), ">")};
+    return EntryContext{.file = file_, .text = bytes_, .offset = OffsetOf(node), .element = what};
   }
 
   absl::Status Child(const pugi::xml_node& child, ListEntry& e) {
@@ -1147,12 +1254,14 @@ class EuXmlParser {
       if (!alias.empty()) AddUnique(e.names, std::move(alias));
     } else if (name == "subjectType") {
       std::string_view code = Attr(child, "code");
-      if (code == "person") e.type = EntryType::kIndividual;
-      else if (code == "enterprise") e.type = EntryType::kEntity;
-      else if (!code.empty()) {
-        return at.Error("list_invalid_field", absl::StrCat("subjectType code \"",
-                                                           Av(code.substr(0, 64)),
-                                                           "\" is neither person nor enterprise"));
+      if (code == "person") {
+        e.type = EntryType::kIndividual;
+      } else if (code == "enterprise") {
+        e.type = EntryType::kEntity;
+      } else if (!code.empty()) {
+        return at.Error("list_invalid_field",
+                        absl::StrCat("subjectType code \"", Av(code.substr(0, 64)),
+                                     "\" is neither person nor enterprise"));
       }
     } else if (name == "citizenship" || name == "address") {
       EXPORTCTL_RETURN_IF_ERROR(AddEuCountry(at, Attr(child, "countryIso2Code"), e.countries));
@@ -1182,14 +1291,14 @@ class EuXmlParser {
     }
     EXPORTCTL_RETURN_IF_ERROR(CheckRequired(at, e));
     EXPORTCTL_RETURN_IF_ERROR(ids_.Add(at, e));
-    std::ptrdiff_t offset = std::max<std::ptrdiff_t>(node.offset_debug(), 0);
-    e.source = absl::StrCat(Av(file_), ":", LineColumnAt(bytes_, offset).line);
+    e.source = absl::StrCat(Av(file_), ":", lines_.LineAt(OffsetOf(node)));
     list_.entries.push_back(std::move(e));
     return absl::OkStatus();
   }
 
   std::string_view file_, bytes_;
   LoadedList& list_;
+  LineCounter lines_;
   DuplicateIds ids_;
   std::string date_;
 };
@@ -1199,17 +1308,23 @@ class EuXmlParser {
 
 enum class Format { kUnknown, kSdnCsv, kCslJson, kCslCsv, kEuXml };
 
+// A UTF-8 byte order mark, which spreadsheet programs put before CSV they save, is no content.
+std::string_view WithoutBom(std::string_view text) {
+  return text.substr(0, 3) == "\xEF\xBB\xBF" ? text.substr(3) : text;
+}
+
 Format Detect(std::string_view text) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  text = WithoutBom(text);
   std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return Format::kUnknown;
   char c = text[first];
   if (c == '{' || c == '[') return Format::kCslJson;
   if (c == '<') return Format::kEuXml;
   std::string_view line = text.substr(first, text.find('\n', first) - first);
-  if (line.find("source") != std::string_view::npos && line.find("name") != std::string_view::npos &&
-      (line.find("entity_number") != std::string_view::npos ||
-       line.substr(0, 4) == "_id," || line.substr(0, 3) == "id,")) {
+  if (line.find("source") != std::string_view::npos &&
+      line.find("name") != std::string_view::npos &&
+      (line.find("entity_number") != std::string_view::npos || line.substr(0, 4) == "_id," ||
+       line.substr(0, 3) == "id,")) {
     return Format::kCslCsv;
   }
   // An SDN row starts with its ent_num, then the quoted name.
@@ -1236,8 +1351,9 @@ absl::Status ReadFile(const std::string& path, std::string& out) {
   std::uintmax_t size = fs::file_size(path, ec);
   if (ec) return ListError("list_unreadable", path, "", ec.message());
   if (size > kMaxListFileBytes) {
-    return ListError("list_too_large", path, "",
-                     absl::StrCat("the file has ", size, " bytes; the limit is ", kMaxListFileBytes));
+    return ListError(
+        "list_too_large", path, "",
+        absl::StrCat("the file has ", size, " bytes; the limit is ", kMaxListFileBytes));
   }
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return ListError("list_unreadable", path, "", std::strerror(errno));
@@ -1290,9 +1406,9 @@ std::string Sha256Digest(std::string_view bytes) {
 absl::StatusOr<LoadedList> ParseList(std::string_view name, std::string_view bytes,
                                      std::string_view date) {
   if (bytes.size() > kMaxListFileBytes) {
-    return ListError("list_too_large", name, "",
-                     absl::StrCat("the file has ", bytes.size(), " bytes; the limit is ",
-                                  kMaxListFileBytes));
+    return ListError(
+        "list_too_large", name, "",
+        absl::StrCat("the file has ", bytes.size(), " bytes; the limit is ", kMaxListFileBytes));
   }
   if (!date.empty() && !IsValidDate(date)) {
     return ListError("list_invalid_date", name, "",
@@ -1307,13 +1423,13 @@ absl::StatusOr<LoadedList> ParseList(std::string_view name, std::string_view byt
       return ListError("list_unknown_format", name, "",
                        "not an OFAC SDN CSV, CSL JSON or CSV, nor EU sanctions XML file");
     case Format::kSdnCsv: {
-      std::string_view text = StripEofMarker(bytes);
+      std::string_view text = StripEofMarker(WithoutBom(bytes));
       EXPORTCTL_RETURN_IF_ERROR(CheckControls(name, text));
       EXPORTCTL_RETURN_IF_ERROR(ParseSdnCsv(name, text, list));
       break;
     }
     case Format::kCslCsv: {
-      std::string_view text = StripEofMarker(bytes);
+      std::string_view text = StripEofMarker(WithoutBom(bytes));
       EXPORTCTL_RETURN_IF_ERROR(CheckControls(name, text));
       EXPORTCTL_RETURN_IF_ERROR(ParseCslCsv(name, text, list));
       break;
@@ -1368,11 +1484,13 @@ absl::StatusOr<std::vector<LoadedList>> LoadLists(const std::vector<std::string>
     std::vector<std::string> files;
     fs::recursive_directory_iterator it(path, ec), end;
     for (; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file(ec) && IsListFileName(it->path())) files.push_back(it->path().string());
+      if (it->is_regular_file(ec) && IsListFileName(it->path()))
+        files.push_back(it->path().string());
     }
     if (ec) return ListError("list_unreadable", path, "", ec.message());
     if (files.empty()) {
-      return ListError("list_unreadable", path, "", "the directory holds no .csv, .json or .xml file");
+      return ListError("list_unreadable", path, "",
+                       "the directory holds no .csv, .json or .xml file");
     }
     std::sort(files.begin(), files.end());
     for (const std::string& file : files) {
