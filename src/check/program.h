@@ -45,7 +45,7 @@ enum class Op : std::uint8_t {
 // The list codes `screen(PARTY, {...})` accepts (src/screening: each loaded entry has one).
 inline constexpr std::string_view kListCodes[] = {"SDN", "EL",  "DPL", "UVL", "MEU",
                                                  "SSI", "FSE", "ISN", "DTC", "CMIC",
-                                                 "CAP", "PLC", "EU"};
+                                                 "CAP", "PLC", "MBS", "EU"};
 
 struct Expr {
   Op op = Op::kConst;
