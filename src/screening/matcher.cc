@@ -497,19 +497,13 @@ std::vector<Gram> Grams(const NormName& name) {
   return grams;
 }
 
-std::size_t CommonCount(const std::vector<Gram>& a, const std::vector<Gram>& b) {
-  std::size_t n = 0;
-  for (auto i = a.begin(), j = b.begin(); i != a.end() && j != b.end();) {
-    if (*i < *j) {
-      ++i;
-    } else if (*j < *i) {
-      ++j;
-    } else {
-      ++n, ++i, ++j;
-    }
-  }
-  return n;
-}
+// Query trigrams are looked up in a bitmap of kGramBits bits: a name's trigram counts as shared
+// when its bit is set, so hash collisions can only over-count, which keeps the filter safe
+// (the candidates are scored exactly) while the count stays branch-free.
+constexpr int kGramBitsLog2 = 14;
+constexpr std::size_t kGramWords = (std::size_t{1} << kGramBitsLog2) / 64;
+
+std::uint32_t GramBit(Gram g) { return (g * 2654435761u) >> (32 - kGramBitsLog2); }
 
 // The trigrams a name must share with a query form of `gram_count` trigrams to be able to score
 // `min_score`: the query may lose the fraction 0.2 + 0.025 * (100 - min_score) of its trigrams.
@@ -546,14 +540,20 @@ struct IndexedName {
   std::uint32_t entry;
   std::uint16_t alias;
   NormName form;
-  std::vector<Gram> grams;
+};
+
+// The trigrams of the indexed names, both ways.
+struct Trigrams {
+  std::vector<Gram> pool;            // the trigrams of name i: [begin[i], begin[i + 1])
+  std::vector<std::uint32_t> begin;
+  absl::flat_hash_map<Gram, std::vector<std::uint32_t>> postings;  // trigram -> names
 };
 
 }  // namespace
 
 struct NameIndex::Impl {
   std::vector<IndexedName> names;  // every form of every name, in entry then alias order
-  absl::flat_hash_map<Gram, std::vector<std::uint32_t>> postings;  // trigram -> names
+  Trigrams grams;
   std::size_t name_count = 0;  // names of the entries (a name can have two forms)
 };
 
@@ -564,13 +564,17 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
     for (std::size_t a = 0; a < names.size() && a <= UINT16_MAX; ++a) {
       ++impl->name_count;
       for (NormName& form : Normalize(names[a])) {
-        std::vector<Gram> grams = Grams(form);
         const auto id = static_cast<std::uint32_t>(impl->names.size());
-        for (Gram g : grams) impl->postings[g].push_back(id);
-        impl->names.push_back({e, static_cast<std::uint16_t>(a), std::move(form), std::move(grams)});
+        impl->grams.begin.push_back(static_cast<std::uint32_t>(impl->grams.pool.size()));
+        for (Gram g : Grams(form)) {
+          impl->grams.postings[g].push_back(id);
+          impl->grams.pool.push_back(g);
+        }
+        impl->names.push_back({e, static_cast<std::uint16_t>(a), std::move(form)});
       }
     }
   }
+  impl->grams.begin.push_back(static_cast<std::uint32_t>(impl->grams.pool.size()));
   impl_ = std::move(impl);
 }
 
@@ -583,17 +587,21 @@ struct Scratch {
   std::vector<std::uint32_t> stamp;  // the query epoch that last saw each name
   std::uint32_t epoch = 0;
   std::vector<std::uint32_t> candidates;
+  std::uint64_t gram_bits[kGramWords] = {};  // the query form's trigrams (GramBit)
 };
 
-Scratch& NewQueryScratch(std::size_t names) {
+Scratch& QueryScratch(std::size_t names) {
   thread_local Scratch scratch;
   if (scratch.stamp.size() < names) scratch.stamp.resize(names, 0);
-  if (++scratch.epoch == 0) {
-    std::fill(scratch.stamp.begin(), scratch.stamp.end(), 0);
-    scratch.epoch = 1;
-  }
   scratch.candidates.clear();
   return scratch;
+}
+
+void NewEpoch(Scratch& s) {
+  if (++s.epoch == 0) {
+    std::fill(s.stamp.begin(), s.stamp.end(), 0);
+    s.epoch = 1;
+  }
 }
 
 }  // namespace
@@ -601,6 +609,40 @@ Scratch& NewQueryScratch(std::size_t names) {
 // Scores names (ids in ascending order, so an entry's names are together) and keeps each entry's
 // best alias, weighted by country, when it reaches min_score.
 namespace {
+
+// Appends to s.candidates the names sharing enough trigrams with `form` (see the top of the file).
+void FindCandidates(const Trigrams& index, const NormName& form, int min_score, Scratch& s) {
+  static const std::vector<std::uint32_t> kNone;
+  const std::vector<Gram> grams = Grams(form);
+  const std::size_t required = RequiredGrams(grams.size(), min_score);
+  // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
+  absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
+  for (Gram g : grams) {
+    auto it = index.postings.find(g);
+    lists.push_back(it == index.postings.end() ? &kNone : &it->second);
+    s.gram_bits[GramBit(g) >> 6] |= std::uint64_t{1} << (GramBit(g) & 63);
+  }
+  std::sort(lists.begin(), lists.end(),
+            [](const auto* a, const auto* b) { return a->size() < b->size(); });
+  NewEpoch(s);
+  const Gram* pool = index.pool.data();
+  const std::uint32_t* begin = index.begin.data();
+  const std::size_t prefix = grams.size() - required + 1;
+  for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
+    for (std::uint32_t id : *lists[k]) {
+      if (s.stamp[id] == s.epoch) continue;
+      s.stamp[id] = s.epoch;
+      if (begin[id + 1] - begin[id] < required) continue;  // too few trigrams to share enough
+      std::size_t shared = 0;
+      for (std::uint32_t i = begin[id]; i < begin[id + 1]; ++i) {
+        const std::uint32_t bit = GramBit(pool[i]);
+        shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
+      }
+      if (shared >= required) s.candidates.push_back(id);
+    }
+  }
+  for (Gram g : grams) s.gram_bits[GramBit(g) >> 6] = 0;
+}
 
 template <typename Ids>
 void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
@@ -637,29 +679,10 @@ void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
   if (!impl_) return;
   const auto query = Normalize(q.name);
   if (query.empty()) return;
-  Scratch& s = NewQueryScratch(impl_->names.size());
-  static const std::vector<std::uint32_t> kNone;
-  for (const NormName& form : query) {
-    const std::vector<Gram> grams = Grams(form);
-    const std::size_t required = RequiredGrams(grams.size(), q.min_score);
-    // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
-    absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
-    for (Gram g : grams) {
-      auto it = impl_->postings.find(g);
-      lists.push_back(it == impl_->postings.end() ? &kNone : &it->second);
-    }
-    std::sort(lists.begin(), lists.end(),
-              [](const auto* a, const auto* b) { return a->size() < b->size(); });
-    const std::size_t prefix = grams.size() - required + 1;
-    for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
-      for (std::uint32_t id : *lists[k]) {
-        if (s.stamp[id] == s.epoch) continue;
-        s.stamp[id] = s.epoch;
-        if (CommonCount(impl_->names[id].grams, grams) >= required) s.candidates.push_back(id);
-      }
-    }
-  }
+  Scratch& s = QueryScratch(impl_->names.size());
+  for (const NormName& form : query) FindCandidates(impl_->grams, form, q.min_score, s);
   std::sort(s.candidates.begin(), s.candidates.end());
+  s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
   Collect(*this, impl_->names, query, q, s.candidates, out);
 }
 
