@@ -178,25 +178,36 @@ TEST_F(ScreeningQualityTest, RecallAndFalsePositivesAtTheChosenThresholds) {
   }
 }
 
-// The index never loses a match the linear scan finds, on the real list: a sample of the queries
-// (every fourth, to keep the test to seconds), at the review threshold and at 70.
+// The index never loses a match the linear scan finds, on real names: an index of the entries
+// the queries were made from and 600 others (the linear scan of all 18,600 names would take the
+// test past a few seconds), every other query, at the review threshold and at 70.
 TEST_F(ScreeningQualityTest, IndexAgreesWithLinearScan) {
-  std::vector<NameMatch> fast, slow;
-  int compared = 0;
-  for (std::size_t i = 0; i < queries_->size(); i += 4) {
-    for (int min_score : {kReviewScore, 70}) {
-      const NameQuery q{(*queries_)[i].name, "", min_score};
-      index_->Screen(q, &fast);
-      index_->ScreenLinear(q, &slow);
-      ASSERT_EQ(fast.size(), slow.size()) << q.name << " at " << min_score;
-      for (std::size_t k = 0; k < fast.size(); ++k) {
-        EXPECT_EQ(fast[k].entry, slow[k].entry) << q.name;
-        EXPECT_EQ(fast[k].score, slow[k].score) << q.name;
-        EXPECT_EQ(fast[k].alias, slow[k].alias) << q.name;
-      }
-      ++compared;
-    }
+  std::vector<const ListEntry*> subset;
+  for (std::size_t i = 0; i < entries_->size(); ++i) {
+    const ListEntry& e = (*entries_)[i];
+    const bool expected = std::any_of(queries_->begin(), queries_->end(),
+                                      [&](const Query& q) { return q.expected_id == e.id; });
+    if (expected || i % 25 == 0) subset.push_back(&e);
   }
+  const NameIndex index(subset);
+  std::vector<NameMatch> fast, slow;
+  int compared = 0, with_matches = 0;
+  for (std::size_t i = 0; i < queries_->size(); i += 2) {
+    const int min_score = i % 4 == 0 ? kReviewScore : 70;
+    const NameQuery q{(*queries_)[i].name, "", min_score};
+    index.Screen(q, &fast);
+    index.ScreenLinear(q, &slow);
+    ASSERT_EQ(fast.size(), slow.size()) << q.name << " at " << min_score;
+    for (std::size_t k = 0; k < fast.size(); ++k) {
+      EXPECT_EQ(fast[k].entry, slow[k].entry) << q.name;
+      EXPECT_EQ(fast[k].score, slow[k].score) << q.name;
+      EXPECT_EQ(fast[k].alias, slow[k].alias) << q.name;
+    }
+    ++compared;
+    with_matches += !fast.empty();
+  }
+  std::printf("index == linear scan on %d queries (%d with matches) over %zu entries\n", compared,
+              with_matches, subset.size());
   EXPECT_GT(compared, 1900);
 }
 

@@ -160,15 +160,16 @@ bool StartsWithWordChar(const utf8proc_uint8_t* p, utf8proc_ssize_t left) {
 }
 
 // Splits folded text into words: letters and digits make words, apostrophes vanish ("O'BRIEN"),
-// a period after a single letter joins initials ("S.A." -> "sa"), anything else separates.
+// a period after a single letter joins initials ("S.A." -> "sa", "L.L.C." -> "llc"), anything
+// else separates.
 std::vector<std::string> Tokenize(std::string_view folded) {
   std::vector<std::string> tokens;
   std::string current;
-  std::size_t current_chars = 0;
+  std::size_t since_dot = 0;  // letters since the word began or since its last joining period
   auto flush = [&] {
     if (!current.empty()) tokens.push_back(std::move(current));
     current.clear();
-    current_chars = 0;
+    since_dot = 0;
   };
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(folded.data());
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(folded.size());
@@ -180,11 +181,12 @@ std::vector<std::string> Tokenize(std::string_view folded) {
     const utf8proc_ssize_t next_left = left - n;
     if (IsWordChar(cp)) {
       current.append(reinterpret_cast<const char*>(p), n);
-      ++current_chars;
+      ++since_dot;
     } else if (IsApostrophe(cp)) {
       // Dropped inside a word.
-    } else if (cp == '.' && current_chars == 1 && StartsWithWordChar(next, next_left)) {
-      // "S.A": keep the initials together.
+    } else if (cp == '.' && since_dot == 1 && StartsWithWordChar(next, next_left)) {
+      // "S.A.", "L.L.C.": keep the initials together.
+      since_dot = 0;
     } else {
       flush();
     }
@@ -264,24 +266,31 @@ struct LegalHit {
 // joined or split word in the legal form does not leave it in the core.
 LegalHit LegalFormAt(const std::vector<std::string>& t, std::size_t begin, std::size_t end,
                      bool forward) {
-  const std::size_t most = std::min(kMaxLegalFormTokens, end - begin);
-  for (std::size_t k = most; k > 0; --k) {
+  LegalHit hit;
+  for (std::size_t k = std::min(kMaxLegalFormTokens, end - begin); k > 0 && hit.tokens == 0; --k) {
     const std::size_t from = forward ? begin : end - k;
     std::string phrase = absl::StrJoin(t.begin() + from, t.begin() + from + k, " ");
     auto it = LegalFormTexts().find(phrase);
-    if (it != LegalFormTexts().end()) return {k, *it};
+    if (it != LegalFormTexts().end()) hit = {k, *it};
   }
-  for (std::size_t k = std::min(kMaxLegalFormTokens + 1, end - begin); k > 0; --k) {
+  // A longer run of words may be a legal form with a typo or a split word ("LIMITED LIAB ILITY
+  // COMPANY" must not stop at "LIMITED").
+  for (std::size_t k = std::min(kMaxLegalFormTokens + 1, end - begin); k > hit.tokens; --k) {
     const std::size_t from = forward ? begin : end - k;
     const std::string window = absl::StrJoin(t.begin() + from, t.begin() + from + k, "");
     const int limit = LegalFormEdits(window.size());
     if (limit == 0) continue;
     for (const LegalPhrase& p : LegalPhrases()) {
-      if (LegalFormEdits(p.joined.size()) == 0) continue;
+      // The first and last letters must agree, so a word beside the legal form is not taken in
+      // ("PETROPARS UK LIMITED" keeps UK).
+      if (LegalFormEdits(p.joined.size()) == 0 || p.joined.front() != window.front() ||
+          p.joined.back() != window.back()) {
+        continue;
+      }
       if (BoundedEditDistance(window, p.joined, limit) <= limit) return {k, p.text};
     }
   }
-  return {};
+  return hit;
 }
 
 NormName SplitLegalForms(std::vector<std::string> tokens) {
@@ -380,22 +389,16 @@ double JaroWinkler(std::string_view a, std::string_view b) {
   return jaro + 0.1 * static_cast<double>(prefix) * (1.0 - jaro);
 }
 
-// 1 - Levenshtein distance / longer length.
-double LevenshteinRatio(std::string_view a, std::string_view b) {
+// 1 - edit distance / longer length, the edit distance counting adjacent transpositions as one
+// edit (optimal string alignment: Levenshtein 1966, Damerau 1964), so "TUAFIK" is one edit from
+// "TAUFIK". Exact when it is at least `floor`; below, some value below `floor` (the distance
+// computation stops early).
+double EditRatio(std::string_view a, std::string_view b, double floor) {
   if (a == b) return 1.0;
   if (a.empty() || b.empty()) return 0.0;
-  absl::InlinedVector<int, 64> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    int diagonal = row[0];
-    row[0] = static_cast<int>(i);
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const int up = row[j];
-      row[j] = std::min({up + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return 1.0 - static_cast<double>(row[b.size()]) / std::max(a.size(), b.size());
+  const double longer = static_cast<double>(std::max(a.size(), b.size()));
+  const int limit = static_cast<int>(std::max(0.0, (1.0 - floor) * longer));
+  return 1.0 - static_cast<double>(BoundedEditDistance(a, b, limit)) / longer;
 }
 
 // The similarity of two words: the mean of Jaro-Winkler and the Levenshtein ratio. Jaro-Winkler
@@ -408,7 +411,7 @@ double TokenSimilarity(std::string_view a, std::string_view b) {
                               static_cast<double>(std::max(a.size(), b.size()));
   // The Levenshtein ratio is at most the length ratio: skip it when the pair cannot match.
   if (0.5 * (jw + length_ratio) < kMinTokenSimilarity) return 0.5 * (jw + length_ratio);
-  return 0.5 * (jw + LevenshteinRatio(a, b));
+  return 0.5 * (jw + EditRatio(a, b, 2.0 * kMinTokenSimilarity - jw));
 }
 
 // The token-set alignment score (see the top of the file), in [0, 1].
@@ -458,7 +461,7 @@ int ScoreForms(const NormName& q, const NormName& l) {
   const std::size_t longer = std::max(q.joined.size(), l.joined.size());
   // The Levenshtein ratio cannot exceed shorter / longer: skip it when that cannot win.
   if (longer > 0 && static_cast<double>(shorter) / longer > s) {
-    s = std::max(s, LevenshteinRatio(q.joined, l.joined));
+    s = std::max(s, EditRatio(q.joined, l.joined, s));
   }
   if (shorter <= 3) s *= 0.7;
   int score = static_cast<int>(std::lround(100.0 * s));
