@@ -25,8 +25,8 @@ namespace exportctl::internal {
 // (tests/screening_quality_test.cc prints recall and false positives per threshold):
 // a "review" score marks a possible match for a person to confirm or clear; a "near-exact" score
 // is one no unrelated name reached there, and country weighting never lowers a score below it.
-inline constexpr int kReviewScore = 88;
-inline constexpr int kNearExactScore = 95;
+inline constexpr int kReviewScore = 85;
+inline constexpr int kNearExactScore = 92;
 
 struct NameMatch {
   std::uint32_t entry = 0;  // index into the entries given to the NameIndex
