@@ -30,17 +30,17 @@ const Lists& TestLists() {
 constexpr char kPack[] = R"(package scr
 rule el {
   cite "15 CFR 744.11"
-  when screen(end_user, {EL}) >= 95
+  when screen(end_user, {EL}) >= 92
   then license_required authority "BIS" basis "Entity List"
 }
 rule sdn_party {
   cite "31 CFR 501"
-  when parties is known and any(p in parties: screen(p, {SDN}) >= 95)
+  when parties is known and any(p in parties: screen(p, {SDN}) >= 92)
   then prohibited "blocked"
 }
 rule possible {
   cite "x"
-  when screen(end_user) >= 80 and screen(end_user) < 95
+  when screen(end_user) >= 80 and screen(end_user) < 92
   then review "confirm or clear"
 }
 )";
@@ -103,7 +103,7 @@ TEST(Screen, ExactNameOnTheListedListFires) {
   EXPECT_EQ(m.list, "EL");
   EXPECT_EQ(m.entry, "T-EL-1");
   EXPECT_EQ(m.alias, "Harbin Vector Bioreagents Institute");
-  EXPECT_GE(m.score, 95);
+  EXPECT_GE(m.score, 92);
   EXPECT_EQ(m.rule, "scr.el");
   EXPECT_EQ(d.screening_status, "on");
   ASSERT_EQ(d.lists.size(), 1u);
@@ -125,10 +125,10 @@ TEST(Screen, AnAliasMatchReportsTheAlias) {
 
 TEST(Screen, ListCodesRestrictTheMatch) {
   // Listed on the SDN only: the EL rule does not fire, the possible-match rule sees nothing in
-  // the 80-95 band, so nothing fires.
+  // the 80-92 band, so nothing fires.
   Policy p = MustCompile(
-      "package x\nrule el { cite \"c\" when screen(end_user, {EL}) >= 95 then review }\n"
-      "rule sdn { cite \"c\" when screen(end_user, {SDN}) >= 95 then prohibited }\n");
+      "package x\nrule el { cite \"c\" when screen(end_user, {EL}) >= 92 then review }\n"
+      "rule sdn { cite \"c\" when screen(end_user, {SDN}) >= 92 then prohibited }\n");
   Decision d = p.Evaluate(MakeRequest("Qasr Trading Company"), WithLists());
   EXPECT_EQ(d.outcome, Outcome::kProhibited) << d.ToJson();
   ASSERT_EQ(d.reasons.size(), 1u);

@@ -74,7 +74,9 @@ constexpr std::string_view kKindNames[] = {
     "set", "table", "entry", "rule", "title", "cite", "effective", "for_each", "when", "then",
     "effect", "or", "and", "not", "compare", "in", "not_in", "matches", "is_known", "is_missing",
     "any", "all", "string", "date", "number", "bool", "set_literal", "path", "lookup",
-    "test", "request", "as_of", "expect", "fires"};
+    "call", "test", "request", "as_of", "expect", "fires"};
+// One name per Kind, in its order (a table that drifted from its enum once mislabelled fields).
+static_assert(std::size(kKindNames) == static_cast<size_t>(ast::Kind::kFires) + 1);
 
 void Dump(const ast::Node& node, int indent, std::string& out) {
   absl::StrAppend(&out, std::string(indent * 2, ' '), Av(kKindNames[static_cast<int>(node.kind)]));

@@ -56,6 +56,7 @@ std::string_view OpName(Op op) {
   static constexpr std::string_view kNames[] = {
       "const", "attr", "var", "member", "set", "table", "lookup", "or", "and", "not", "==",
       "!=", "<", "<=", ">", ">=", "in", "matches", "is known", "any", "all", "screen"};
+  static_assert(std::size(kNames) == static_cast<size_t>(Op::kScreen) + 1, "one name per Op");
   return kNames[static_cast<int>(op)];
 }
 
