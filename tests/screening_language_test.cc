@@ -230,6 +230,27 @@ TEST(Screen, ListsReportWhatTheyLoaded) {
   EXPECT_TRUE(TestLists().Screen("harbin vector bioreagents institute", only_sdn).empty());
 }
 
+// The standard pack's near-exact threshold and the matcher's country floor are one number: a
+// near-exact name whose listed country differs from the party's still fires the pack's rule.
+TEST(StandardScreeningPack, CountryNeverHidesANearExactMatch) {
+  std::vector<Diagnostic> diagnostics;
+  absl::StatusOr<Policy> pack = Policy::Compile({SourceDir() + "/rules/screening"}, &diagnostics);
+  ASSERT_TRUE(pack.ok()) << pack.status();
+  absl::StatusOr<Lists> bundled = Lists::Load({SourceDir() + "/lists"});
+  ASSERT_TRUE(bundled.ok()) << bundled.status();
+  EvaluateOptions o;
+  o.lists = &*bundled;
+  Request r = MakeRequest("Northwind Biotech Research Institute");  // listed in CN
+  r.exporter = Exporter{"Acme Clinical Labs", "US"};
+  for (const char* country : {"CN", "DE", "BR"}) {
+    r.end_user->country = country;
+    Decision d = pack->Evaluate(r, o);
+    EXPECT_EQ(d.outcome, Outcome::kLicenseRequired) << country << ": " << d.ToJson();
+    ASSERT_EQ(d.screening.size(), 1u) << country;
+    EXPECT_EQ(d.screening[0].rule, "screening.parties.end_user_entity_list");
+  }
+}
+
 TEST(Screen, BadListsAreRefusedWithACode) {
   absl::StatusOr<Lists> l = Lists::Load({SourceDir() + "/tests/data/screening/no-such-file.csv"});
   ASSERT_FALSE(l.ok());
