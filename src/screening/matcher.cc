@@ -354,20 +354,27 @@ absl::InlinedVector<NormName, 2> Normalize(std::string_view name) {
 // ---------------------------------------------------------------------------------------------
 // Similarity.
 
-// Jaro-Winkler similarity of two words (bytes; the words are NFKC-folded, mostly ASCII).
+// Jaro-Winkler similarity of two words (bytes; the words are NFKC-folded, mostly ASCII). Words
+// longer than 64 bytes are compared on their first 64.
 double JaroWinkler(std::string_view a, std::string_view b) {
   if (a == b) return 1.0;
   if (a.empty() || b.empty()) return 0.0;
   if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() > 64) b = b.substr(0, 64), a = a.substr(0, std::min<std::size_t>(a.size(), 64));
   const std::size_t window = b.size() / 2 > 0 ? b.size() / 2 - 1 : 0;
-  absl::InlinedVector<bool, 64> a_used(a.size(), false), b_used(b.size(), false);
+  struct Flags {  // up to 64 flags in one word: no allocation, no initialisation loop
+    std::uint64_t bits = 0;
+    bool operator[](std::size_t i) const { return (bits >> i) & 1; }
+    void set(std::size_t i) { bits |= std::uint64_t{1} << i; }
+  } a_used, b_used;
   std::size_t matches = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::size_t lo = i > window ? i - window : 0;
     const std::size_t hi = std::min(b.size(), i + window + 1);
     for (std::size_t j = lo; j < hi; ++j) {
       if (!b_used[j] && a[i] == b[j]) {
-        a_used[i] = b_used[j] = true;
+        a_used.set(i);
+        b_used.set(j);
         ++matches;
         break;
       }
@@ -454,15 +461,19 @@ bool SameTokens(const NormName& q, const NormName& l) {
 }
 
 // The score of one normalised form against another, 0-100 (see the top of the file).
-int ScoreForms(const NormName& q, const NormName& l) {
+// Scores below `floor` are not needed exactly (the caller drops them): the joined comparison then
+// stops early. The score is exact when it is at least `floor`, below `floor` otherwise.
+int ScoreForms(const NormName& q, const NormName& l, int floor = 0) {
   if (SameTokens(q, l)) return q.legal == l.legal ? 100 : 99;
   double s = TokenScore(q, l);
   const std::size_t shorter = std::min(q.joined.size(), l.joined.size());
   const std::size_t longer = std::max(q.joined.size(), l.joined.size());
-  // The Levenshtein ratio cannot exceed shorter / longer: skip it when that cannot win.
-  if (longer > 0 && static_cast<double>(shorter) / longer > s) {
-    s = std::max(s, EditRatio(q.joined, l.joined, s));
-  }
+  // The fraction below which the score cannot reach `floor`, allowing for rounding, the legal
+  // form's point and the short-name factor.
+  const double needed = std::max(0.0, (floor - 2) / 100.0) / (shorter <= 3 ? 0.7 : 1.0);
+  // The edit ratio cannot exceed shorter / longer: skip it when that cannot win.
+  const double bound = longer > 0 ? static_cast<double>(shorter) / longer : 0.0;
+  if (bound > s && bound >= needed) s = std::max(s, EditRatio(q.joined, l.joined, std::max(s, needed)));
   if (shorter <= 3) s *= 0.7;
   int score = static_cast<int>(std::lround(100.0 * s));
   score = std::min(score, 99);
@@ -470,9 +481,10 @@ int ScoreForms(const NormName& q, const NormName& l) {
   return score;
 }
 
-int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& listed) {
+int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& listed,
+             int floor = 0) {
   int best = 0;
-  for (const NormName& q : query) best = std::max(best, ScoreForms(q, listed));
+  for (const NormName& q : query) best = std::max(best, ScoreForms(q, listed, floor));
   return best;
 }
 
@@ -508,12 +520,30 @@ constexpr std::size_t kGramWords = (std::size_t{1} << kGramBitsLog2) / 64;
 
 std::uint32_t GramBit(Gram g) { return (g * 2654435761u) >> (32 - kGramBitsLog2); }
 
+// A name's trigrams also hashed into 128 bits (a Bloom-style signature). Each bit the name has and
+// the query lacks stands for at least one trigram of the name the query does not have, so
+// own trigrams - popcount(name & ~query) bounds the shared count from above: most names are
+// ruled out by two AND-NOTs and two popcounts, without reading their trigrams.
+struct Signature {
+  std::uint64_t bits[2] = {0, 0};
+  void Add(Gram g) {
+    const std::uint32_t b = (g * 0x9E3779B1u) >> 25;  // 7 bits
+    bits[b >> 6] |= std::uint64_t{1} << (b & 63);
+  }
+  int Outside(const Signature& query) const {
+    return __builtin_popcountll(bits[0] & ~query.bits[0]) +
+           __builtin_popcountll(bits[1] & ~query.bits[1]);
+  }
+};
+
 // The trigrams a name must share with a query form of `gram_count` trigrams to be able to score
 // `min_score`: the query may lose the fraction 0.2 + 0.025 * (100 - min_score) of its trigrams.
 // Measured on the labelled query set against the whole list (every name scoring 60 or more
 // against a query, by the linear scan), the largest fraction lost was 0.27 at 95, 0.39 at 88 and
 // 90, 0.44 at 85, 0.50 at 80, 0.74 at 70, 0.92 at 60; the bound keeps a margin of at least 0.05
 // above each, and at 68 or below it asks for a single trigram.
+// The same bound holds on the listed side (measured: 0.33 at 95, 0.42 at 88, 0.47 at 85, 0.50 at
+// 80, 0.74 at 70), so a name must also share that many of its own trigrams.
 std::size_t RequiredGrams(std::size_t gram_count, int min_score) {
   const double may_lose = 0.2 + 0.025 * (100 - std::clamp(min_score, 0, 100));
   const auto lost = static_cast<std::size_t>(may_lose * static_cast<double>(gram_count));
@@ -549,6 +579,7 @@ struct IndexedName {
 struct Trigrams {
   std::vector<Gram> pool;            // the trigrams of name i: [begin[i], begin[i + 1])
   std::vector<std::uint32_t> begin;
+  std::vector<Signature> signatures;  // of name i
   absl::flat_hash_map<Gram, std::vector<std::uint32_t>> postings;  // trigram -> names
 };
 
@@ -569,10 +600,13 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       for (NormName& form : Normalize(names[a])) {
         const auto id = static_cast<std::uint32_t>(impl->names.size());
         impl->grams.begin.push_back(static_cast<std::uint32_t>(impl->grams.pool.size()));
+        Signature signature;
         for (Gram g : Grams(form)) {
           impl->grams.postings[g].push_back(id);
           impl->grams.pool.push_back(g);
+          signature.Add(g);
         }
+        impl->grams.signatures.push_back(signature);
         impl->names.push_back({e, static_cast<std::uint16_t>(a), std::move(form)});
       }
     }
@@ -620,7 +654,9 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   const std::size_t required = RequiredGrams(grams.size(), min_score);
   // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
   absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
+  Signature query;
   for (Gram g : grams) {
+    query.Add(g);
     auto it = index.postings.find(g);
     lists.push_back(it == index.postings.end() ? &kNone : &it->second);
     s.gram_bits[GramBit(g) >> 6] |= std::uint64_t{1} << (GramBit(g) & 63);
@@ -631,17 +667,26 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   const Gram* pool = index.pool.data();
   const std::uint32_t* begin = index.begin.data();
   const std::size_t prefix = grams.size() - required + 1;
+  // The largest trigram count whose required part the query's trigrams can still cover.
+  std::size_t most_grams = grams.size();
+  while (RequiredGrams(most_grams + 1, min_score) <= grams.size()) ++most_grams;
   for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
     for (std::uint32_t id : *lists[k]) {
       if (s.stamp[id] == s.epoch) continue;
       s.stamp[id] = s.epoch;
-      if (begin[id + 1] - begin[id] < required) continue;  // too few trigrams to share enough
+      const std::size_t own = begin[id + 1] - begin[id];
+      // Too few trigrams to share `required`, or too many to share its own required part.
+      if (own < required || own > most_grams) continue;
+      const std::size_t at_most = own - index.signatures[id].Outside(query);
+      if (at_most < required || at_most < RequiredGrams(own, min_score)) continue;
       std::size_t shared = 0;
       for (std::uint32_t i = begin[id]; i < begin[id + 1]; ++i) {
         const std::uint32_t bit = GramBit(pool[i]);
         shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
       }
-      if (shared >= required) s.candidates.push_back(id);
+      if (shared >= required && shared >= RequiredGrams(own, min_score)) {
+        s.candidates.push_back(id);
+      }
     }
   }
   for (Gram g : grams) s.gram_bits[GramBit(g) >> 6] = 0;
@@ -660,7 +705,7 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
   };
   for (std::uint32_t id : ids) {
     const auto& name = names[id];
-    const int score = ScoreAll(query, name.form);
+    const int score = ScoreAll(query, name.form, q.min_score);
     if (have && name.entry == best.entry) {
       if (score > best.score) best.alias = name.alias, best.score = static_cast<std::uint8_t>(score);
       continue;
