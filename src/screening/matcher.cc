@@ -52,6 +52,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -544,9 +545,10 @@ struct Signature {
 // above each, and at 68 or below it asks for a single trigram.
 // The same bound holds on the listed side (measured: 0.33 at 95, 0.42 at 88, 0.47 at 85, 0.50 at
 // 80, 0.74 at 70), so a name must also share that many of its own trigrams.
+double MayLose(int min_score) { return 0.2 + 0.025 * (100 - std::clamp(min_score, 0, 100)); }
+
 std::size_t RequiredGrams(std::size_t gram_count, int min_score) {
-  const double may_lose = 0.2 + 0.025 * (100 - std::clamp(min_score, 0, 100));
-  const auto lost = static_cast<std::size_t>(may_lose * static_cast<double>(gram_count));
+  const auto lost = static_cast<std::size_t>(MayLose(min_score) * static_cast<double>(gram_count));
   return gram_count > lost ? gram_count - lost : 1;
 }
 
@@ -668,8 +670,10 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   const std::uint32_t* begin = index.begin.data();
   const std::size_t prefix = grams.size() - required + 1;
   // The largest trigram count whose required part the query's trigrams can still cover.
-  std::size_t most_grams = grams.size();
-  while (RequiredGrams(most_grams + 1, min_score) <= grams.size()) ++most_grams;
+  const double may_lose = MayLose(min_score);
+  const std::size_t most_grams =
+      may_lose >= 1.0 ? SIZE_MAX
+                      : static_cast<std::size_t>(static_cast<double>(grams.size()) / (1.0 - may_lose)) + 1;
   for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
     for (std::uint32_t id : *lists[k]) {
       if (s.stamp[id] == s.epoch) continue;
