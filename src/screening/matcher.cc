@@ -532,8 +532,14 @@ struct Signature {
     bits[b >> 6] |= std::uint64_t{1} << (b & 63);
   }
   int Outside(const Signature& query) const {
-    return __builtin_popcountll(bits[0] & ~query.bits[0]) +
-           __builtin_popcountll(bits[1] & ~query.bits[1]);
+    return PopCount(bits[0] & ~query.bits[0]) + PopCount(bits[1] & ~query.bits[1]);
+  }
+  // Inline (SWAR) rather than std::popcount, which is a library call without -mpopcnt.
+  static int PopCount(std::uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return static_cast<int>((x * 0x0101010101010101ull) >> 56);
   }
 };
 
@@ -577,11 +583,17 @@ struct IndexedName {
   NormName form;
 };
 
+// Where a name's trigrams are, how many, and their signature: what the filter reads of a name.
+struct NameGrams {
+  Signature signature;
+  std::uint32_t begin = 0;  // into Trigrams::pool
+  std::uint32_t count = 0;
+};
+
 // The trigrams of the indexed names, both ways.
 struct Trigrams {
-  std::vector<Gram> pool;            // the trigrams of name i: [begin[i], begin[i + 1])
-  std::vector<std::uint32_t> begin;
-  std::vector<Signature> signatures;  // of name i
+  std::vector<Gram> pool;            // the trigrams of all names, name after name
+  std::vector<NameGrams> names;      // of name i
   absl::flat_hash_map<Gram, std::vector<std::uint32_t>> postings;  // trigram -> names
 };
 
@@ -601,19 +613,19 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       ++impl->name_count;
       for (NormName& form : Normalize(names[a])) {
         const auto id = static_cast<std::uint32_t>(impl->names.size());
-        impl->grams.begin.push_back(static_cast<std::uint32_t>(impl->grams.pool.size()));
-        Signature signature;
+        NameGrams summary;
+        summary.begin = static_cast<std::uint32_t>(impl->grams.pool.size());
         for (Gram g : Grams(form)) {
           impl->grams.postings[g].push_back(id);
           impl->grams.pool.push_back(g);
-          signature.Add(g);
+          summary.signature.Add(g);
+          ++summary.count;
         }
-        impl->grams.signatures.push_back(signature);
+        impl->grams.names.push_back(summary);
         impl->names.push_back({e, static_cast<std::uint16_t>(a), std::move(form)});
       }
     }
   }
-  impl->grams.begin.push_back(static_cast<std::uint32_t>(impl->grams.pool.size()));
   impl_ = std::move(impl);
 }
 
@@ -623,20 +635,20 @@ namespace {
 
 // Per-thread scratch space, so Screen stays const and allocation-free once warm.
 struct Scratch {
-  std::vector<std::uint32_t> stamp;  // the query epoch that last saw each name
+  std::vector<std::uint32_t> stamp;  // the epoch (query form) that last saw each name
   std::uint32_t epoch = 0;
   std::vector<std::uint32_t> candidates;
   std::uint64_t gram_bits[kGramWords] = {};  // the query form's trigrams (GramBit)
 };
 
-Scratch& QueryScratch(std::size_t names) {
+Scratch& QueryScratch() {
   thread_local Scratch scratch;
-  if (scratch.stamp.size() < names) scratch.stamp.resize(names, 0);
   scratch.candidates.clear();
   return scratch;
 }
 
-void NewEpoch(Scratch& s) {
+void NewEpoch(Scratch& s, std::size_t names) {
+  if (s.stamp.size() < names) s.stamp.resize(names, 0);
   if (++s.epoch == 0) {
     std::fill(s.stamp.begin(), s.stamp.end(), 0);
     s.epoch = 1;
@@ -665,32 +677,34 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   }
   std::sort(lists.begin(), lists.end(),
             [](const auto* a, const auto* b) { return a->size() < b->size(); });
-  NewEpoch(s);
-  const Gram* pool = index.pool.data();
-  const std::uint32_t* begin = index.begin.data();
-  const std::size_t prefix = grams.size() - required + 1;
-  // The largest trigram count whose required part the query's trigrams can still cover.
+  // The trigrams a name of n trigrams must share: the query's requirement and its own.
   const double may_lose = MayLose(min_score);
-  const std::size_t most_grams =
+  const std::size_t most_grams =  // beyond, a name's own requirement exceeds the query's trigrams
       may_lose >= 1.0 ? SIZE_MAX
                       : static_cast<std::size_t>(static_cast<double>(grams.size()) / (1.0 - may_lose)) + 1;
+  absl::InlinedVector<std::uint32_t, 128> need(std::min<std::size_t>(most_grams, 255) + 1);
+  for (std::size_t n = 0; n < need.size(); ++n) {
+    need[n] = static_cast<std::uint32_t>(std::max(required, RequiredGrams(n, min_score)));
+  }
+  NewEpoch(s, index.names.size());
+  const Gram* pool = index.pool.data();
+  const std::size_t prefix = grams.size() - required + 1;
   for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
     for (std::uint32_t id : *lists[k]) {
-      if (s.stamp[id] == s.epoch) continue;
+      if (s.stamp[id] == s.epoch) continue;  // seen in a rarer list
       s.stamp[id] = s.epoch;
-      const std::size_t own = begin[id + 1] - begin[id];
-      // Too few trigrams to share `required`, or too many to share its own required part.
-      if (own < required || own > most_grams) continue;
-      const std::size_t at_most = own - index.signatures[id].Outside(query);
-      if (at_most < required || at_most < RequiredGrams(own, min_score)) continue;
+      const NameGrams& name = index.names[id];
+      if (name.count < required || name.count > most_grams) continue;
+      const std::size_t wanted = name.count < need.size()
+                                     ? need[name.count]
+                                     : std::max(required, RequiredGrams(name.count, min_score));
+      if (name.count - name.signature.Outside(query) < wanted) continue;
       std::size_t shared = 0;
-      for (std::uint32_t i = begin[id]; i < begin[id + 1]; ++i) {
+      for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
         const std::uint32_t bit = GramBit(pool[i]);
         shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
       }
-      if (shared >= required && shared >= RequiredGrams(own, min_score)) {
-        s.candidates.push_back(id);
-      }
+      if (shared >= wanted) s.candidates.push_back(id);
     }
   }
   for (Gram g : grams) s.gram_bits[GramBit(g) >> 6] = 0;
@@ -731,7 +745,7 @@ void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
   if (!impl_) return;
   const auto query = Normalize(q.name);
   if (query.empty()) return;
-  Scratch& s = QueryScratch(impl_->names.size());
+  Scratch& s = QueryScratch();
   for (const NormName& form : query) FindCandidates(impl_->grams, form, q.min_score, s);
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
