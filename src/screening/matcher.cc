@@ -414,9 +414,11 @@ double EditRatio(std::string_view a, std::string_view b, double floor) {
 // edits make another name; the Levenshtein ratio counts edits against the length.
 double TokenSimilarity(std::string_view a, std::string_view b) {
   if (a == b) return 1.0;
-  const double jw = JaroWinkler(a, b);
   const double length_ratio = static_cast<double>(std::min(a.size(), b.size())) /
                               static_cast<double>(std::max(a.size(), b.size()));
+  // Both measures are at most 1 and the edit ratio at most the length ratio.
+  if (0.5 * (1.0 + length_ratio) < kMinTokenSimilarity) return 0.5 * (1.0 + length_ratio);
+  const double jw = JaroWinkler(a, b);
   // The Levenshtein ratio is at most the length ratio: skip it when the pair cannot match.
   if (0.5 * (jw + length_ratio) < kMinTokenSimilarity) return 0.5 * (jw + length_ratio);
   return 0.5 * (jw + EditRatio(a, b, 2.0 * kMinTokenSimilarity - jw));
