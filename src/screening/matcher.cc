@@ -545,18 +545,19 @@ struct Signature {
   }
 };
 
-// The trigrams a name must share with a query form of `gram_count` trigrams to be able to score
-// `min_score`: the query may lose the fraction 0.2 + 0.025 * (100 - min_score) of its trigrams.
-// Measured on the labelled query set against the whole list (every name scoring 60 or more
-// against a query, by the linear scan), the largest fraction lost was 0.27 at 95, 0.39 at 88 and
-// 90, 0.44 at 85, 0.50 at 80, 0.74 at 70, 0.92 at 60; the bound keeps a margin of at least 0.05
-// above each, and at 68 or below it asks for a single trigram.
-// The same bound holds on the listed side (measured: 0.33 at 95, 0.42 at 88, 0.47 at 85, 0.50 at
-// 80, 0.74 at 70), so a name must also share that many of its own trigrams.
-double MayLose(int min_score) { return 0.2 + 0.025 * (100 - std::clamp(min_score, 0, 100)); }
+// The trigrams a name and a query form must share for the name to be able to score `min_score`:
+// each side, of n trigrams, may lose at most 3 + 0.4 * (100 - min_score) + 0.2 * n of them.
+// Calibrated on the labelled query set against the whole SDN list (every pair scoring 60 or more
+// by the linear scan, 20,908 pairs): at every threshold from 85 to 95 no pair loses more, on
+// either side, with 2 trigrams to spare. (Below 85 it is an extrapolation: a few pairs scoring
+// about 80 share no trigram at all, and no trigram filter can find them; the linear scan can.)
+std::size_t LostAtMost(std::size_t n, int min_score) {
+  const int room = 100 - std::clamp(min_score, 0, 100);
+  return static_cast<std::size_t>(3.0 + 0.4 * room + 0.2 * static_cast<double>(n));
+}
 
 std::size_t RequiredGrams(std::size_t gram_count, int min_score) {
-  const auto lost = static_cast<std::size_t>(MayLose(min_score) * static_cast<double>(gram_count));
+  const std::size_t lost = LostAtMost(gram_count, min_score);
   return gram_count > lost ? gram_count - lost : 1;
 }
 
@@ -680,10 +681,11 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   std::sort(lists.begin(), lists.end(),
             [](const auto* a, const auto* b) { return a->size() < b->size(); });
   // The trigrams a name of n trigrams must share: the query's requirement and its own.
-  const double may_lose = MayLose(min_score);
-  const std::size_t most_grams =  // beyond, a name's own requirement exceeds the query's trigrams
-      may_lose >= 1.0 ? SIZE_MAX
-                      : static_cast<std::size_t>(static_cast<double>(grams.size()) / (1.0 - may_lose)) + 1;
+  // Beyond most_grams, a name's own requirement exceeds the query's trigrams: n - LostAtMost(n)
+  // <= g gives n <= (g + 3 + 0.4 * room) / 0.8.
+  const double room = 100 - std::clamp(min_score, 0, 100);
+  const auto most_grams = static_cast<std::size_t>(
+      (static_cast<double>(grams.size()) + 3.0 + 0.4 * room) / 0.8 + 1.0);
   absl::InlinedVector<std::uint32_t, 128> need(std::min<std::size_t>(most_grams, 255) + 1);
   for (std::size_t n = 0; n < need.size(); ++n) {
     need[n] = static_cast<std::uint32_t>(std::max(required, RequiredGrams(n, min_score)));
