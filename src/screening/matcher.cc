@@ -1,46 +1,58 @@
 // Fuzzy name matching: normalisation, the scorer, the candidate index. See matcher.h.
 //
-// THE SCORER (ScoreForms). Names are compared as sets of normalised core tokens (legal forms set
-// apart, legal_forms.h). Token pairs are compared with the Jaro-Winkler similarity (W. E. Winkler,
-// "String Comparator Metrics and Enhanced Decision Rules in the Fellegi-Sunter Model of Record
-// Linkage", 1990; prefix scale 0.1 over at most 4 characters), and the tokens of the two names are
-// aligned one to one, best pairs first, regardless of their order, in the spirit of TheFuzz's
-// (fuzzywuzzy's) token_set_ratio. Unlike token_set_ratio, a name contained in the other does not
-// score 100: the score is the matched length over the length of BOTH names,
+// NORMALISATION (Normalize). utf8proc: NFKC, case folding, then marks stripped after
+// decomposition (no hand-written tables); a second form with the German transliteration of
+// ä/ö/ü (ae/oe/ue) when the name has them (ß folds to ss in NFKC case folding), the score being
+// the better of the forms. Letters and digits make words; apostrophes vanish; "S.A." and
+// "L.L.C." are one word; anything else separates. Legal forms (legal_forms.h) are set apart when
+// they run at the start or the end of a name, also with a typo or a split word in them
+// ("JIONT STOCK COMPANY", "LIMITED LIAB ILITY COMPANY"); the rest is the name's core.
 //
-//   token score = sum over aligned pairs (q, l) of JW(q, l) * (|q| + |l|) / (sum |q| + sum |l|),
+// THE SCORER (ScoreForms). Names are compared as sets of core tokens. Two words are compared by
+// the mean of the Jaro-Winkler similarity (W. E. Winkler, "String Comparator Metrics and Enhanced
+// Decision Rules in the Fellegi-Sunter Model of Record Linkage", 1990; prefix scale 0.1 over at
+// most 4 characters) and the edit ratio 1 - distance / longer length (Levenshtein 1966, adjacent
+// transpositions counted as one edit as in Damerau 1964): Jaro-Winkler alone forgives two edits in
+// a short word (FORTREA / FORTA 0.93, CNRS / CNRG 0.88), the peers' worst false positives. The
+// words of the two names are aligned one to one, best pairs first, whatever their order, in the
+// spirit of TheFuzz's (fuzzywuzzy's) token_set_ratio. Unlike token_set_ratio, a name contained in
+// the other does not score 100: the score is the matched length over the length of BOTH names,
 //
-// so every unmatched token of the query or of the listed name costs its length ("UCB PHARMA"
+//   token score = sum over aligned pairs (q, l) of sim(q, l) * (|q| + |l|) / (sum |q| + sum |l|),
+//
+// so every unmatched word of the query or of the listed name costs its length ("UCB PHARMA"
 // against the alias "UCB" is 50, "BIONTECH SE" against the alias "SE" is 0), and pairs below
-// kMinTokenSimilarity count as unmatched: "DAVID SMITH" against "SMITH, John" keeps only SMITH
-// (53), which is what keeps same-surname near misses, Jaro-Winkler's worst false positives, low.
-// Words joined or split ("ALZOMOR" / "AL ZOMOR") break the token alignment, so the core tokens
-// are also compared concatenated, in order, by the Levenshtein ratio 1 - distance / longer length
-// (V. I. Levenshtein, 1966), and the score is the better of the two. Then:
+// kMinTokenSimilarity count as unmatched: "DAVID SMITH" against "SMITH, John" keeps only SMITH,
+// which keeps same-surname near misses low. Words joined or split ("ALZOMOR" / "AL ZOMOR") break
+// the alignment, so the cores are also compared concatenated, in order, by the edit ratio, and the
+// score is the better of the two. Then:
 //   - a name whose core is 3 characters or fewer ("SE", "BNC", "UCB") scores high only when equal:
 //     otherwise its score is multiplied by 0.7, as one edit in 3 characters is another name;
-//   - a score that rounds to 100 without the cores being the same tokens is 99, so 100 means the
+//   - a score that rounds to 100 without the cores being the same words is 99, so 100 means the
 //     same words (in any order);
 //   - differing legal forms ("ORION LLC" against "ORION CORP", or one dropped) cost 1 point:
 //     enough to prefer the entry with the same legal form, not enough to miss the other.
+// A caller that drops scores below a floor (Screen, ScreenLinear: min_score) lets the edit
+// distance stop early; scores at or above the floor are exact, and both paths use the same floor.
 //
 // COUNTRY WEIGHTING (Weighted). When the query gives a country and the entry lists countries
 // that do not include it, the entry's score is lowered by kCountryMismatchPenalty (10 points),
 // but a near-exact name match is never hidden: a name score at or above kNearExactScore is lowered
 // at most to kNearExactScore. An entry without countries, or a query without a country, is not
-// weighted.
+// weighted. min_score applies to the weighted score.
 //
 // THE INDEX. Every normalised form of every name is broken into the character trigrams of its
-// core tokens, each token padded with two marks at either end ("$$ali$$": $$a $al ali li$ i$$), so
-// a token keeps trigrams in common with its typos, and joined or split words lose only the
-// trigrams at the join. A query needs at least T of its g trigrams in common with a name,
-// T = g - 3 * E, where E = ceil(2 * core length * (100 - min_score) / 100) is a generous bound on
-// the edits a name scoring min_score can differ by (one edit breaks at most 3 trigrams). The
-// candidates are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive
-// Operator for Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's
-// g - T + 1 rarest trigrams are read, since a name sharing T trigrams shares one of them; each
-// candidate's trigram count is then checked by a merge, and the survivors are scored exactly.
-// ScreenLinear scores every name with the same scorer; the tests check that both agree.
+// core words, each word padded with two marks at either end ("$$ali$$": $$a $al ali li$ i$$), so
+// a word keeps trigrams in common with its typos, and joined or split words lose only the
+// trigrams at the join. A name can score min_score only if it shares enough trigrams with the
+// query, on both sides (RequiredGrams: a bound measured on the labelled query set). Candidates
+// are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for
+// Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's g - T + 1
+// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. Each name
+// met there is checked by its trigram count, then by a 128-bit signature of its trigrams (an upper
+// bound on the shared count), then by the shared count itself; the survivors are scored exactly.
+// ScreenLinear scores every name with the same scorer; the tests check that both agree (on the
+// real names, at 85 and 70, and on generated ones).
 //
 // INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
 // not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
