@@ -58,29 +58,33 @@ const Corpus& Sdn() {
   return *corpus;
 }
 
-// 50,000 generated entries of 4 names each (a primary and 3 aliases): words of 2-4 syllables,
-// 2-4 words a name, half of the names with a legal form. The queries: 2,000 of its names with
-// one edit, and the SDN query set.
+// 50,000 generated entries of 4 names each (a primary and 3 aliases), 200,000 names: 2-4 words
+// drawn from the words of the real SDN names, as often as they occur there (so common words such
+// as MOHAMMAD, AL, TRADING, COMPANY are as common as in a real list), half of the names with a
+// legal form. The queries: 2,000 of its names with one edit, and the SDN query set.
 const Corpus& Generated() {
   static const Corpus* corpus = [] {
     auto* c = new Corpus;
+    std::vector<std::string> words;
+    for (const ListEntry& e : Sdn().entries) {
+      for (const std::string& name : e.names) {
+        std::string word;
+        for (char ch : name + " ") {
+          if (ch == ' ' || ch == ',') {
+            if (word.size() > 1) words.push_back(word);
+            word.clear();
+          } else {
+            word.push_back(ch);
+          }
+        }
+      }
+    }
     std::mt19937 rng(20240503);
-    const std::vector<std::string> syllables = {
-        "al", "an", "ar", "ba", "be", "bo", "da", "de", "di", "el", "en", "fa", "ga", "ha", "he",
-        "ib", "ka", "ki", "ko", "la", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no",
-        "or", "pa", "ra", "re", "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "ul",
-        "va", "vo", "ya", "za", "zi", "kh", "sh", "ch", "str", "gr", "tr", "nov", "sky", "ov", "ev"};
-    const std::vector<std::string> forms = {"LLC", "LTD", "OOO", "JSC", "GMBH", "S.A.", "INC"};
     auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
-    auto word = [&] {
-      std::string w;
-      for (std::size_t k = 0, n = 2 + pick(3); k < n; ++k) w += syllables[pick(syllables.size())];
-      for (char& ch : w) ch = static_cast<char>(ch - 'a' + 'A');
-      return w;
-    };
+    const std::vector<std::string> forms = {"LLC", "LTD", "OOO", "JSC", "GMBH", "S.A.", "INC"};
     auto name = [&] {
-      std::string n = word();
-      for (std::size_t k = 0, words = 1 + pick(3); k < words; ++k) n += " " + word();
+      std::string n = words[pick(words.size())];
+      for (std::size_t k = 0, more = 1 + pick(3); k < more; ++k) n += " " + words[pick(words.size())];
       if (pick(2) == 0) n += " " + forms[pick(forms.size())];
       return n;
     };
@@ -97,7 +101,7 @@ const Corpus& Generated() {
       q[pick(q.size())] = 'Q';
       c->queries.push_back(q);
     }
-    const std::vector<std::string> sdn = QuerySet();
+    const std::vector<std::string>& sdn = Sdn().queries;
     c->queries.insert(c->queries.end(), sdn.begin(), sdn.end());
     return c;
   }();

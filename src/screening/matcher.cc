@@ -1,46 +1,58 @@
 // Fuzzy name matching: normalisation, the scorer, the candidate index. See matcher.h.
 //
-// THE SCORER (ScoreForms). Names are compared as sets of normalised core tokens (legal forms set
-// apart, legal_forms.h). Token pairs are compared with the Jaro-Winkler similarity (W. E. Winkler,
-// "String Comparator Metrics and Enhanced Decision Rules in the Fellegi-Sunter Model of Record
-// Linkage", 1990; prefix scale 0.1 over at most 4 characters), and the tokens of the two names are
-// aligned one to one, best pairs first, regardless of their order, in the spirit of TheFuzz's
-// (fuzzywuzzy's) token_set_ratio. Unlike token_set_ratio, a name contained in the other does not
-// score 100: the score is the matched length over the length of BOTH names,
+// NORMALISATION (Normalize). utf8proc: NFKC, case folding, then marks stripped after
+// decomposition (no hand-written tables); a second form with the German transliteration of
+// ä/ö/ü (ae/oe/ue) when the name has them (ß folds to ss in NFKC case folding), the score being
+// the better of the forms. Letters and digits make words; apostrophes vanish; "S.A." and
+// "L.L.C." are one word; anything else separates. Legal forms (legal_forms.h) are set apart when
+// they run at the start or the end of a name, also with a typo or a split word in them
+// ("JIONT STOCK COMPANY", "LIMITED LIAB ILITY COMPANY"); the rest is the name's core.
 //
-//   token score = sum over aligned pairs (q, l) of JW(q, l) * (|q| + |l|) / (sum |q| + sum |l|),
+// THE SCORER (ScoreForms). Names are compared as sets of core tokens. Two words are compared by
+// the mean of the Jaro-Winkler similarity (W. E. Winkler, "String Comparator Metrics and Enhanced
+// Decision Rules in the Fellegi-Sunter Model of Record Linkage", 1990; prefix scale 0.1 over at
+// most 4 characters) and the edit ratio 1 - distance / longer length (Levenshtein 1966, adjacent
+// transpositions counted as one edit as in Damerau 1964): Jaro-Winkler alone forgives two edits in
+// a short word (FORTREA / FORTA 0.93, CNRS / CNRG 0.88), the peers' worst false positives. The
+// words of the two names are aligned one to one, best pairs first, whatever their order, in the
+// spirit of TheFuzz's (fuzzywuzzy's) token_set_ratio. Unlike token_set_ratio, a name contained in
+// the other does not score 100: the score is the matched length over the length of BOTH names,
 //
-// so every unmatched token of the query or of the listed name costs its length ("UCB PHARMA"
+//   token score = sum over aligned pairs (q, l) of sim(q, l) * (|q| + |l|) / (sum |q| + sum |l|),
+//
+// so every unmatched word of the query or of the listed name costs its length ("UCB PHARMA"
 // against the alias "UCB" is 50, "BIONTECH SE" against the alias "SE" is 0), and pairs below
-// kMinTokenSimilarity count as unmatched: "DAVID SMITH" against "SMITH, John" keeps only SMITH
-// (53), which is what keeps same-surname near misses, Jaro-Winkler's worst false positives, low.
-// Words joined or split ("ALZOMOR" / "AL ZOMOR") break the token alignment, so the core tokens
-// are also compared concatenated, in order, by the Levenshtein ratio 1 - distance / longer length
-// (V. I. Levenshtein, 1966), and the score is the better of the two. Then:
+// kMinTokenSimilarity count as unmatched: "DAVID SMITH" against "SMITH, John" keeps only SMITH,
+// which keeps same-surname near misses low. Words joined or split ("ALZOMOR" / "AL ZOMOR") break
+// the alignment, so the cores are also compared concatenated, in order, by the edit ratio, and the
+// score is the better of the two. Then:
 //   - a name whose core is 3 characters or fewer ("SE", "BNC", "UCB") scores high only when equal:
 //     otherwise its score is multiplied by 0.7, as one edit in 3 characters is another name;
-//   - a score that rounds to 100 without the cores being the same tokens is 99, so 100 means the
+//   - a score that rounds to 100 without the cores being the same words is 99, so 100 means the
 //     same words (in any order);
 //   - differing legal forms ("ORION LLC" against "ORION CORP", or one dropped) cost 1 point:
 //     enough to prefer the entry with the same legal form, not enough to miss the other.
+// A caller that drops scores below a floor (Screen, ScreenLinear: min_score) lets the edit
+// distance stop early; scores at or above the floor are exact, and both paths use the same floor.
 //
 // COUNTRY WEIGHTING (Weighted). When the query gives a country and the entry lists countries
 // that do not include it, the entry's score is lowered by kCountryMismatchPenalty (10 points),
 // but a near-exact name match is never hidden: a name score at or above kNearExactScore is lowered
 // at most to kNearExactScore. An entry without countries, or a query without a country, is not
-// weighted.
+// weighted. min_score applies to the weighted score.
 //
 // THE INDEX. Every normalised form of every name is broken into the character trigrams of its
-// core tokens, each token padded with two marks at either end ("$$ali$$": $$a $al ali li$ i$$), so
-// a token keeps trigrams in common with its typos, and joined or split words lose only the
-// trigrams at the join. A query needs at least T of its g trigrams in common with a name,
-// T = g - 3 * E, where E = ceil(2 * core length * (100 - min_score) / 100) is a generous bound on
-// the edits a name scoring min_score can differ by (one edit breaks at most 3 trigrams). The
-// candidates are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive
-// Operator for Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's
-// g - T + 1 rarest trigrams are read, since a name sharing T trigrams shares one of them; each
-// candidate's trigram count is then checked by a merge, and the survivors are scored exactly.
-// ScreenLinear scores every name with the same scorer; the tests check that both agree.
+// core words, each word padded with two marks at either end ("$$ali$$": $$a $al ali li$ i$$), so
+// a word keeps trigrams in common with its typos, and joined or split words lose only the
+// trigrams at the join. A name can score min_score only if it shares enough trigrams with the
+// query, on both sides (RequiredGrams: a bound measured on the labelled query set). Candidates
+// are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for
+// Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's g - T + 1
+// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. Each name
+// met there is checked by its trigram count, then by a 128-bit signature of its trigrams (an upper
+// bound on the shared count), then by the shared count itself; the survivors are scored exactly.
+// ScreenLinear scores every name with the same scorer; the tests check that both agree (on the
+// real names, at 85 and 70, and on generated ones).
 //
 // INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
 // not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
@@ -52,6 +64,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -354,20 +367,27 @@ absl::InlinedVector<NormName, 2> Normalize(std::string_view name) {
 // ---------------------------------------------------------------------------------------------
 // Similarity.
 
-// Jaro-Winkler similarity of two words (bytes; the words are NFKC-folded, mostly ASCII).
+// Jaro-Winkler similarity of two words (bytes; the words are NFKC-folded, mostly ASCII). Words
+// longer than 64 bytes are compared on their first 64.
 double JaroWinkler(std::string_view a, std::string_view b) {
   if (a == b) return 1.0;
   if (a.empty() || b.empty()) return 0.0;
   if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() > 64) b = b.substr(0, 64), a = a.substr(0, std::min<std::size_t>(a.size(), 64));
   const std::size_t window = b.size() / 2 > 0 ? b.size() / 2 - 1 : 0;
-  absl::InlinedVector<bool, 64> a_used(a.size(), false), b_used(b.size(), false);
+  struct Flags {  // up to 64 flags in one word: no allocation, no initialisation loop
+    std::uint64_t bits = 0;
+    bool operator[](std::size_t i) const { return (bits >> i) & 1; }
+    void set(std::size_t i) { bits |= std::uint64_t{1} << i; }
+  } a_used, b_used;
   std::size_t matches = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::size_t lo = i > window ? i - window : 0;
     const std::size_t hi = std::min(b.size(), i + window + 1);
     for (std::size_t j = lo; j < hi; ++j) {
       if (!b_used[j] && a[i] == b[j]) {
-        a_used[i] = b_used[j] = true;
+        a_used.set(i);
+        b_used.set(j);
         ++matches;
         break;
       }
@@ -406,9 +426,11 @@ double EditRatio(std::string_view a, std::string_view b, double floor) {
 // edits make another name; the Levenshtein ratio counts edits against the length.
 double TokenSimilarity(std::string_view a, std::string_view b) {
   if (a == b) return 1.0;
-  const double jw = JaroWinkler(a, b);
   const double length_ratio = static_cast<double>(std::min(a.size(), b.size())) /
                               static_cast<double>(std::max(a.size(), b.size()));
+  // Both measures are at most 1 and the edit ratio at most the length ratio.
+  if (0.5 * (1.0 + length_ratio) < kMinTokenSimilarity) return 0.5 * (1.0 + length_ratio);
+  const double jw = JaroWinkler(a, b);
   // The Levenshtein ratio is at most the length ratio: skip it when the pair cannot match.
   if (0.5 * (jw + length_ratio) < kMinTokenSimilarity) return 0.5 * (jw + length_ratio);
   return 0.5 * (jw + EditRatio(a, b, 2.0 * kMinTokenSimilarity - jw));
@@ -454,15 +476,19 @@ bool SameTokens(const NormName& q, const NormName& l) {
 }
 
 // The score of one normalised form against another, 0-100 (see the top of the file).
-int ScoreForms(const NormName& q, const NormName& l) {
+// Scores below `floor` are not needed exactly (the caller drops them): the joined comparison then
+// stops early. The score is exact when it is at least `floor`, below `floor` otherwise.
+int ScoreForms(const NormName& q, const NormName& l, int floor = 0) {
   if (SameTokens(q, l)) return q.legal == l.legal ? 100 : 99;
   double s = TokenScore(q, l);
   const std::size_t shorter = std::min(q.joined.size(), l.joined.size());
   const std::size_t longer = std::max(q.joined.size(), l.joined.size());
-  // The Levenshtein ratio cannot exceed shorter / longer: skip it when that cannot win.
-  if (longer > 0 && static_cast<double>(shorter) / longer > s) {
-    s = std::max(s, EditRatio(q.joined, l.joined, s));
-  }
+  // The fraction below which the score cannot reach `floor`, allowing for rounding, the legal
+  // form's point and the short-name factor.
+  const double needed = std::max(0.0, (floor - 2) / 100.0) / (shorter <= 3 ? 0.7 : 1.0);
+  // The edit ratio cannot exceed shorter / longer: skip it when that cannot win.
+  const double bound = longer > 0 ? static_cast<double>(shorter) / longer : 0.0;
+  if (bound > s && bound >= needed) s = std::max(s, EditRatio(q.joined, l.joined, std::max(s, needed)));
   if (shorter <= 3) s *= 0.7;
   int score = static_cast<int>(std::lround(100.0 * s));
   score = std::min(score, 99);
@@ -470,9 +496,10 @@ int ScoreForms(const NormName& q, const NormName& l) {
   return score;
 }
 
-int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& listed) {
+int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& listed,
+             int floor = 0) {
   int best = 0;
-  for (const NormName& q : query) best = std::max(best, ScoreForms(q, listed));
+  for (const NormName& q : query) best = std::max(best, ScoreForms(q, listed, floor));
   return best;
 }
 
@@ -508,15 +535,41 @@ constexpr std::size_t kGramWords = (std::size_t{1} << kGramBitsLog2) / 64;
 
 std::uint32_t GramBit(Gram g) { return (g * 2654435761u) >> (32 - kGramBitsLog2); }
 
-// The trigrams a name must share with a query form of `gram_count` trigrams to be able to score
-// `min_score`: the query may lose the fraction 0.2 + 0.025 * (100 - min_score) of its trigrams.
-// Measured on the labelled query set against the whole list (every name scoring 60 or more
-// against a query, by the linear scan), the largest fraction lost was 0.27 at 95, 0.39 at 88 and
-// 90, 0.44 at 85, 0.50 at 80, 0.74 at 70, 0.92 at 60; the bound keeps a margin of at least 0.05
-// above each, and at 68 or below it asks for a single trigram.
+// A name's trigrams also hashed into 128 bits (a Bloom-style signature). Each bit the name has and
+// the query lacks stands for at least one trigram of the name the query does not have, so
+// own trigrams - popcount(name & ~query) bounds the shared count from above: most names are
+// ruled out by two AND-NOTs and two popcounts, without reading their trigrams.
+struct Signature {
+  std::uint64_t bits[2] = {0, 0};
+  void Add(Gram g) {
+    const std::uint32_t b = (g * 0x9E3779B1u) >> 25;  // 7 bits
+    bits[b >> 6] |= std::uint64_t{1} << (b & 63);
+  }
+  int Outside(const Signature& query) const {
+    return PopCount(bits[0] & ~query.bits[0]) + PopCount(bits[1] & ~query.bits[1]);
+  }
+  // Inline (SWAR) rather than std::popcount, which is a library call without -mpopcnt.
+  static int PopCount(std::uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+  }
+};
+
+// The trigrams a name and a query form must share for the name to be able to score `min_score`:
+// each side, of n trigrams, may lose at most 3 + 0.4 * (100 - min_score) + 0.2 * n of them.
+// Calibrated on the labelled query set against the whole SDN list (every pair scoring 60 or more
+// by the linear scan, 20,908 pairs): at every threshold from 85 to 95 no pair loses more, on
+// either side, with 2 trigrams to spare. (Below 85 it is an extrapolation: a few pairs scoring
+// about 80 share no trigram at all, and no trigram filter can find them; the linear scan can.)
+std::size_t LostAtMost(std::size_t n, int min_score) {
+  const int room = 100 - std::clamp(min_score, 0, 100);
+  return static_cast<std::size_t>(3.0 + 0.4 * room + 0.2 * static_cast<double>(n));
+}
+
 std::size_t RequiredGrams(std::size_t gram_count, int min_score) {
-  const double may_lose = 0.2 + 0.025 * (100 - std::clamp(min_score, 0, 100));
-  const auto lost = static_cast<std::size_t>(may_lose * static_cast<double>(gram_count));
+  const std::size_t lost = LostAtMost(gram_count, min_score);
   return gram_count > lost ? gram_count - lost : 1;
 }
 
@@ -545,10 +598,17 @@ struct IndexedName {
   NormName form;
 };
 
+// Where a name's trigrams are, how many, and their signature: what the filter reads of a name.
+struct NameGrams {
+  Signature signature;
+  std::uint32_t begin = 0;  // into Trigrams::pool
+  std::uint32_t count = 0;
+};
+
 // The trigrams of the indexed names, both ways.
 struct Trigrams {
-  std::vector<Gram> pool;            // the trigrams of name i: [begin[i], begin[i + 1])
-  std::vector<std::uint32_t> begin;
+  std::vector<Gram> pool;            // the trigrams of all names, name after name
+  std::vector<NameGrams> names;      // of name i
   absl::flat_hash_map<Gram, std::vector<std::uint32_t>> postings;  // trigram -> names
 };
 
@@ -568,16 +628,19 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       ++impl->name_count;
       for (NormName& form : Normalize(names[a])) {
         const auto id = static_cast<std::uint32_t>(impl->names.size());
-        impl->grams.begin.push_back(static_cast<std::uint32_t>(impl->grams.pool.size()));
+        NameGrams summary;
+        summary.begin = static_cast<std::uint32_t>(impl->grams.pool.size());
         for (Gram g : Grams(form)) {
           impl->grams.postings[g].push_back(id);
           impl->grams.pool.push_back(g);
+          summary.signature.Add(g);
+          ++summary.count;
         }
+        impl->grams.names.push_back(summary);
         impl->names.push_back({e, static_cast<std::uint16_t>(a), std::move(form)});
       }
     }
   }
-  impl->grams.begin.push_back(static_cast<std::uint32_t>(impl->grams.pool.size()));
   impl_ = std::move(impl);
 }
 
@@ -587,20 +650,20 @@ namespace {
 
 // Per-thread scratch space, so Screen stays const and allocation-free once warm.
 struct Scratch {
-  std::vector<std::uint32_t> stamp;  // the query epoch that last saw each name
+  std::vector<std::uint32_t> stamp;  // the epoch (query form) that last saw each name
   std::uint32_t epoch = 0;
   std::vector<std::uint32_t> candidates;
   std::uint64_t gram_bits[kGramWords] = {};  // the query form's trigrams (GramBit)
 };
 
-Scratch& QueryScratch(std::size_t names) {
+Scratch& QueryScratch() {
   thread_local Scratch scratch;
-  if (scratch.stamp.size() < names) scratch.stamp.resize(names, 0);
   scratch.candidates.clear();
   return scratch;
 }
 
-void NewEpoch(Scratch& s) {
+void NewEpoch(Scratch& s, std::size_t names) {
+  if (s.stamp.size() < names) s.stamp.resize(names, 0);
   if (++s.epoch == 0) {
     std::fill(s.stamp.begin(), s.stamp.end(), 0);
     s.epoch = 1;
@@ -620,28 +683,44 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   const std::size_t required = RequiredGrams(grams.size(), min_score);
   // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
   absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
+  Signature query;
   for (Gram g : grams) {
+    query.Add(g);
     auto it = index.postings.find(g);
     lists.push_back(it == index.postings.end() ? &kNone : &it->second);
     s.gram_bits[GramBit(g) >> 6] |= std::uint64_t{1} << (GramBit(g) & 63);
   }
   std::sort(lists.begin(), lists.end(),
             [](const auto* a, const auto* b) { return a->size() < b->size(); });
-  NewEpoch(s);
+  // The trigrams a name of n trigrams must share: the query's requirement and its own.
+  // Beyond most_grams, a name's own requirement exceeds the query's trigrams: n - LostAtMost(n)
+  // <= g gives n <= (g + 3 + 0.4 * room) / 0.8.
+  const double room = 100 - std::clamp(min_score, 0, 100);
+  const auto most_grams = static_cast<std::size_t>(
+      (static_cast<double>(grams.size()) + 3.0 + 0.4 * room) / 0.8 + 1.0);
+  absl::InlinedVector<std::uint32_t, 128> need(std::min<std::size_t>(most_grams, 255) + 1);
+  for (std::size_t n = 0; n < need.size(); ++n) {
+    need[n] = static_cast<std::uint32_t>(std::max(required, RequiredGrams(n, min_score)));
+  }
+  NewEpoch(s, index.names.size());
   const Gram* pool = index.pool.data();
-  const std::uint32_t* begin = index.begin.data();
   const std::size_t prefix = grams.size() - required + 1;
   for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
     for (std::uint32_t id : *lists[k]) {
-      if (s.stamp[id] == s.epoch) continue;
+      if (s.stamp[id] == s.epoch) continue;  // seen in a rarer list
       s.stamp[id] = s.epoch;
-      if (begin[id + 1] - begin[id] < required) continue;  // too few trigrams to share enough
+      const NameGrams& name = index.names[id];
+      if (name.count < required || name.count > most_grams) continue;
+      const std::size_t wanted = name.count < need.size()
+                                     ? need[name.count]
+                                     : std::max(required, RequiredGrams(name.count, min_score));
+      if (name.count - name.signature.Outside(query) < wanted) continue;
       std::size_t shared = 0;
-      for (std::uint32_t i = begin[id]; i < begin[id + 1]; ++i) {
+      for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
         const std::uint32_t bit = GramBit(pool[i]);
         shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
       }
-      if (shared >= required) s.candidates.push_back(id);
+      if (shared >= wanted) s.candidates.push_back(id);
     }
   }
   for (Gram g : grams) s.gram_bits[GramBit(g) >> 6] = 0;
@@ -660,7 +739,7 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
   };
   for (std::uint32_t id : ids) {
     const auto& name = names[id];
-    const int score = ScoreAll(query, name.form);
+    const int score = ScoreAll(query, name.form, q.min_score);
     if (have && name.entry == best.entry) {
       if (score > best.score) best.alias = name.alias, best.score = static_cast<std::uint8_t>(score);
       continue;
@@ -682,7 +761,7 @@ void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
   if (!impl_) return;
   const auto query = Normalize(q.name);
   if (query.empty()) return;
-  Scratch& s = QueryScratch(impl_->names.size());
+  Scratch& s = QueryScratch();
   for (const NormName& form : query) FindCandidates(impl_->grams, form, q.min_score, s);
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
