@@ -40,7 +40,7 @@ rule sdn_party {
 }
 rule possible {
   cite "x"
-  when screen(end_user) >= 80 and screen(end_user) < 92
+  when screen(end_user) >= 85 and screen(end_user) < 92
   then review "confirm or clear"
 }
 )";
@@ -81,6 +81,11 @@ TEST(ScreenChecking, BadCallsAreDiagnosedWithStableCodes) {
   EXPECT_THAT(codes("screen(end_user) == \"SDN\""), ElementsAre("error:type_mismatch"));
   EXPECT_THAT(codes("screen(nobody) > 1"), ElementsAre("error:unknown_name"));
   EXPECT_THAT(codes("screen(end_user)"), ElementsAre("error:type_mismatch"));
+  // Scores under the floor (85) read 0: a threshold there would never see what it asks about.
+  EXPECT_THAT(codes("screen(end_user) >= 80"), ElementsAre("error:screen_threshold"));
+  EXPECT_THAT(codes("50 < screen(end_user)"), ElementsAre("error:screen_threshold"));
+  EXPECT_THAT(codes("screen(end_user) > 0"), ::testing::IsEmpty());
+  EXPECT_THAT(codes("screen(end_user) >= 85"), ::testing::IsEmpty());
 }
 
 TEST(ScreenChecking, DidYouMean) {
@@ -125,7 +130,7 @@ TEST(Screen, AnAliasMatchReportsTheAlias) {
 
 TEST(Screen, ListCodesRestrictTheMatch) {
   // Listed on the SDN only: the EL rule does not fire, the possible-match rule sees nothing in
-  // the 80-92 band, so nothing fires.
+  // the 85-92 band, so nothing fires.
   Policy p = MustCompile(
       "package x\nrule el { cite \"c\" when screen(end_user, {EL}) >= 92 then review }\n"
       "rule sdn { cite \"c\" when screen(end_user, {SDN}) >= 92 then prohibited }\n");

@@ -72,7 +72,8 @@ struct ListMatch {
 
 // The threshold `exportctl screen` and ScreenOptions use unless told otherwise: the standard
 // screening pack's "possible match" threshold (rules/screening/), where a person should look.
-inline constexpr int kDefaultScreenThreshold = 80;
+// Lower thresholds are answered exactly too (more slowly: the name index is tuned from here up).
+inline constexpr int kDefaultScreenThreshold = 85;
 
 struct ScreenOptions {
   std::string country;          // the party's country (ISO alpha-2), when known

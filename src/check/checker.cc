@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "src/screening/list_set.h"
 
 namespace exportctl::internal {
 
@@ -396,6 +397,9 @@ class Checker {
         }
         CheckVocabulary(*lhs, *rhs);
         CheckVocabulary(*rhs, *lhs);
+        if (!CheckScreenThreshold(*lhs, *rhs) || !CheckScreenThreshold(*rhs, *lhs)) {
+          return std::nullopt;
+        }
         e.type = Type::kBool;
         e.kids.push_back(std::move(*lhs));
         e.kids.push_back(std::move(*rhs));
@@ -488,6 +492,22 @@ class Checker {
         sink_.Error(e.range, "internal", "unexpected syntax node");
         return std::nullopt;
     }
+  }
+
+  // screen() computes scores from kScreenFloor up (lower best matches read 0), so comparing it
+  // with a threshold under the floor would silently never see the scores it asks about.
+  bool CheckScreenThreshold(const Expr& screen, const Expr& value) {
+    if (screen.op != Op::kScreen || value.op != Op::kConst || value.type != Type::kNumber) {
+      return true;
+    }
+    if (value.num <= 0 || value.num >= kScreenFloor) return true;
+    sink_.Error(value.range, "screen_threshold",
+                absl::StrCat("screen() scores below ", kScreenFloor,
+                             " are not computed (they read 0); compare with 0 or with ",
+                             kScreenFloor, " to 100"),
+                absl::StrCat("the standard pack's thresholds: ", kScreenFloor,
+                             " (possible match) and ", kNearExactScore, " (near-exact)"));
+    return false;
   }
 
   // The built-in functions. One today: `screen(PARTY)` and `screen(PARTY, {LIST, ...})`, the best

@@ -17,8 +17,10 @@ struct ListSet {
   NameIndex index;  // over every entry of `lists`; entry indices in load order
 };
 
-// The lowest score screen() and `exportctl screen` look at: a best match below it reads as 0.
-inline constexpr int kScreenFloor = 50;
+// The lowest score screen() computes: a best match below it reads as 0. The matcher's review
+// threshold, where its index is calibrated; the checker refuses rules comparing screen() with a
+// threshold under it (`screen_threshold`), so no rule asks about scores it would not see.
+inline constexpr int kScreenFloor = kReviewScore;
 
 }  // namespace exportctl::internal
 
