@@ -58,22 +58,24 @@ expect env-rules 0 '"rule":"examples.export.cb2_license"' -- env EXPORTCTL_RULES
 tl=$src/tests/data/screening/language-lists.json
 expect screen-text 0 '^  [0-9]+  EL T-EL-1  Harbin Vector Bioreagents Institute$' -- "$bin" screen --format text --lists "$tl" "Harbin Vector Bioreagents Institute"
 expect screen-json 0 '^\{"name":"HVBI","matches":\[\{"list":"EL","entry":"T-EL-1",.*"alias":"HVBI","score":[0-9]+' -- "$bin" screen --format json --lists "$tl" HVBI
-expect screen-names 0 '^\{"name":"a b".*\n?.*' -- "$bin" screen --lists "$tl" "a b" "Qasr Trading Company"
+expect screen-names 0 '^a b: no match$' -- "$bin" screen --lists "$tl" "a b" "Qasr Trading Company"
+expect screen-default-text 0 '^Qasr Trading Company: 1 match$' -- "$bin" screen --lists "$tl" "Qasr Trading Company"
 expect screen-stdin 0 '"name":"Qasr Trading Company","matches":\[\{"list":"SDN"' -- bash -c "printf 'HVBI\r\n\nQasr Trading Company\n' | \"$bin\" screen --format json --lists \"$tl\" - | sed -n 2p"
-expect screen-no-match 0 '^\{"name":"Karolinska University Hospital","matches":\[\]\}$' -- "$bin" screen --lists "$tl" "Karolinska University Hospital"
-expect screen-threshold 0 '"matches":\[\]' -- "$bin" screen --lists "$tl" --threshold 100 "Harbin Vectr Bioreagent Institute"
-expect screen-country 0 '"score"' -- "$bin" screen --lists "$tl" --country CN HVBI
+expect screen-no-match 0 '^\{"name":"Karolinska University Hospital","matches":\[\]\}$' -- "$bin" screen --format json --lists "$tl" "Karolinska University Hospital"
+expect screen-threshold 0 '"matches":\[\]' -- "$bin" screen --format json --lists "$tl" --threshold 100 "Harbin Vectr Bioreagent Institute"
+expect screen-low-threshold 0 '"entry":"T-EL-1"' -- "$bin" screen --format json --lists "$tl" --threshold 40 "Harbin Bioreagents"
+expect screen-country 0 '"score"' -- "$bin" screen --format json --lists "$tl" --country CN HVBI
 expect screen-two-lists 0 'T-SDN-1' -- "$bin" screen --lists "$tl" "$src/lists/csl-examples.json" "Qasr Trading Company"
-expect screen-bundled 0 '"list":"SDN","entry":"306"' -- "$bin" screen "Banco Nacional de Cuba"
-expect screen-env 0 '"entry":"T-EL-1"' -- env EXPORTCTL_LISTS="$tl" "$bin" screen HVBI
+expect screen-bundled 0 '"list":"SDN","entry":"306"' -- "$bin" screen --format json "Banco Nacional de Cuba"
+expect screen-env 0 'EL T-EL-1' -- env EXPORTCTL_LISTS="$tl" "$bin" screen HVBI
 expect screen-no-names 2 'screen needs names' -- "$bin" screen --lists "$tl"
 expect screen-bad-threshold 2 'threshold is 0 to 100' -- "$bin" screen --lists "$tl" --threshold 101 x
 expect screen-bad-country 2 'alpha-2' -- "$bin" screen --lists "$tl" --country Germany x
 expect screen-missing-list 2 'error\[list_unreadable\]' -- "$bin" screen --lists "$src/no/such/list.csv" x
 expect screen-bad-list 2 'error\[list_unknown_format\]|error\[list_malformed\]' -- "$bin" screen --lists "$src/tests/cli_test.sh" x
 expect lists-text 0 '^CSL	2026-11-01	3 entries	2 aliases	sha256:[0-9a-f]{64}	' -- "$bin" lists --format text --lists "$tl@2026-11-01"
-expect lists-json 0 '^\{"code":"CSL","date":"","digest":"sha256:[0-9a-f]{64}",.*"entries":3,"aliases":2\}$' -- "$bin" lists --lists "$tl"
-expect lists-bundled 0 '"code":"SDN","date":"2024-03-15",.*"entries":14466' -- "$bin" lists
+expect lists-json 0 '^\{"code":"CSL","date":"","digest":"sha256:[0-9a-f]{64}",.*"entries":3,"aliases":2\}$' -- "$bin" lists --format json --lists "$tl"
+expect lists-bundled 0 '^SDN	2024-03-15	14466 entries	3532 aliases	sha256:' -- "$bin" lists
 expect lists-bad-date 2 'list_invalid_date' -- "$bin" lists --lists "$tl@2026-13-45"
 expect eval-lists 0 '"screening":\[\{"party":"end_user","name":"HVBI","list":"EL","entry":"T-EL-1"' -- bash -c "echo '{\"id\":\"s\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"CN\"],\"exporter\":{\"name\":\"Acme Clinical Labs\",\"country\":\"US\"},\"end_user\":{\"name\":\"HVBI\",\"country\":\"CN\"},\"materials\":[{\"id\":\"m\",\"eccn\":\"EAR99\"}]}' | \"$bin\" eval --rules \"$src/rules/screening\" --lists \"$tl\" -"
 expect eval-lists-policy 0 '"policy":\{[^}]*"screening":"on","lists":\[.*\{"code":"SDN","date":"2024-03-15","digest":"sha256:' -- "$bin" eval "$ex/ebola-to-brazil.json"

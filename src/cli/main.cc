@@ -130,7 +130,7 @@ struct Options {
   std::optional<std::string> country;
   int threshold = exportctl::kDefaultScreenThreshold;
   std::optional<std::string> as_of;
-  std::string format = "json";
+  std::string format;  // json or text; empty: the command's default (eval json; screen, lists text)
   bool batch = false;
   bool explain = false;
   bool coverage = false;
@@ -599,6 +599,7 @@ int main(int argc, char** argv) {
     }
   }
   if (o.no_screening && !o.lists.empty()) return Usage("--lists and --no-screening go separately");
+  if (o.format.empty()) o.format = command == "screen" || command == "lists" ? "text" : "json";
   if (command == "eval") return Eval(o);
   if (command == "check") return Check(o);
   if (command == "test") return Test(o);
