@@ -83,6 +83,12 @@ expect eval-no-screening 0 '"screening":"off","lists":\[\]' -- "$bin" eval --no-
 expect eval-env-lists-missing 2 'error\[list_unreadable\]' -- env EXPORTCTL_LISTS="$src/no/such" "$bin" eval "$ex/ebola-to-brazil.json"
 expect eval-lists-repeated 0 '"lists":\[\{"code":"CSL","date":"2026-11-01".*\{"code":"SDN"' -- "$bin" eval --lists "$tl@2026-11-01" --lists "$src/lists/ofac-sdn-2024-03-15.csv" "$ex/ebola-to-brazil.json"
 expect eval-lists-and-no-screening 2 'separately' -- "$bin" eval --lists "$tl" --no-screening "$ex/ebola-to-brazil.json"
+expect screen-name-like-a-path 0 '^rules: ' -- bash -c "cd \"$src\" && \"$bin\" screen --lists \"$tl\" rules"
+expect lists-no-screening 2 'needs lists' -- "$bin" lists --no-screening
+expect eval-threshold 2 'options of screen' -- "$bin" eval --threshold 90 "$ex/ebola-to-brazil.json"
+expect eval-country 2 'options of screen' -- "$bin" eval --country DE "$ex/ebola-to-brazil.json"
+expect check-lists 2 'option of eval' -- "$bin" check --lists "$tl"
+expect empty-list 2 'error\[list_empty\]' -- bash -c "f=\$(mktemp --suffix=.json); echo '{\"results\": []}' > \$f; \"$bin\" screen --lists \$f x; r=\$?; rm -f \$f; exit \$r"
 expect eval-bad-lists 2 'error\[list_unreadable\]' -- "$bin" eval --lists "$src/no/such/list.csv" "$ex/ebola-to-brazil.json"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

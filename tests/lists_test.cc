@@ -656,12 +656,15 @@ TEST(ListsTest, LoadsDirectoriesRecursivelyInSortedOrder) {
 TEST(ListsTest, TheBundledListsLoad) {
   absl::StatusOr<std::vector<LoadedList>> lists = LoadLists({kSourceDir + "/lists"});
   ASSERT_TRUE(lists.ok()) << lists.status();
-  ASSERT_EQ(lists->size(), 2u);
-  const LoadedList& examples = (*lists)[0];
-  EXPECT_EQ(examples.format, "csl-json");
-  EXPECT_EQ(examples.date, "2026-11-01");
-  for (const ListEntry& e : examples.entries) EXPECT_THAT(e.id, StartsWith("EX-"));
-  EXPECT_EQ((*lists)[1].entries.size(), 14466u);
+  ASSERT_EQ(lists->size(), 3u);  // sorted: csl-examples.json, eu-examples.xml, ofac-sdn-...
+  for (int i : {0, 1}) {  // the fictional example files: every id says so
+    const LoadedList& examples = (*lists)[i];
+    EXPECT_EQ(examples.date, "2026-11-01");
+    for (const ListEntry& e : examples.entries) EXPECT_THAT(e.id, StartsWith("EX-")) << e.source;
+  }
+  EXPECT_EQ((*lists)[0].format, "csl-json");
+  EXPECT_EQ((*lists)[1].format, "eu-fsf-xml");
+  EXPECT_EQ((*lists)[2].entries.size(), 14466u);
 }
 
 // ----------------------------------------------------------------------------------------------

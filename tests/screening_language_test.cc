@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "exportctl/exportctl.h"
 #include "tests/test_util.h"
 
@@ -86,6 +88,7 @@ TEST(ScreenChecking, BadCallsAreDiagnosedWithStableCodes) {
   EXPECT_THAT(codes("50 < screen(end_user)"), ElementsAre("error:screen_threshold"));
   EXPECT_THAT(codes("screen(end_user) > 0"), ::testing::IsEmpty());
   EXPECT_THAT(codes("screen(end_user) >= 85"), ::testing::IsEmpty());
+  EXPECT_THAT(codes("screen(end_user, {}) >= 92"), ElementsAre("error:unknown_value"));
 }
 
 TEST(ScreenChecking, DidYouMean) {
@@ -254,6 +257,63 @@ TEST(StandardScreeningPack, CountryNeverHidesANearExactMatch) {
     ASSERT_EQ(d.screening.size(), 1u) << country;
     EXPECT_EQ(d.screening[0].rule, "screening.parties.end_user_entity_list");
   }
+}
+
+// Only the matches a fired rule relied on are reported: the possible-match rule below is not
+// credited with the listed consignee's exact match, only with the possible one.
+TEST(Screen, ReportsOnlyTheMatchesARuleReliedOn) {
+  Policy p = MustCompile(
+      "package x\nrule possible { cite \"c\" when parties is known and any(p in parties: "
+      "screen(p) >= 85 and screen(p) < 92) then review }\n"
+      "rule blocked { cite \"c\" when parties is known and any(p in parties: "
+      "screen(p, {SDN}) >= 92) then prohibited }\n");
+  Request r = MakeRequest("Karolinska University Hospital");
+  r.parties = std::vector<Party>{{"consignee", "Qasr Trading Company", "IR"},
+                                 {"freight_forwarder", "Harbin Bioreagents Institute", "CN"}};
+  Decision d = p.Evaluate(r, WithLists());
+  EXPECT_EQ(d.outcome, Outcome::kProhibited);
+  std::vector<std::string> got;
+  for (const ScreeningMatch& m : d.screening) got.push_back(m.rule + " " + m.party + " " + m.entry);
+  EXPECT_THAT(got, ::testing::UnorderedElementsAre("x.possible parties[1] T-EL-1",
+                                                   "x.blocked parties[0] T-SDN-1"))
+      << d.ToJson();
+}
+
+// A name with nothing a list could match (punctuation, spaces of any script, a dash) is no name:
+// the party cannot be screened.
+TEST(Screen, NamesWithNothingToMatchAreMissing) {
+  Policy p = MustCompile(kPack);
+  for (const char* name : {"\u2014", "\u00a0", "\u3002", "\u200b", " . ", "--"}) {
+    Decision d = p.Evaluate(MakeRequest(name), WithLists());
+    EXPECT_EQ(d.outcome, Outcome::kReview) << name;
+    ASSERT_FALSE(d.errors.empty()) << name;
+    EXPECT_EQ(d.errors[0].code, "missing_field") << name;
+  }
+}
+
+// A call for lists none of which is loaded screens nothing: it fails closed.
+TEST(Screen, ListsNotLoadedFailClosed) {
+  absl::StatusOr<Lists> sdn_only = Lists::Load({SourceDir() + "/tests/data/lists/sdn_small.csv"});
+  ASSERT_TRUE(sdn_only.ok()) << sdn_only.status();
+  EvaluateOptions o;
+  o.lists = &*sdn_only;
+  Policy p = MustCompile(kPack);
+  Decision d = p.Evaluate(MakeRequest("Harbin Vector Bioreagents Institute"), o);
+  EXPECT_EQ(d.outcome, Outcome::kReview) << d.ToJson();
+  ASSERT_FALSE(d.errors.empty());
+  EXPECT_EQ(d.errors[0].code, "not_screened");
+  EXPECT_EQ(d.errors[0].rule, "scr.el");
+}
+
+TEST(Screen, EmptyListsAreRefused) {
+  absl::StatusOr<Lists> none = Lists::Load({});
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(ListError::FromStatus(none.status())->code, "list_unreadable");
+  const std::string empty = ::testing::TempDir() + "/empty-list.json";
+  std::ofstream(empty) << R"({"results": []})";
+  absl::StatusOr<Lists> l = Lists::Load({empty});
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(ListError::FromStatus(l.status())->code, "list_empty");
 }
 
 TEST(Screen, BadListsAreRefusedWithACode) {

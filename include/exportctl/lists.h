@@ -90,7 +90,7 @@ std::string ScreeningToJson(std::string_view name, const std::vector<ListMatch>&
 struct ListError {
   std::string code;      // list_unreadable, list_unknown_format, list_too_large, list_malformed,
                          // list_missing_field, list_invalid_field, list_invalid_date,
-                         // list_duplicate_id
+                         // list_duplicate_id, list_empty (a file with no entries)
   std::string message;   // "lists/x.csv:12:3: ..." (file, position, what is wrong)
 
   static std::optional<ListError> FromStatus(const absl::Status& status);

@@ -555,6 +555,11 @@ class Checker {
         return std::nullopt;
       }
       std::vector<std::string> codes(std::begin(kListCodes), std::end(kListCodes));
+      if (program_.sets[lists->slot].values.empty()) {
+        sink_.Error(lists->range, "unknown_value", "`screen` needs at least one list code",
+                    absl::StrCat("one of: ", absl::StrJoin(codes, ", ")));
+        return std::nullopt;
+      }
       for (const std::string& v : program_.sets[lists->slot].values) {
         if (std::find(codes.begin(), codes.end(), v) != codes.end()) continue;
         std::string help = DidYouMean(v, codes);

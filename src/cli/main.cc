@@ -45,11 +45,15 @@ constexpr char kUsage[] =
 constexpr int kExitRuleErrors = 1;  // the rules do not compile: diagnostics printed
 constexpr int kExitBadInput = 2;    // bad usage, unreadable paths, invalid requests
 
-// Whether `arg` names a list path (a file or directory, possibly with @DATE after it).
-bool IsListPath(const std::string& arg) {
+// Whether `arg` names a list file (*.csv, *.json or *.xml that exists, possibly with @DATE after
+// it): what `screen` and `lists` take as further --lists paths. Names are never taken for one,
+// and directories need a --lists of their own.
+bool IsListFile(const std::string& arg) {
   std::error_code ec;
   const size_t at = arg.rfind('@');
-  return fs::exists(arg, ec) || (at != std::string::npos && fs::exists(arg.substr(0, at), ec));
+  const fs::path path = at == std::string::npos ? fs::path(arg) : fs::path(arg.substr(0, at));
+  const std::string ext = path.extension().string();
+  return (ext == ".csv" || ext == ".json" || ext == ".xml") && fs::is_regular_file(path, ec);
 }
 
 int Usage(const std::string& message) {
@@ -511,7 +515,10 @@ int ListsCommand(const Options& o) {
   if (!o.args.empty()) return Usage("lists takes no positional arguments");
   LoadedLists lists = LoadListsFor(o);
   if (lists.exit_code) return lists.exit_code;
-  if (!lists.lists) return kExitBadInput;
+  if (!lists.lists) {
+    std::cerr << "exportctl: no lists to show (pass --lists PATH)\n";
+    return kExitBadInput;
+  }
   for (const exportctl::ListInfo& l : lists.lists->info()) {
     if (o.format == "json") {
       std::cout << l.ToJson() << "\n";
@@ -543,12 +550,12 @@ int main(int argc, char** argv) {
     };
     if (a == "--lists") {
       // One path, or for `screen` and `lists` (whose other arguments are names, not files)
-      // also the paths after it while they exist. `eval` and `test` repeat --lists instead.
+      // also the list files after it. `eval` and `test` repeat --lists instead.
       std::optional<std::string> v = value();
       if (!v) return Usage("--lists needs a path");
       o.lists.push_back(*v);
       const bool greedy = command == "screen" || command == "lists";
-      while (greedy && i + 1 < argc && argv[i + 1][0] != '-' && IsListPath(argv[i + 1])) {
+      while (greedy && i + 1 < argc && argv[i + 1][0] != '-' && IsListFile(argv[i + 1])) {
         o.lists.push_back(argv[++i]);
       }
     } else if (a == "--threshold") {
@@ -599,7 +606,15 @@ int main(int argc, char** argv) {
     }
   }
   if (o.no_screening && !o.lists.empty()) return Usage("--lists and --no-screening go separately");
-  if (o.format.empty()) o.format = command == "screen" || command == "lists" ? "text" : "json";
+  const bool screens = command == "screen" || command == "lists";
+  if (o.no_screening && screens) return Usage(command + " needs lists; --no-screening is for eval and test");
+  if ((o.country || o.threshold != exportctl::kDefaultScreenThreshold) && command != "screen") {
+    return Usage("--country and --threshold are options of screen");
+  }
+  if (!o.lists.empty() && !screens && command != "eval" && command != "test") {
+    return Usage("--lists is an option of eval, test, screen and lists");
+  }
+  if (o.format.empty()) o.format = screens ? "text" : "json";
   if (command == "eval") return Eval(o);
   if (command == "check") return Check(o);
   if (command == "test") return Test(o);

@@ -459,13 +459,13 @@ class Evaluator {
       party = &*request_.exporter, name = &request_.exporter->name;
       country = &request_.exporter->country;
     }
-    if (!name || !*name || !HasLetterOrDigit(**name)) {
+    if (!name || !*name || NormalizeName(**name).empty()) {  // nothing a list could match
       Value e = Value::Error(ErrorCode::kMissingField, static_cast<int>(i));
       e.ptr = party;
       return e;
     }
     if (no_screening_) return Number(0);
-    if (!lists_) return Value::Error(ErrorCode::kNotScreened, static_cast<int>(i));
+    if (!lists_ || !Loaded(n)) return Value::Error(ErrorCode::kNotScreened, static_cast<int>(i));
     const std::vector<NameMatch>& matches =
         Matches(party, **name, country->has_value() ? std::string_view(**country) : "");
     NameMatch best;
@@ -492,11 +492,12 @@ class Evaluator {
     return slot.matches;
   }
 
-  static bool HasLetterOrDigit(std::string_view s) {
-    // Bytes >= 0x80 are parts of non-ASCII letters: a name in another script counts.
-    return std::any_of(s.begin(), s.end(), [](char c) {
-      return static_cast<unsigned char>(c) >= 0x80 || std::isalnum(static_cast<unsigned char>(c));
-    });
+  // Whether any list the call asks for was loaded (a call for lists none of which is loaded
+  // screens nothing: not_screened).
+  bool Loaded(const PlanNode& n) const {
+    if (n.ref < 0) return true;  // every list: Lists holds at least one entry
+    return std::any_of(lists_->codes.begin(), lists_->codes.end(),
+                       [&](const std::string& c) { return plan_.sets[n.ref].contains(c); });
   }
 
  private:
@@ -540,8 +541,8 @@ std::string ErrorMessage(const Plan& plan, const Request& request, const Hit& hi
                         Av(v.str), "`");
   }
   if (v.error == ErrorCode::kNotScreened) {
-    return "screen() needs restricted-party lists and none were given (load lists with --lists, "
-           "or opt out explicitly with --no-screening)";
+    return "screen() needs restricted-party lists and none of the lists it asks for was loaded "
+           "(load them with --lists, or opt out explicitly with --no-screening)";
   }
   if (n.op == Op::kScreen) return absl::StrCat("cannot screen: ", ScreenedPartyMissing(request, n, v));
   // A member read keeps the object it read (`ptr`): the message names that very material or
@@ -674,14 +675,25 @@ Outcome Fold(const Plan& plan, const std::vector<Hit>& hits, Visit&& visit) {
 // vertices, for each party that vertex screened, once each.
 void ReportScreening(const Plan& plan, const Request& request, const ListSet* lists,
                      const Scratch& s, int r, std::vector<ScreeningMatch>* out) {
-  const std::vector<int>& screens = plan.rules[r].screens;
+  const std::vector<PlanRule::Screen>& screens = plan.rules[r].screens;
   if (screens.empty() || !lists) return;
   const std::string& rule = plan.program.rules[r].id;
   for (const Scratch::ScreenUse& use : s.screen_uses) {
-    if (use.match.score == 0 ||
-        std::find(screens.begin(), screens.end(), use.node) == screens.end()) {
-      continue;
-    }
+    auto it = std::find_if(screens.begin(), screens.end(),
+                           [&](const PlanRule::Screen& x) { return x.node == use.node; });
+    if (use.match.score == 0 || it == screens.end()) continue;
+    const double score = use.match.score;
+    const bool relied = std::all_of(it->bounds.begin(), it->bounds.end(), [&](const auto& b) {
+      switch (b.first) {
+        case Op::kEq: return score == b.second;
+        case Op::kNe: return score != b.second;
+        case Op::kLt: return score < b.second;
+        case Op::kLe: return score <= b.second;
+        case Op::kGt: return score > b.second;
+        default: return score >= b.second;
+      }
+    });
+    if (!relied) continue;
     const PlanNode& n = plan.nodes[use.node];
     const ListEntry& e = lists->index.entry(use.match.entry);
     ScreeningMatch m;

@@ -169,11 +169,26 @@ class Builder {
     return id;
   }
 
-  // The screen() vertices under `node`, each once (the decision reports their matches).
-  void CollectScreens(int node, std::vector<int>& out) const {
+  // The screen() vertices under `node`, each once, with the comparisons made of them.
+  void CollectScreens(int node, std::vector<PlanRule::Screen>& out) const {
     const PlanNode& n = plan_.nodes[node];
-    if (n.op == Op::kScreen && std::find(out.begin(), out.end(), node) == out.end()) {
-      out.push_back(node);
+    auto find = [&](int screen) -> PlanRule::Screen& {
+      for (PlanRule::Screen& s : out) {
+        if (s.node == screen) return s;
+      }
+      return out.emplace_back(PlanRule::Screen{screen, {}});
+    };
+    if (n.op == Op::kScreen) find(node);
+    if (n.op >= Op::kEq && n.op <= Op::kGe && n.kid_count == 2) {
+      const std::uint32_t* kids = plan_.Kids(n);
+      const PlanNode& a = plan_.nodes[kids[0]];
+      const PlanNode& b = plan_.nodes[kids[1]];
+      static constexpr Op kFlipped[] = {Op::kEq, Op::kNe, Op::kGt, Op::kGe, Op::kLt, Op::kLe};
+      const int op = static_cast<int>(n.op) - static_cast<int>(Op::kEq);
+      if (a.op == Op::kScreen && b.op == Op::kConst) find(kids[0]).bounds.push_back({n.op, b.num});
+      if (b.op == Op::kScreen && a.op == Op::kConst) {
+        find(kids[1]).bounds.push_back({kFlipped[op], a.num});
+      }
     }
     for (std::uint32_t k = 0; k < n.kid_count; ++k) CollectScreens(plan_.Kids(n)[k], out);
   }

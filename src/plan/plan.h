@@ -68,7 +68,14 @@ struct PlanRule {
   std::int32_t from = INT32_MIN, until = INT32_MAX;  // the effective window, in days
   std::vector<int> conjuncts;   // the top-level `and` terms of `when`, for explain
   std::vector<SourceRange> conjunct_ranges;  // where this rule wrote them (nodes are shared)
-  std::vector<int> screens;     // its screen() vertices, whose matches the decision reports
+  // Its screen() vertices, whose matches the decision reports, each with the comparisons the
+  // rule makes of it (`screen(p) >= 85 and screen(p) < 92`): a match is reported only when its
+  // score passes them all, so a rule is credited with the matches it relied on.
+  struct Screen {
+    int node;
+    std::vector<std::pair<Op, double>> bounds;  // score OP value
+  };
+  std::vector<Screen> screens;
 };
 
 // Rules indexed by their discriminating tests, so a request touches only candidate rules.

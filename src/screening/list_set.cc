@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "exportctl/lists.h"
 #include "src/common/source.h"
@@ -98,16 +99,34 @@ std::optional<ListError> ListError::FromStatus(const absl::Status& status) {
 }
 
 absl::StatusOr<Lists> Lists::Load(const std::vector<std::string>& paths) {
+  auto refuse = [](std::string_view code, std::string message) {
+    absl::Status st = absl::InvalidArgumentError(message);
+    st.SetPayload(internal::Av(internal::kListErrorPayload), absl::Cord(internal::Av(code)));
+    return st;
+  };
+  if (paths.empty()) return refuse("list_unreadable", "no list paths given");
   absl::StatusOr<std::vector<internal::LoadedList>> loaded = internal::LoadLists(paths);
   if (!loaded.ok()) return loaded.status();
+  // A list with no entries would screen every party clean: refused, never taken as screening.
+  for (const internal::LoadedList& l : *loaded) {
+    if (l.entries.empty()) {
+      return refuse("list_empty", absl::StrCat(l.path, ": the list has no entries"));
+    }
+  }
   auto set = std::make_shared<internal::ListSet>();
   set->lists = *std::move(loaded);
   std::vector<const internal::ListEntry*> entries;
   for (const internal::LoadedList& l : set->lists) {
     set->info.push_back({l.code, l.path, l.date, l.digest, l.format, l.entries.size(),
                          l.alias_count()});
-    for (const internal::ListEntry& e : l.entries) entries.push_back(&e);
+    for (const internal::ListEntry& e : l.entries) {
+      entries.push_back(&e);
+      if (std::find(set->codes.begin(), set->codes.end(), e.list) == set->codes.end()) {
+        set->codes.push_back(e.list);
+      }
+    }
   }
+  std::sort(set->codes.begin(), set->codes.end());
   set->index = internal::NameIndex(std::move(entries));
   return Lists(std::move(set));
 }

@@ -15,6 +15,7 @@ struct ListSet {
   std::vector<LoadedList> lists;
   std::vector<ListInfo> info;
   NameIndex index;  // over every entry of `lists`; entry indices in load order
+  std::vector<std::string> codes;  // the list codes that have entries, sorted
 };
 
 // The lowest score screen() computes: a best match below it reads as 0. The matcher's review

@@ -92,7 +92,7 @@ def test_lists_pickle_for_workers(lists):
 def test_bundled_lists_screen_the_real_sdn():
     bundled = exportctl.load_lists(ROOT / "lists")
     codes = sorted(i["code"] for i in bundled.info)
-    assert codes == ["CSL", "SDN"]
+    assert codes == ["CSL", "EU", "SDN"]
     sdn = next(i for i in bundled.info if i["code"] == "SDN")
     assert sdn["entries"] == 14466 and sdn["date"] == "2024-03-15"
     assert bundled.screen("Banco Nacional de Cuba")[0]["entry"] == "306"
