@@ -757,6 +757,13 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
 }  // namespace
 
 void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
+  // The index's filter is calibrated for min_score >= kReviewScore only (see LostAtMost): below,
+  // a name can score min_score without sharing a trigram with the query, so the answer comes
+  // from the linear scan, which is exact for any min_score.
+  if (q.min_score < kReviewScore) {
+    ScreenLinear(q, out);
+    return;
+  }
   out->clear();
   if (!impl_) return;
   const auto query = Normalize(q.name);
