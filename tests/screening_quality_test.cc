@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "src/screening/matcher.h"
-#include "tests/screening_sdn_reader.h"
+#include "src/screening/lists.h"
 
 namespace exportctl::internal {
 namespace {
@@ -58,7 +58,9 @@ struct Outcome {
 class ScreeningQualityTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    entries_ = new std::vector<ListEntry>(testing::ReadSdnCsv(kListPath));
+    absl::StatusOr<LoadedList> list = LoadListFile(kListPath);
+    if (!list.ok()) std::fprintf(stderr, "%s\n", list.status().ToString().c_str());
+    entries_ = new std::vector<ListEntry>(list.ok() ? std::move(list->entries) : std::vector<ListEntry>{});
     std::vector<const ListEntry*> pointers;
     for (const ListEntry& e : *entries_) pointers.push_back(&e);
     index_ = new NameIndex(std::move(pointers));
