@@ -641,6 +641,14 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       }
     }
   }
+  // Each posting list by the names' trigram counts (then id), so a query reads only the names
+  // whose count it can accept (FindCandidates).
+  for (auto& [gram, ids] : impl->grams.postings) {
+    const auto& names = impl->grams.names;
+    std::stable_sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return names[a].count < names[b].count;
+    });
+  }
   impl_ = std::move(impl);
 }
 
@@ -705,15 +713,31 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   NewEpoch(s, index.names.size());
   const Gram* pool = index.pool.data();
   const std::size_t prefix = grams.size() - required + 1;
+  auto needed = [&](std::size_t n) {
+    return n < need.size() ? need[n] : std::max(required, RequiredGrams(n, min_score));
+  };
+  // Length-aware prefix filtering: a name of n trigrams sharing needed(n) of the query's g shares
+  // one of the g - needed(n) + 1 rarest, so list k need only hold the names with
+  // needed(n) <= g - k: as needed(n) grows with n, those with n <= longest. The lists are sorted
+  // by n, so that is a range of each.
+  std::size_t longest = most_grams;
+  const auto by_count = [&](std::uint32_t id) { return index.names[id].count; };
   for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
-    for (std::uint32_t id : *lists[k]) {
+    while (longest >= required && needed(longest) > grams.size() - k) --longest;
+    if (longest < required) break;
+    const std::vector<std::uint32_t>& list = *lists[k];
+    auto first = std::partition_point(list.begin(), list.end(), [&](std::uint32_t id) {
+      return by_count(id) < required;
+    });
+    auto last = std::partition_point(first, list.end(), [&](std::uint32_t id) {
+      return by_count(id) <= longest;
+    });
+    for (auto it = first; it != last; ++it) {
+      const std::uint32_t id = *it;
       if (s.stamp[id] == s.epoch) continue;  // seen in a rarer list
       s.stamp[id] = s.epoch;
       const NameGrams& name = index.names[id];
-      if (name.count < required || name.count > most_grams) continue;
-      const std::size_t wanted = name.count < need.size()
-                                     ? need[name.count]
-                                     : std::max(required, RequiredGrams(name.count, min_score));
+      const std::size_t wanted = needed(name.count);
       if (name.count - name.signature.Outside(query) < wanted) continue;
       std::size_t shared = 0;
       for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
