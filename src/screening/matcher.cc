@@ -48,11 +48,15 @@
 // query, on both sides (RequiredGrams: a bound measured on the labelled query set). Candidates
 // are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for
 // Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's g - T + 1
-// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. Each name
-// met there is checked by its trigram count, then by a 128-bit signature of its trigrams (an upper
-// bound on the shared count), then by the shared count itself; the survivors are scored exactly.
-// ScreenLinear scores every name with the same scorer; the tests check that both agree (on the
-// real names, at 85 and 70, and on generated ones).
+// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. The
+// requirement grows with the name's own trigram count n, so the prefix is length-aware: the k-th
+// rarest list need only hold the names whose requirement is at most g - k, and the posting lists,
+// sorted by n, are read over that range of n only. Each name met there is checked by a 128-bit
+// signature of its trigrams (an upper bound on the shared count), then by the shared count
+// itself; the survivors are scored exactly. The bound is calibrated for min_score >= kReviewScore
+// only: below, Screen is the linear scan. ScreenLinear scores every name with the same scorer; the
+// tests check that both agree (on the real names at 85 and 92, on generated ones at 50, 70, 84,
+// 85 and 90).
 //
 // INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
 // not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
