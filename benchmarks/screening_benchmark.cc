@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
@@ -15,7 +17,7 @@
 #include <benchmark/benchmark.h>
 
 #include "src/screening/matcher.h"
-#include "tests/screening_sdn_reader.h"
+#include "src/screening/lists.h"
 
 namespace exportctl::internal {
 namespace {
@@ -50,7 +52,12 @@ std::vector<std::string> QuerySet() {
 const Corpus& Sdn() {
   static const Corpus* corpus = [] {
     auto* c = new Corpus;
-    c->entries = testing::ReadSdnCsv(kListPath);
+    absl::StatusOr<LoadedList> list = LoadListFile(kListPath);
+    if (!list.ok()) {
+      std::fprintf(stderr, "%s\n", list.status().ToString().c_str());
+      std::abort();
+    }
+    c->entries = std::move(list->entries);
     c->index = IndexOf(c->entries);
     c->queries = QuerySet();
     return c;

@@ -338,7 +338,7 @@ TEST(NameIndexTest, ScreenEqualsScreenLinear) {
   std::vector<NameMatch> fast, slow;
   int with_matches = 0;
   for (std::size_t i = 0; i < s.queries.size(); ++i) {
-    const int min_score = i % 2 == 0 ? kReviewScore : 70;
+    const int min_score = i % 2 == 0 ? kReviewScore : 90;
     const NameQuery q{s.queries[i], "", min_score};
     index.Screen(q, &fast);
     index.ScreenLinear(q, &slow);
@@ -353,6 +353,30 @@ TEST(NameIndexTest, ScreenEqualsScreenLinear) {
   EXPECT_GT(with_matches, 1000);  // the comparison is not vacuous
 }
 
+// Below kReviewScore the index's filter is not calibrated: Screen must still give exactly the
+// linear scan's answer (it falls back to it).
+TEST(NameIndexTest, ScreenEqualsScreenLinearBelowTheReviewThreshold) {
+  const Synthetic s = MakeSynthetic(300, 600);
+  const NameIndex index = IndexOf(s.entries);
+  std::vector<NameMatch> fast, slow;
+  int with_matches = 0;
+  for (std::size_t i = 0; i < s.queries.size(); ++i) {
+    for (int min_score : {50, 70, kReviewScore - 1}) {
+      const NameQuery q{s.queries[i], "", min_score};
+      index.Screen(q, &fast);
+      index.ScreenLinear(q, &slow);
+      ASSERT_EQ(fast.size(), slow.size()) << q.name << " at " << min_score;
+      for (std::size_t k = 0; k < fast.size(); ++k) {
+        EXPECT_EQ(fast[k].entry, slow[k].entry) << q.name << " at " << min_score;
+        EXPECT_EQ(fast[k].alias, slow[k].alias) << q.name << " at " << min_score;
+        EXPECT_EQ(fast[k].score, slow[k].score) << q.name << " at " << min_score;
+      }
+      with_matches += !fast.empty();
+    }
+  }
+  EXPECT_GT(with_matches, 600);  // the comparison is not vacuous
+}
+
 // --- Concurrency -----------------------------------------------------------------------------
 
 TEST(NameIndexTest, ConcurrentScreensAgreeWithASingleThread) {
@@ -360,7 +384,7 @@ TEST(NameIndexTest, ConcurrentScreensAgreeWithASingleThread) {
   const NameIndex index = IndexOf(s.entries);
   std::vector<std::vector<NameMatch>> expected(s.queries.size());
   for (std::size_t i = 0; i < s.queries.size(); ++i) {
-    index.Screen({s.queries[i], "", 70}, &expected[i]);
+    index.Screen({s.queries[i], "", kReviewScore}, &expected[i]);
   }
   std::vector<int> mismatches(4, 0);
   std::vector<std::thread> threads;
@@ -369,7 +393,7 @@ TEST(NameIndexTest, ConcurrentScreensAgreeWithASingleThread) {
       std::vector<NameMatch> out;
       for (int round = 0; round < 3; ++round) {
         for (std::size_t i = t; i < s.queries.size(); i += 2) {
-          index.Screen({s.queries[i], "", 70}, &out);
+          index.Screen({s.queries[i], "", kReviewScore}, &out);
           bool same = out.size() == expected[i].size();
           for (std::size_t k = 0; same && k < out.size(); ++k) {
             same = out[k].entry == expected[i][k].entry && out[k].score == expected[i][k].score;

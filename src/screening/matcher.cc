@@ -48,11 +48,15 @@
 // query, on both sides (RequiredGrams: a bound measured on the labelled query set). Candidates
 // are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for
 // Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's g - T + 1
-// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. Each name
-// met there is checked by its trigram count, then by a 128-bit signature of its trigrams (an upper
-// bound on the shared count), then by the shared count itself; the survivors are scored exactly.
-// ScreenLinear scores every name with the same scorer; the tests check that both agree (on the
-// real names, at 85 and 70, and on generated ones).
+// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. The
+// requirement grows with the name's own trigram count n, so the prefix is length-aware: the k-th
+// rarest list need only hold the names whose requirement is at most g - k, and the posting lists,
+// sorted by n, are read over that range of n only. Each name met there is checked by a 128-bit
+// signature of its trigrams (an upper bound on the shared count), then by the shared count
+// itself; the survivors are scored exactly. The bound is calibrated for min_score >= kReviewScore
+// only: below, Screen is the linear scan. ScreenLinear scores every name with the same scorer; the
+// tests check that both agree (on the real names at 85 and 92, on generated ones at 50, 70, 84,
+// 85 and 90).
 //
 // INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
 // not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
@@ -641,6 +645,14 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       }
     }
   }
+  // Each posting list by the names' trigram counts (then id), so a query reads only the names
+  // whose count it can accept (FindCandidates).
+  for (auto& [gram, ids] : impl->grams.postings) {
+    const auto& names = impl->grams.names;
+    std::stable_sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return names[a].count < names[b].count;
+    });
+  }
   impl_ = std::move(impl);
 }
 
@@ -705,15 +717,31 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   NewEpoch(s, index.names.size());
   const Gram* pool = index.pool.data();
   const std::size_t prefix = grams.size() - required + 1;
+  auto needed = [&](std::size_t n) {
+    return n < need.size() ? need[n] : std::max(required, RequiredGrams(n, min_score));
+  };
+  // Length-aware prefix filtering: a name of n trigrams sharing needed(n) of the query's g shares
+  // one of the g - needed(n) + 1 rarest, so list k need only hold the names with
+  // needed(n) <= g - k: as needed(n) grows with n, those with n <= longest. The lists are sorted
+  // by n, so that is a range of each.
+  std::size_t longest = most_grams;
+  const auto by_count = [&](std::uint32_t id) { return index.names[id].count; };
   for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
-    for (std::uint32_t id : *lists[k]) {
+    while (longest >= required && needed(longest) > grams.size() - k) --longest;
+    if (longest < required) break;
+    const std::vector<std::uint32_t>& list = *lists[k];
+    auto first = std::partition_point(list.begin(), list.end(), [&](std::uint32_t id) {
+      return by_count(id) < required;
+    });
+    auto last = std::partition_point(first, list.end(), [&](std::uint32_t id) {
+      return by_count(id) <= longest;
+    });
+    for (auto it = first; it != last; ++it) {
+      const std::uint32_t id = *it;
       if (s.stamp[id] == s.epoch) continue;  // seen in a rarer list
       s.stamp[id] = s.epoch;
       const NameGrams& name = index.names[id];
-      if (name.count < required || name.count > most_grams) continue;
-      const std::size_t wanted = name.count < need.size()
-                                     ? need[name.count]
-                                     : std::max(required, RequiredGrams(name.count, min_score));
+      const std::size_t wanted = needed(name.count);
       if (name.count - name.signature.Outside(query) < wanted) continue;
       std::size_t shared = 0;
       for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
@@ -757,6 +785,13 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
 }  // namespace
 
 void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
+  // The index's filter is calibrated for min_score >= kReviewScore only (see LostAtMost): below,
+  // a name can score min_score without sharing a trigram with the query, so the answer comes
+  // from the linear scan, which is exact for any min_score.
+  if (q.min_score < kReviewScore) {
+    ScreenLinear(q, out);
+    return;
+  }
   out->clear();
   if (!impl_) return;
   const auto query = Normalize(q.name);

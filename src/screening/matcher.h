@@ -54,6 +54,9 @@ class NameIndex {
 
   // Returns (into `out`, cleared first) every entry scoring at least `q.min_score`, one match per
   // entry (its best alias), best first; ties in entry order. Thread-safe (const).
+  // The answer is exactly ScreenLinear's for every min_score. The index finds the candidates only
+  // when min_score >= kReviewScore (the range its filter is calibrated and tested for); a lower
+  // min_score is answered by the linear scan (milliseconds on a large list, not microseconds).
   void Screen(const NameQuery& q, std::vector<NameMatch>* out) const;
 
   // The same answer, scoring every name of every entry (no index): the benchmark's baseline and
