@@ -219,12 +219,36 @@ std::vector<std::string> Tokenize(std::string_view folded) {
 int BoundedEditDistance(std::string_view a, std::string_view b, int limit) {
   const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   if (std::abs(n - m) > limit) return limit + 1;
-  absl::InlinedVector<int, 64> before(m + 1), prev(m + 1), row(m + 1);
+  if (limit < 0) return limit + 1;
+  // The bag distance (the characters of one the other lacks, the larger side) is a lower bound
+  // of the edit distance, transpositions included: most pairs beyond the limit stop here.
+  {
+    std::int16_t counts[256] = {};
+    for (char c : a) ++counts[static_cast<unsigned char>(c)];
+    for (char c : b) --counts[static_cast<unsigned char>(c)];
+    int surplus = 0, deficit = 0;
+    for (char c : a) {
+      std::int16_t& k = counts[static_cast<unsigned char>(c)];
+      if (k > 0) surplus += k;
+      k = 0;
+    }
+    for (char c : b) {
+      std::int16_t& k = counts[static_cast<unsigned char>(c)];
+      if (k < 0) deficit -= k;
+      k = 0;
+    }
+    if (std::max(surplus, deficit) > limit) return limit + 1;
+  }
+  // Only the band |i - j| <= limit is computed (Ukkonen): a cell outside holds at least
+  // |i - j| > limit, so it is stored as limit + 1, which changes no value at or below the limit.
+  const int big = limit + 1;
+  absl::InlinedVector<int, 64> before(m + 1, big), prev(m + 1, big), row(m + 1, big);
   for (int j = 0; j <= m; ++j) prev[j] = j;
   for (int i = 1; i <= n; ++i) {
-    row[0] = i;
-    int best = row[0];
-    for (int j = 1; j <= m; ++j) {
+    const int lo = std::max(1, i - limit), hi = std::min(m, i + limit);
+    row[lo - 1] = lo == 1 ? i : big;
+    int best = row[lo - 1];
+    for (int j = lo; j <= hi; ++j) {
       const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
       row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
@@ -232,6 +256,7 @@ int BoundedEditDistance(std::string_view a, std::string_view b, int limit) {
       }
       best = std::min(best, row[j]);
     }
+    if (hi < m) row[hi + 1] = big;
     if (best > limit) return limit + 1;
     std::swap(before, prev);
     std::swap(prev, row);
