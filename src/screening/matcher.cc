@@ -52,8 +52,10 @@
 // requirement grows with the name's own trigram count n, so the prefix is length-aware: the k-th
 // rarest list need only hold the names whose requirement is at most g - k, and the posting lists,
 // sorted by n, are read over that range of n only. Each name met there is checked by a 128-bit
-// signature of its trigrams (an upper bound on the shared count), then by the shared count
-// itself; the survivors are scored exactly. The bound is calibrated for min_score >= kReviewScore
+// signature of its trigrams (an upper bound on the shared count; it is stored in the posting
+// itself, so the lists are read sequentially), then by the shared count itself; the survivors are
+// scored exactly. Every distinct listed word has an id, and a query compares itself with a listed
+// word once (a per-thread cache by word id), however many candidates share the word. The bound is calibrated for min_score >= kReviewScore
 // only: below, Screen is the linear scan. ScreenLinear scores every name with the same scorer; the
 // tests check that both agree (on the real names at 85 and 92, on generated ones at 50, 70, 84,
 // 85 and 90).
