@@ -52,8 +52,10 @@
 // requirement grows with the name's own trigram count n, so the prefix is length-aware: the k-th
 // rarest list need only hold the names whose requirement is at most g - k, and the posting lists,
 // sorted by n, are read over that range of n only. Each name met there is checked by a 128-bit
-// signature of its trigrams (an upper bound on the shared count), then by the shared count
-// itself; the survivors are scored exactly. The bound is calibrated for min_score >= kReviewScore
+// signature of its trigrams (an upper bound on the shared count; it is stored in the posting
+// itself, so the lists are read sequentially), then by the shared count itself; the survivors are
+// scored exactly. Every distinct listed word has an id, and a query compares itself with a listed
+// word once (a per-thread cache by word id), however many candidates share the word. The bound is calibrated for min_score >= kReviewScore
 // only: below, Screen is the linear scan. ScreenLinear scores every name with the same scorer; the
 // tests check that both agree (on the real names at 85 and 92, on generated ones at 50, 70, 84,
 // 85 and 90).
@@ -219,12 +221,36 @@ std::vector<std::string> Tokenize(std::string_view folded) {
 int BoundedEditDistance(std::string_view a, std::string_view b, int limit) {
   const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   if (std::abs(n - m) > limit) return limit + 1;
-  absl::InlinedVector<int, 64> before(m + 1), prev(m + 1), row(m + 1);
+  if (limit < 0) return limit + 1;
+  // The bag distance (the characters of one the other lacks, the larger side) is a lower bound
+  // of the edit distance, transpositions included: most pairs beyond the limit stop here.
+  {
+    std::int16_t counts[256] = {};
+    for (char c : a) ++counts[static_cast<unsigned char>(c)];
+    for (char c : b) --counts[static_cast<unsigned char>(c)];
+    int surplus = 0, deficit = 0;
+    for (char c : a) {
+      std::int16_t& k = counts[static_cast<unsigned char>(c)];
+      if (k > 0) surplus += k;
+      k = 0;
+    }
+    for (char c : b) {
+      std::int16_t& k = counts[static_cast<unsigned char>(c)];
+      if (k < 0) deficit -= k;
+      k = 0;
+    }
+    if (std::max(surplus, deficit) > limit) return limit + 1;
+  }
+  // Only the band |i - j| <= limit is computed (Ukkonen): a cell outside holds at least
+  // |i - j| > limit, so it is stored as limit + 1, which changes no value at or below the limit.
+  const int big = limit + 1;
+  absl::InlinedVector<int, 64> before(m + 1, big), prev(m + 1, big), row(m + 1, big);
   for (int j = 0; j <= m; ++j) prev[j] = j;
   for (int i = 1; i <= n; ++i) {
-    row[0] = i;
-    int best = row[0];
-    for (int j = 1; j <= m; ++j) {
+    const int lo = std::max(1, i - limit), hi = std::min(m, i + limit);
+    row[lo - 1] = lo == 1 ? i : big;
+    int best = row[lo - 1];
+    for (int j = lo; j <= hi; ++j) {
       const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
       row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
@@ -232,6 +258,7 @@ int BoundedEditDistance(std::string_view a, std::string_view b, int limit) {
       }
       best = std::min(best, row[j]);
     }
+    if (hi < m) row[hi + 1] = big;
     if (best > limit) return limit + 1;
     std::swap(before, prev);
     std::swap(prev, row);
@@ -441,7 +468,9 @@ double TokenSimilarity(std::string_view a, std::string_view b) {
 }
 
 // The token-set alignment score (see the top of the file), in [0, 1].
-double TokenScore(const NormName& q, const NormName& l) {
+// sim(i, j) is TokenSimilarity(q.core[i], l.core[j]) (Collect takes it from a per-query cache).
+template <typename Sim>
+double TokenScore(const NormName& q, const NormName& l, Sim&& sim) {
   struct Pair {
     double sim;
     std::uint32_t i, j;
@@ -453,8 +482,8 @@ double TokenScore(const NormName& q, const NormName& l) {
   if (total == 0) return 0.0;
   for (std::uint32_t i = 0; i < q.core.size(); ++i) {
     for (std::uint32_t j = 0; j < l.core.size(); ++j) {
-      const double sim = TokenSimilarity(q.core[i], l.core[j]);
-      if (sim >= kMinTokenSimilarity) pairs.push_back({sim, i, j});
+      const double similarity = sim(i, j);
+      if (similarity >= kMinTokenSimilarity) pairs.push_back({similarity, i, j});
     }
   }
   std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
@@ -482,9 +511,10 @@ bool SameTokens(const NormName& q, const NormName& l) {
 // The score of one normalised form against another, 0-100 (see the top of the file).
 // Scores below `floor` are not needed exactly (the caller drops them): the joined comparison then
 // stops early. The score is exact when it is at least `floor`, below `floor` otherwise.
-int ScoreForms(const NormName& q, const NormName& l, int floor = 0) {
+template <typename Sim>
+int ScoreForms(const NormName& q, const NormName& l, int floor, Sim&& sim) {
   if (SameTokens(q, l)) return q.legal == l.legal ? 100 : 99;
-  double s = TokenScore(q, l);
+  double s = TokenScore(q, l, sim);
   const std::size_t shorter = std::min(q.joined.size(), l.joined.size());
   const std::size_t longer = std::max(q.joined.size(), l.joined.size());
   // The fraction below which the score cannot reach `floor`, allowing for rounding, the legal
@@ -503,7 +533,11 @@ int ScoreForms(const NormName& q, const NormName& l, int floor = 0) {
 int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& listed,
              int floor = 0) {
   int best = 0;
-  for (const NormName& q : query) best = std::max(best, ScoreForms(q, listed, floor));
+  for (const NormName& q : query) {
+    best = std::max(best, ScoreForms(q, listed, floor, [&](std::uint32_t i, std::uint32_t j) {
+                      return TokenSimilarity(q.core[i], listed.core[j]);
+                    }));
+  }
   return best;
 }
 
@@ -600,6 +634,7 @@ struct IndexedName {
   std::uint32_t entry;
   std::uint16_t alias;
   NormName form;
+  std::vector<std::uint32_t> words;  // the id of each core word (Impl::word_count distinct)
 };
 
 // Where a name's trigrams are, how many, and their signature: what the filter reads of a name.
@@ -609,11 +644,20 @@ struct NameGrams {
   std::uint32_t count = 0;
 };
 
+// One name in a posting list, with the filter data of the name copied beside it, so the filter
+// reads each list sequentially and touches a name's own data (its trigrams, its stamp) only for
+// the few that pass the signature test.
+struct Posting {
+  Signature signature;
+  std::uint32_t id;
+  std::uint32_t count;  // the name's trigrams
+};
+
 // The trigrams of the indexed names, both ways.
 struct Trigrams {
   std::vector<Gram> pool;            // the trigrams of all names, name after name
   std::vector<NameGrams> names;      // of name i
-  absl::flat_hash_map<Gram, std::vector<std::uint32_t>> postings;  // trigram -> names
+  absl::flat_hash_map<Gram, std::vector<Posting>> postings;  // trigram -> names
 };
 
 }  // namespace
@@ -622,10 +666,12 @@ struct NameIndex::Impl {
   std::vector<IndexedName> names;  // every form of every name, in entry then alias order
   Trigrams grams;
   std::size_t name_count = 0;  // names of the entries (a name can have two forms)
+  std::size_t word_count = 0;  // distinct core words (IndexedName::words)
 };
 
 NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move(entries)) {
   auto impl = std::make_shared<Impl>();
+  absl::flat_hash_map<std::string, std::uint32_t> word_ids;
   for (std::uint32_t e = 0; e < entries_.size(); ++e) {
     const auto& names = entries_[e]->names;
     for (std::size_t a = 0; a < names.size() && a <= UINT16_MAX; ++a) {
@@ -635,24 +681,31 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
         NameGrams summary;
         summary.begin = static_cast<std::uint32_t>(impl->grams.pool.size());
         for (Gram g : Grams(form)) {
-          impl->grams.postings[g].push_back(id);
+          impl->grams.postings[g].push_back({Signature{}, id, 0});
           impl->grams.pool.push_back(g);
           summary.signature.Add(g);
           ++summary.count;
         }
         impl->grams.names.push_back(summary);
-        impl->names.push_back({e, static_cast<std::uint16_t>(a), std::move(form)});
+        std::vector<std::uint32_t> words;
+        for (const std::string& word : form.core) {
+          words.push_back(
+              word_ids.try_emplace(word, static_cast<std::uint32_t>(word_ids.size())).first->second);
+        }
+        impl->names.push_back(
+            {e, static_cast<std::uint16_t>(a), std::move(form), std::move(words)});
       }
     }
   }
   // Each posting list by the names' trigram counts (then id), so a query reads only the names
   // whose count it can accept (FindCandidates).
-  for (auto& [gram, ids] : impl->grams.postings) {
+  for (auto& [gram, list] : impl->grams.postings) {
     const auto& names = impl->grams.names;
-    std::stable_sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return names[a].count < names[b].count;
-    });
+    for (Posting& p : list) p.signature = names[p.id].signature, p.count = names[p.id].count;
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Posting& a, const Posting& b) { return a.count < b.count; });
   }
+  impl->word_count = word_ids.size();
   impl_ = std::move(impl);
 }
 
@@ -666,7 +719,19 @@ struct Scratch {
   std::uint32_t epoch = 0;
   std::vector<std::uint32_t> candidates;
   std::uint64_t gram_bits[kGramWords] = {};  // the query form's trigrams (GramBit)
+  // Word similarities of this query: the query word in `slot` (its form's first kCachedWords
+  // words, form after form) against listed word w at sims[w * slots + slot], valid when its
+  // stamp is sim_epoch. A common listed word is compared with the query once, however many
+  // candidates have it.
+  struct Sim {
+    double value;
+    std::uint32_t stamp;
+  };
+  std::vector<Sim> sims;
+  std::uint32_t sim_epoch = 0;
 };
+
+constexpr std::size_t kCachedWords = 8;
 
 Scratch& QueryScratch() {
   thread_local Scratch scratch;
@@ -690,11 +755,11 @@ namespace {
 
 // Appends to s.candidates the names sharing enough trigrams with `form` (see the top of the file).
 void FindCandidates(const Trigrams& index, const NormName& form, int min_score, Scratch& s) {
-  static const std::vector<std::uint32_t> kNone;
+  static const std::vector<Posting> kNone;
   const std::vector<Gram> grams = Grams(form);
   const std::size_t required = RequiredGrams(grams.size(), min_score);
   // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
-  absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
+  absl::InlinedVector<const std::vector<Posting>*, 64> lists;
   Signature query;
   for (Gram g : grams) {
     query.Add(g);
@@ -725,24 +790,25 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
   // needed(n) <= g - k: as needed(n) grows with n, those with n <= longest. The lists are sorted
   // by n, so that is a range of each.
   std::size_t longest = most_grams;
-  const auto by_count = [&](std::uint32_t id) { return index.names[id].count; };
   for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
     while (longest >= required && needed(longest) > grams.size() - k) --longest;
     if (longest < required) break;
-    const std::vector<std::uint32_t>& list = *lists[k];
-    auto first = std::partition_point(list.begin(), list.end(), [&](std::uint32_t id) {
-      return by_count(id) < required;
+    const std::vector<Posting>& list = *lists[k];
+    auto first = std::partition_point(list.begin(), list.end(), [&](const Posting& p) {
+      return p.count < required;
     });
-    auto last = std::partition_point(first, list.end(), [&](std::uint32_t id) {
-      return by_count(id) <= longest;
+    auto last = std::partition_point(first, list.end(), [&](const Posting& p) {
+      return p.count <= longest;
     });
     for (auto it = first; it != last; ++it) {
-      const std::uint32_t id = *it;
+      // The signature first (in the list itself): a name it rules out is ruled out in every list,
+      // so testing it again in a later list gives the same answer without a stamp.
+      const std::size_t wanted = needed(it->count);
+      if (it->count - it->signature.Outside(query) < wanted) continue;
+      const std::uint32_t id = it->id;
       if (s.stamp[id] == s.epoch) continue;  // seen in a rarer list
       s.stamp[id] = s.epoch;
       const NameGrams& name = index.names[id];
-      const std::size_t wanted = needed(name.count);
-      if (name.count - name.signature.Outside(query) < wanted) continue;
       std::size_t shared = 0;
       for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
         const std::uint32_t bit = GramBit(pool[i]);
@@ -756,8 +822,40 @@ void FindCandidates(const Trigrams& index, const NormName& form, int min_score, 
 
 template <typename Ids>
 void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
-                    const absl::InlinedVector<NormName, 2>& query, const NameQuery& q,
-                    const Ids& ids, std::vector<NameMatch>* out) {
+             std::size_t word_count, const absl::InlinedVector<NormName, 2>& query,
+             const NameQuery& q, const Ids& ids, Scratch& s, std::vector<NameMatch>* out) {
+  // The cache of word similarities (Scratch::sims): TokenSimilarity is a function of the two
+  // words only, so a cached value is the value itself and the scores are unchanged.
+  absl::InlinedVector<std::size_t, 2> first_slot;
+  std::size_t slots = 0;
+  for (const NormName& form : query) {
+    first_slot.push_back(slots);
+    slots += std::min(form.core.size(), kCachedWords);
+  }
+  if (s.sims.size() < slots * word_count) s.sims.resize(slots * word_count, {0.0, 0});
+  if (++s.sim_epoch == 0) {
+    std::fill(s.sims.begin(), s.sims.end(), Scratch::Sim{0.0, 0});
+    s.sim_epoch = 1;
+  }
+  auto score_all = [&](const IndexedName& name) {
+    int best_score = 0;
+    for (std::size_t f = 0; f < query.size(); ++f) {
+      const NormName& form = query[f];
+      const std::size_t base = first_slot[f];
+      best_score = std::max(
+          best_score,
+          ScoreForms(form, name.form, q.min_score, [&](std::uint32_t i, std::uint32_t j) {
+            if (i >= kCachedWords) return TokenSimilarity(form.core[i], name.form.core[j]);
+            Scratch::Sim& c = s.sims[name.words[j] * slots + base + i];
+            if (c.stamp != s.sim_epoch) {
+              c.value = TokenSimilarity(form.core[i], name.form.core[j]);
+              c.stamp = s.sim_epoch;
+            }
+            return c.value;
+          }));
+    }
+    return best_score;
+  };
   NameMatch best;
   bool have = false;
   auto finish = [&] {
@@ -767,7 +865,7 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
   };
   for (std::uint32_t id : ids) {
     const auto& name = names[id];
-    const int score = ScoreAll(query, name.form, q.min_score);
+    const int score = score_all(name);
     if (have && name.entry == best.entry) {
       if (score > best.score) best.alias = name.alias, best.score = static_cast<std::uint8_t>(score);
       continue;
@@ -800,7 +898,7 @@ void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
   for (const NormName& form : query) FindCandidates(impl_->grams, form, q.min_score, s);
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
-  Collect(*this, impl_->names, query, q, s.candidates, out);
+  Collect(*this, impl_->names, impl_->word_count, query, q, s.candidates, s, out);
 }
 
 void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) const {
@@ -819,8 +917,8 @@ void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) co
     It begin() const { return {0}; }
     It end() const { return {n}; }
   };
-  Collect(*this, impl_->names, query, q, AllIds{static_cast<std::uint32_t>(impl_->names.size())},
-          out);
+  Collect(*this, impl_->names, impl_->word_count, query, q,
+          AllIds{static_cast<std::uint32_t>(impl_->names.size())}, QueryScratch(), out);
 }
 
 std::string NormalizeName(std::string_view name) {
