@@ -67,6 +67,10 @@ void Decision::AppendJson(std::string* buffer) const {
     field("citation", r.citation);
     field("source", r.source);
     if (!r.note.empty()) field("note", r.note);
+    if (!r.leg.empty()) {
+      field("leg", r.leg);
+      field("country", r.country);
+    }
     out += ",\"materials\":";
     list(r.materials);
     out += '}';
@@ -129,7 +133,8 @@ std::string Decision::ToText() const {
     absl::StrAppend(&out, "  material ", i.material, ": ", Av(OutcomeName(i.outcome)), "\n");
   }
   for (const Reason& r : reasons) {
-    absl::StrAppend(&out, "  because ", r.rule, " (", Av(OutcomeName(r.outcome)), ")", ": ", r.title,
+    absl::StrAppend(&out, "  because ", r.rule, " (", Av(OutcomeName(r.outcome)), ")",
+                    r.leg.empty() ? "" : absl::StrCat(" [", r.leg, " ", r.country, "]"), ": ", r.title,
                     r.citation.empty() ? "" : absl::StrCat(" [", r.citation, "]"), " at ", r.source,
                     "\n");
     if (!r.note.empty()) absl::StrAppend(&out, "    note: ", r.note, "\n");

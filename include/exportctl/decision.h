@@ -32,6 +32,11 @@ struct Reason {
   std::string source;  // "rules/ear/bio.ecr:41:1"
   std::string note;    // the text of `review "..."` or `prohibited "..."`, if any
   std::vector<std::string> materials;  // the materials it applied to (all, for shipment rules)
+  // A rule that ranges over the legs (`for each leg c in destination, transit`): the leg it
+  // fired for ("origin", "transit", "destination", "end_user") and that leg's country. A rule
+  // firing on several legs gives a reason for each. Empty for other rules.
+  std::string leg;
+  std::string country;
 };
 
 struct ItemDecision {

@@ -1,6 +1,9 @@
 #include "src/check/checker.h"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,19 +23,23 @@ using ast::Kind;
 using ast::Node;
 
 constexpr int kMaxVariables = 8;
+constexpr int kMaxExpansion = 32;  // predicates within predicates
 
 struct Variable {
-  std::string name;
+  std::string name;  // empty: a caller's variable, holding its depth inside a predicate's body
   Type type;
 };
 
-// What one file sees: its package, its imports, the variables in scope.
+// What one file sees: its package, its imports, the variables in scope, and inside a
+// predicate's body its parameters (bound to the caller's checked arguments).
 struct Scope {
   int file = 0;
   std::string package;
   absl::flat_hash_map<std::string, std::string> aliases;  // alias -> package
   std::vector<Variable> vars;                             // depth = index + 1
+  std::vector<std::pair<std::string, Expr>> params;
 };
+
 
 std::string Backticked(std::string_view s) { return absl::StrCat("`", Av(s), "`"); }
 
@@ -71,14 +78,20 @@ class Checker {
 
   Program Run() {
     DeclareNames();
+    for (size_t f = 0; f < files_.size(); ++f) scopes_.push_back(MakeScope(static_cast<int>(f)));
+    CheckRecursion();
     for (size_t f = 0; f < files_.size(); ++f) {
-      Scope scope = MakeScope(static_cast<int>(f));
+      Scope scope = scopes_[f];
       for (const Node& decl : files_[f].decls) {
         if (decl.kind == Kind::kRule) LowerRule(decl, scope);
       }
     }
+    // A predicate no rule uses is still checked, once, with its parameters unbound.
+    for (size_t i = 0; i < predicates_.size(); ++i) {
+      if (!predicates_[i].used) CheckUnusedPredicate(static_cast<int>(i));
+    }
     for (size_t f = 0; f < files_.size(); ++f) {  // tests name rules of any file
-      Scope scope = MakeScope(static_cast<int>(f));
+      Scope scope = scopes_[f];
       for (const Node& decl : files_[f].decls) {
         if (decl.kind == Kind::kTest) LowerTest(decl, scope);
       }
@@ -100,9 +113,17 @@ class Checker {
   }
 
  private:
+  enum class NameKind { kSet, kTable, kPredicate };
   struct Name {
-    bool is_table;
+    NameKind kind;
     int index;
+  };
+  struct Predicate {
+    std::string name;  // package-qualified
+    const Node* decl;
+    int file;
+    std::vector<std::string> params;
+    bool used = false;
   };
 
   SourceRange Range(int file, const Node& n) const { return {file, n.begin, n.end}; }
@@ -121,14 +142,26 @@ class Checker {
                       absl::StrCat(Backticked(name), " is declared twice"));
           continue;
         }
-        if (decl.kind == Kind::kSet) {
-          names_[name] = {false, static_cast<int>(program_.sets.size())};
+        if (decl.kind == Kind::kPredicate) {
+          names_[name] = {NameKind::kPredicate, static_cast<int>(predicates_.size())};
+          Predicate p{name, &decl, fi, {}};
+          for (size_t k = 0; k + 1 < decl.kids.size(); ++k) {
+            const Node& param = decl.kids[k];
+            if (std::find(p.params.begin(), p.params.end(), param.text) != p.params.end()) {
+              sink_.Error(Range(fi, param), "duplicate_variable",
+                          absl::StrCat("parameter ", Backticked(param.text), " is given twice"));
+            }
+            p.params.push_back(param.text);
+          }
+          predicates_.push_back(std::move(p));
+        } else if (decl.kind == Kind::kSet) {
+          names_[name] = {NameKind::kSet, static_cast<int>(program_.sets.size())};
           NamedSet set{name, {}, Range(fi, decl)};
           for (const Node& v : decl.kids[0].kids) set.values.push_back(v.text);
           program_.sets.push_back(std::move(set));
           set_used_.push_back(false);
         } else if (decl.kind == Kind::kTable) {
-          names_[name] = {true, static_cast<int>(program_.tables.size())};
+          names_[name] = {NameKind::kTable, static_cast<int>(program_.tables.size())};
           Table table{name, {}, Range(fi, decl)};
           absl::flat_hash_map<std::string, bool> keys;
           for (const Node& entry : decl.kids) {
@@ -185,13 +218,21 @@ class Checker {
     return std::nullopt;
   }
 
-  std::vector<std::string> VisibleNames(const Scope& scope) const {
+  // The names `scope` can write; only those of one kind (predicates, say) when `only` is set.
+  std::vector<std::string> VisibleNames(const Scope& scope,
+                                        std::optional<NameKind> only = std::nullopt) const {
     std::vector<std::string> out;
-    for (const Variable& v : scope.vars) out.push_back(v.name);
-    for (const AttrInfo& a : Attributes()) {
-      if (a.owner == Owner::kRequest && a.is_attribute()) out.emplace_back(a.name);
+    if (!only) {
+      for (const Variable& v : scope.vars) {
+        if (!v.name.empty()) out.push_back(v.name);
+      }
+      for (const auto& [name, unused] : scope.params) out.push_back(name);
+      for (const AttrInfo& a : Attributes()) {
+        if (a.owner == Owner::kRequest && a.is_attribute()) out.emplace_back(a.name);
+      }
     }
-    for (const auto& [name, unused] : names_) {
+    for (const auto& [name, what] : names_) {
+      if (only && what.kind != *only) continue;
       out.push_back(name);
       if (absl::StartsWith(name, absl::StrCat(scope.package, "."))) {
         out.push_back(name.substr(scope.package.size() + 1));
@@ -209,11 +250,13 @@ class Checker {
     sink_.Error(Range(s.file, n), "type_mismatch", std::move(message));
   }
 
-  std::optional<Expr> ResolvePath(const Node& n, const Scope& s) {
+  std::optional<Expr> ResolvePath(const Node& n, Scope& s) {
     std::vector<std::string> parts = absl::StrSplit(n.text, '.');
     Expr e;
     e.range = Range(s.file, n);
-    for (int d = static_cast<int>(s.vars.size()); d >= 1; --d) {
+    // A variable, or a predicate's parameter (the caller's argument, already checked).
+    std::optional<Expr> bound;
+    for (int d = static_cast<int>(s.vars.size()); d >= 1 && !bound; --d) {
       const Variable& var = s.vars[d - 1];
       if (var.name != parts[0]) continue;
       Expr v;
@@ -221,6 +264,14 @@ class Checker {
       v.slot = d;
       v.type = var.type;
       v.range = e.range;
+      bound = std::move(v);
+    }
+    for (auto it = s.params.rbegin(); it != s.params.rend() && !bound; ++it) {
+      if (it->first == parts[0]) bound = it->second;
+    }
+    if (bound) {
+      Expr v = std::move(*bound);
+      const Variable var{parts[0], v.type};
       if (parts.size() == 1) return v;
       Owner owner = var.type == Type::kMaterial ? Owner::kMaterial : Owner::kParty;
       std::vector<std::string> candidates;
@@ -261,10 +312,12 @@ class Checker {
       return std::nullopt;
     }
     if (std::optional<Name> name = FindName(n.text, s)) {
-      e.op = name->is_table ? Op::kTableRef : Op::kSetRef;
-      e.type = name->is_table ? Type::kTable : Type::kSet;
+      if (name->kind == NameKind::kPredicate) return Expand(name->index, {}, n, s);
+      const bool table = name->kind == NameKind::kTable;
+      e.op = table ? Op::kTableRef : Op::kSetRef;
+      e.type = table ? Type::kTable : Type::kSet;
       e.slot = name->index;
-      (name->is_table ? table_used_ : set_used_)[name->index] = true;
+      (table ? table_used_ : set_used_)[name->index] = true;
       return e;
     }
     sink_.Error(e.range, "unknown_name", absl::StrCat("unknown name ", Backticked(n.text)),
@@ -293,7 +346,176 @@ class Checker {
     }
   }
 
+  // `x?` in a test (`x? == v`, `x? in S`, `x? matches "..."`, `any(y in x?: ...)`) makes the
+  // test false when x is absent: the test becomes `x is known and TEST`. On a true/false
+  // attribute, `x?` alone reads absent as false. Anywhere else it is an error.
+  static bool IsTest(Kind k) {
+    return k == Kind::kCompare || k == Kind::kIn || k == Kind::kNotIn || k == Kind::kMatches ||
+           k == Kind::kMatchesAny || k == Kind::kAny || k == Kind::kAll;
+  }
+
   std::optional<Expr> Lower(const Node& n, Scope& s) {
+    if (!IsTest(n.kind) && n.kind != Kind::kPath && n.kind != Kind::kLookup) {
+      std::vector<Expr>* saved = std::exchange(optional_, nullptr);
+      std::optional<Expr> e = LowerNode(n, s);
+      optional_ = saved;
+      return e;
+    }
+    if (!IsTest(n.kind)) return LowerNode(n, s);
+    std::vector<Expr> optional;
+    std::vector<Expr>* saved = std::exchange(optional_, &optional);
+    std::optional<Expr> e = LowerNode(n, s);
+    optional_ = saved;
+    if (!e || optional.empty()) return e;
+    return GuardKnown(std::move(optional), std::move(*e));
+  }
+
+  // `a is known and b is known and test`.
+  static Expr GuardKnown(std::vector<Expr> attrs, Expr test) {
+    Expr e;
+    e.op = Op::kAnd;
+    e.type = Type::kBool;
+    e.range = test.range;
+    for (Expr& a : attrs) {
+      Expr known;
+      known.op = Op::kIsKnown;
+      known.type = Type::kBool;
+      known.range = a.range;
+      known.kids.push_back(std::move(a));
+      e.kids.push_back(std::move(known));
+    }
+    if (test.op == Op::kAnd) {
+      for (Expr& k : test.kids) e.kids.push_back(std::move(k));
+    } else {
+      e.kids.push_back(std::move(test));
+    }
+    return e;
+  }
+
+  std::optional<Expr> Optional(const Node& n, Expr attr, Scope& s) {
+    if (attr.op != Op::kAttr && attr.op != Op::kMember) {
+      sink_.Error(Range(s.file, n), "not_an_attribute",
+                  absl::StrCat("`?` applies to request attributes; ", Backticked(n.text),
+                               " is not one"));
+      return std::nullopt;
+    }
+    if (attr.type == Type::kBool) return GuardKnown({attr}, attr);
+    if (!optional_) {
+      sink_.Error(Range(s.file, n), "misplaced_optional",
+                  absl::StrCat(Backticked(absl::StrCat(n.text, "?")),
+                               " belongs in a test: `x? == v`, `x? in S`, `x? matches \"...\"`, "
+                               "`any(y in x?: ...)`, or alone on a true/false attribute"));
+      return std::nullopt;
+    }
+    optional_->push_back(attr);
+    return attr;
+  }
+
+  // Expands predicate `index` with the caller's checked arguments: its body is checked in its
+  // own file's scope, its parameters standing for the arguments, the caller's variables keeping
+  // their depths (hidden by name). The result is an ordinary condition, so the plan shares it
+  // like any other and the rule index sees its tests.
+  std::optional<Expr> Expand(int index, std::vector<Expr> args, const Node& call, Scope& caller) {
+    Predicate& p = predicates_[index];
+    p.used = true;
+    SourceRange range = Range(caller.file, call);
+    if (args.size() != p.params.size()) {
+      sink_.Error(range, "wrong_arguments",
+                  absl::StrCat("predicate ", Backticked(p.name), " takes ", p.params.size(),
+                               p.params.size() == 1 ? " argument" : " arguments",
+                               p.params.empty() ? "" : absl::StrCat(" (", absl::StrJoin(p.params, ", "), ")"),
+                               ", given ", args.size()));
+      return std::nullopt;
+    }
+    if (std::find(expanding_.begin(), expanding_.end(), index) != expanding_.end()) {
+      return std::nullopt;  // recursion: reported where the predicate is declared
+    }
+    if (expanding_.size() >= static_cast<size_t>(kMaxExpansion)) {
+      sink_.Error(range, "nesting_too_deep",
+                  absl::StrCat("predicates nest more than ", kMaxExpansion, " deep"));
+      return std::nullopt;
+    }
+    Scope body = scopes_[p.file];
+    body.vars = caller.vars;
+    for (Variable& v : body.vars) v.name.clear();
+    for (size_t i = 0; i < args.size(); ++i) body.params.emplace_back(p.params[i], std::move(args[i]));
+    expanding_.push_back(index);
+    std::vector<Expr>* saved = std::exchange(optional_, nullptr);
+    std::optional<Expr> e = Lower(p.decl->kids.back(), body);
+    optional_ = saved;
+    expanding_.pop_back();
+    if (!e) return std::nullopt;
+    if (e->type != Type::kBool) {
+      TypeError(body, p.decl->kids.back(),
+                absl::StrCat("a predicate is a condition; ", Backticked(p.name), " is a ",
+                             TypeName(e->type)));
+      return std::nullopt;
+    }
+    if (e->op != Op::kAnd && e->op != Op::kOr) e->range = range;
+    return e;
+  }
+
+  // A predicate no rule uses: checked when it has no parameters, else only reported.
+  void CheckUnusedPredicate(int index) {
+    const Predicate& p = predicates_[index];
+    sink_.Warning(Range(p.file, *p.decl), "unused_predicate",
+                  absl::StrCat("predicate ", Backticked(p.name), " is never used"));
+    if (!p.params.empty()) return;
+    Scope scope = scopes_[p.file];
+    Expand(index, {}, *p.decl, scope);
+  }
+
+  // Recursion is an error wherever it is: a predicate that reaches itself through the names its
+  // body uses (directly or through other predicates).
+  void CheckRecursion() {
+    std::vector<std::vector<int>> uses(predicates_.size());
+    for (size_t i = 0; i < predicates_.size(); ++i) {
+      const Predicate& p = predicates_[i];
+      CollectPredicateUses(p.decl->kids.back(), p, scopes_[p.file], uses[i]);
+    }
+    std::vector<int> state(predicates_.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::vector<int> path;
+    std::function<void(int)> visit = [&](int i) {
+      state[i] = 1;
+      path.push_back(i);
+      for (int j : uses[i]) {
+        if (state[j] == 1) {
+          std::vector<std::string> chain;
+          auto from = std::find(path.begin(), path.end(), j);
+          for (auto it = from; it != path.end(); ++it) chain.push_back(predicates_[*it].name);
+          chain.push_back(predicates_[j].name);
+          const Predicate& p = predicates_[j];
+          sink_.Error(Range(p.file, *p.decl), "recursive_predicate",
+                      absl::StrCat("predicate ", Backticked(p.name), " uses itself: ",
+                                   absl::StrJoin(chain, " -> ")),
+                      "a predicate is expanded where it is used, so it cannot recurse");
+        } else if (state[j] == 0) {
+          visit(j);
+        }
+      }
+      path.pop_back();
+      state[i] = 2;
+    };
+    for (size_t i = 0; i < predicates_.size(); ++i) {
+      if (state[i] == 0) visit(static_cast<int>(i));
+    }
+  }
+
+  void CollectPredicateUses(const Node& n, const Predicate& p, const Scope& s,
+                            std::vector<int>& out) {
+    if (n.kind == Kind::kCall || n.kind == Kind::kPath) {
+      const bool param = std::find(p.params.begin(), p.params.end(), n.text) != p.params.end();
+      if (!param) {
+        if (std::optional<Name> name = FindName(n.text, s);
+            name && name->kind == NameKind::kPredicate) {
+          out.push_back(name->index);
+        }
+      }
+    }
+    for (const Node& k : n.kids) CollectPredicateUses(k, p, s, out);
+  }
+
+  std::optional<Expr> LowerNode(const Node& n, Scope& s) {
     Expr e;
     e.range = Range(s.file, n);
     auto lower_kids = [&](Type want) -> bool {
@@ -348,11 +570,23 @@ class Checker {
         set_used_.push_back(true);
         return e;
       }
-      case Kind::kPath:
-        return ResolvePath(n, s);
+      case Kind::kPath: {
+        std::optional<Expr> p = ResolvePath(n, s);
+        if (!p || n.key != "?") return p;
+        return Optional(n, std::move(*p), s);
+      }
+      case Kind::kQuantity:
+        TypeError(s, n, "a quantity with a unit (`4 L`) is compared with `m.quantity` or "
+                        "`m.dry_ice_kg` (`m.quantity > 4 L`)");
+        return std::nullopt;
       case Kind::kLookup: {
+        if (n.key == "?") {
+          sink_.Error(e.range, "not_an_attribute",
+                      "`?` applies to request attributes, not to a table lookup");
+          return std::nullopt;
+        }
         std::optional<Name> name = FindName(n.text, s);
-        if (!name || !name->is_table) {
+        if (!name || name->kind != NameKind::kTable) {
           sink_.Error(e.range, "unknown_table", absl::StrCat("unknown table ", Backticked(n.text)),
                       DidYouMean(n.text, VisibleNames(s)));
           return std::nullopt;
@@ -370,17 +604,26 @@ class Checker {
         e.op = n.kind == Kind::kOr ? Op::kOr : n.kind == Kind::kAnd ? Op::kAnd : Op::kNot;
         e.type = Type::kBool;
         if (!lower_kids(Type::kBool)) return std::nullopt;
+        if (e.op != Op::kNot) {  // `a and (b and c)` is `a and b and c`: one conjunct each
+          std::vector<Expr> flat;
+          for (Expr& k : e.kids) {
+            if (k.op == e.op) {
+              for (Expr& kk : k.kids) flat.push_back(std::move(kk));
+            } else {
+              flat.push_back(std::move(k));
+            }
+          }
+          e.kids = std::move(flat);
+        }
         return e;
       case Kind::kCompare: {
+        if (n.kids[0].kind == Kind::kQuantity || n.kids[1].kind == Kind::kQuantity) {
+          return LowerQuantityCompare(n, s);
+        }
         std::optional<Expr> lhs = Lower(n.kids[0], s);
         std::optional<Expr> rhs = Lower(n.kids[1], s);
         if (!lhs || !rhs) return std::nullopt;
-        static const std::pair<std::string_view, Op> kOps[] = {
-            {"==", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt},
-            {"<=", Op::kLe}, {">", Op::kGt},  {">=", Op::kGe}};
-        for (const auto& [text, op] : kOps) {
-          if (text == n.text) e.op = op;
-        }
+        e.op = CompareOp(n.text);
         bool ordered = e.op != Op::kEq && e.op != Op::kNe;
         bool scalar = lhs->type == Type::kString || lhs->type == Type::kNumber ||
                       lhs->type == Type::kDate || lhs->type == Type::kBool;
@@ -441,7 +684,30 @@ class Checker {
         e.op = Op::kMatches;
         e.type = Type::kBool;
         e.str = n.kids[1].text;
+        e.boolean = n.key == "ignoring case";
         e.kids.push_back(std::move(*lhs));
+        return e;
+      }
+      case Kind::kMatchesAny: {
+        std::optional<Expr> lhs = Lower(n.kids[0], s);
+        std::optional<Expr> rhs = Lower(n.kids[1], s);
+        if (!lhs || !rhs) return std::nullopt;
+        if (lhs->type != Type::kString) {
+          TypeError(s, n.kids[0], absl::StrCat("`matches any` needs a string on its left, found a ",
+                                               TypeName(lhs->type)));
+          return std::nullopt;
+        }
+        if (rhs->type != Type::kSet) {
+          TypeError(s, n.kids[1],
+                    absl::StrCat("`matches any` needs a set of patterns on its right, found a ",
+                                 TypeName(rhs->type)));
+          return std::nullopt;
+        }
+        e.op = Op::kMatchesAny;
+        e.type = Type::kBool;
+        e.boolean = n.key == "ignoring case";
+        e.kids.push_back(std::move(*lhs));
+        e.kids.push_back(std::move(*rhs));
         return e;
       }
       case Kind::kIsKnown:
@@ -486,12 +752,120 @@ class Checker {
         e.kids.push_back(std::move(*body));
         return e;
       }
-      case Kind::kCall:
-        return LowerCall(n, s);
+      case Kind::kCall: {
+        if (n.text == "screen") return LowerCall(n, s);
+        std::optional<Name> name = FindName(n.text, s);
+        if (!name || name->kind != NameKind::kPredicate) {
+          std::vector<std::string> functions = VisibleNames(s, NameKind::kPredicate);
+          functions.push_back("screen");
+          std::sort(functions.begin(), functions.end());
+          sink_.Error(e.range, "unknown_function",
+                      absl::StrCat("unknown function or predicate ", Backticked(n.text)),
+                      DidYouMean(n.text, functions));
+          return std::nullopt;
+        }
+        std::vector<Expr> args;
+        for (const Node& kid : n.kids) {
+          std::optional<Expr> a = Lower(kid, s);
+          if (!a) return std::nullopt;
+          args.push_back(std::move(*a));
+        }
+        return Expand(name->index, std::move(args), n, s);
+      }
       default:
         sink_.Error(e.range, "internal", "unexpected syntax node");
         return std::nullopt;
     }
+  }
+
+  static Op CompareOp(std::string_view text) {
+    static const std::pair<std::string_view, Op> kOps[] = {
+        {"==", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt},
+        {"<=", Op::kLe}, {">", Op::kGt},  {">=", Op::kGe}};
+    for (const auto& [t, op] : kOps) {
+      if (t == text) return op;
+    }
+    return Op::kEq;
+  }
+
+  // `m.quantity > 4 L | 4 kg`: the limit is read in the material's own unit when the rule runs
+  // (a unit of another dimension, or a count, is a unit_mismatch error then); `m.dry_ice_kg`
+  // is in kg, so its limit converts now.
+  std::optional<Expr> LowerQuantityCompare(const Node& n, Scope& s) {
+    const bool left = n.kids[0].kind == Kind::kQuantity;
+    const Node& qnode = n.kids[left ? 0 : 1];
+    const Node& other = n.kids[left ? 1 : 0];
+    if (other.kind == Kind::kQuantity) {
+      TypeError(s, n, "compare a quantity attribute (`m.quantity`) with a quantity, not two quantities");
+      return std::nullopt;
+    }
+    const double kNone = std::numeric_limits<double>::quiet_NaN();
+    double volume = kNone, mass = kNone;
+    for (const Node& num : qnode.kids) {
+      const UnitInfo* u = FindUnit(num.key);
+      SourceRange range = Range(s.file, num);
+      if (!u) {
+        const AttrInfo& unit = Info(Attr::kMaterialUnit);
+        if (std::find(unit.vocabulary.begin(), unit.vocabulary.end(), num.key) !=
+            unit.vocabulary.end()) {
+          sink_.Error(range, "unit_mismatch",
+                      absl::StrCat(Backticked(num.key), " counts items: a count has no unit to convert"),
+                      "compare `m.quantity` with a plain number and test `m.unit`");
+        } else {
+          std::vector<std::string> names;
+          for (const UnitInfo& k : kUnits) names.emplace_back(k.name);
+          std::string help = DidYouMean(num.key, names);
+          if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(names, ", "));
+          sink_.Error(range, "unknown_unit", absl::StrCat(Backticked(num.key), " is not a unit"),
+                      help);
+        }
+        return std::nullopt;
+      }
+      double& slot = u->volume ? volume : mass;
+      if (!std::isnan(slot)) {
+        sink_.Error(range, "unit_mismatch",
+                    absl::StrCat("two ", u->volume ? "volume" : "mass",
+                                 " limits: `|` gives the same limit in each dimension once"));
+        return std::nullopt;
+      }
+      slot = num.number * u->factor;
+    }
+    std::optional<Expr> subject = Lower(other, s);
+    if (!subject) return std::nullopt;
+    Expr limit;
+    limit.range = Range(s.file, qnode);
+    limit.type = Type::kNumber;
+    const bool attribute = subject->op == Op::kMember || subject->op == Op::kAttr;
+    if (attribute && subject->attr == Attr::kMaterialQuantity) {
+      limit.op = Op::kUnitLimit;
+      limit.num = volume;
+      limit.num2 = mass;
+      limit.kids.push_back(subject->kids[0]);
+    } else if (attribute && subject->attr == Attr::kMaterialDryIceKg) {
+      if (std::isnan(mass)) {
+        sink_.Error(limit.range, "unit_mismatch",
+                    "`dry_ice_kg` is a mass (kg): give its limit in kg or g");
+        return std::nullopt;
+      }
+      limit.op = Op::kConst;
+      limit.num = mass / 1000;
+    } else {
+      TypeError(s, other, absl::StrCat(Backticked(other.text),
+                                       " has no unit: compare it with a plain number"));
+      return std::nullopt;
+    }
+    Expr e;
+    e.op = CompareOp(n.text);
+    e.type = Type::kBool;
+    e.range = Range(s.file, n);
+    if (left) {
+      e.kids.push_back(std::move(limit));
+      e.kids.push_back(std::move(*subject));
+    } else {
+      e.kids.push_back(std::move(*subject));
+      e.kids.push_back(std::move(limit));
+    }
+    return e;
   }
 
   // screen() computes scores from kScreenFloor up (lower best matches read 0), so comparing it
@@ -520,7 +894,7 @@ class Checker {
                   DidYouMean(n.text, {"screen"}));
       return std::nullopt;
     }
-    if (n.kids.size() > 2) {
+    if (n.kids.empty() || n.kids.size() > 2) {
       sink_.Error(e.range, "wrong_arguments",
                   "`screen` takes a party and, optionally, a set of list codes");
       return std::nullopt;
@@ -700,7 +1074,13 @@ class Checker {
     absl::flat_hash_map<Kind, bool> seen;
     const Node* when = nullptr;
     const Node* then = nullptr;
+    const Node* material = nullptr;
+    std::vector<const Node*> binders;  // `for each leg` and `for each x in ...`, in order
     for (const Node& clause : decl.kids) {
+      if (clause.kind == Kind::kForEach && clause.key != "material") {
+        binders.push_back(&clause);
+        continue;
+      }
       if (seen[clause.kind]) {
         sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the rule");
         ok = false;
@@ -729,21 +1109,23 @@ class Checker {
           }
           break;
         }
-        case Kind::kForEach: rule.per_material = true; break;
+        case Kind::kForEach: material = &clause; break;
         case Kind::kWhen: when = &clause; break;
         case Kind::kThen: then = &clause; break;
         default: break;
       }
     }
     scope.vars.clear();
-    if (rule.per_material) {
-      const Node* each = nullptr;
-      for (const Node& c : decl.kids) {
-        if (c.kind == Kind::kForEach) each = &c;
-      }
-      ok &= DeclareVariable(each->text, Type::kMaterial, Range(f, *each), scope);
+    // The material is the variable at depth 1 whatever the clauses' order (the runner binds it
+    // there); legs and values follow in the order written.
+    if (material) {
+      rule.per_material = true;
+      ok &= DeclareVariable(material->text, Type::kMaterial, Range(f, *material), scope);
     }
-    if (when) {
+    bool bound = true;
+    for (const Node* b : binders) bound = bound && LowerBinder(*b, scope, rule);
+    ok &= bound;
+    if (when && bound) {
       std::optional<Expr> cond = Lower(when->kids[0], scope);
       if (cond && cond->type != Type::kBool) {
         TypeError(scope, when->kids[0],
@@ -770,6 +1152,55 @@ class Checker {
     if (ok) program_.rules.push_back(std::move(rule));
   }
 
+  // `for each leg c in destination, transit` or `for each col in SET`: a string variable the
+  // rule ranges over.
+  bool LowerBinder(const Node& clause, Scope& scope, Rule& rule) {
+    const int f = scope.file;
+    Rule::Binder binder;
+    binder.name = clause.text;
+    if (clause.key == "leg") {
+      for (const Node& leg : clause.kids) {
+        auto it = std::find(std::begin(kLegNames), std::end(kLegNames), leg.text);
+        if (it == std::end(kLegNames)) {
+          std::vector<std::string> names(std::begin(kLegNames), std::end(kLegNames));
+          std::string help = DidYouMean(leg.text, names);
+          if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(names, ", "));
+          sink_.Error(Range(f, leg), "unknown_value",
+                      absl::StrCat(Backticked(leg.text), " is not a leg"), help);
+          return false;
+        }
+        Leg l = static_cast<Leg>(it - std::begin(kLegNames));
+        if (std::find(binder.legs.begin(), binder.legs.end(), l) != binder.legs.end()) {
+          sink_.Error(Range(f, leg), "duplicate_value",
+                      absl::StrCat("leg ", Backticked(leg.text), " is named twice"));
+          return false;
+        }
+        binder.legs.push_back(l);
+      }
+      if (std::any_of(rule.binders.begin(), rule.binders.end(),
+                      [](const Rule::Binder& b) { return !b.legs.empty(); })) {
+        sink_.Error(Range(f, clause), "duplicate_clause", "a rule ranges over the legs once");
+        return false;
+      }
+    } else {
+      std::optional<Expr> domain = Lower(clause.kids[0], scope);
+      if (!domain) return false;
+      if (domain->type != Type::kSet && domain->type != Type::kTable &&
+          domain->type != Type::kStringList) {
+        TypeError(scope, clause.kids[0],
+                  absl::StrCat("`for each` ranges over a set, a table's keys or a list of "
+                               "strings, found a ",
+                               TypeName(domain->type)));
+        return false;
+      }
+      binder.domain = std::move(*domain);
+    }
+    if (!DeclareVariable(clause.text, Type::kString, Range(f, clause), scope)) return false;
+    binder.slot = static_cast<int>(scope.vars.size());
+    rule.binders.push_back(std::move(binder));
+    return true;
+  }
+
   bool LowerEffect(const Node& effect, int f, Rule& rule) {
     static const std::pair<std::string_view, Outcome> kEffects[] = {
         {"permitted", Outcome::kPermitted},
@@ -783,6 +1214,23 @@ class Checker {
     bool ok = true;
     int notes = 0;
     for (const Node& arg : effect.kids) {
+      if (arg.kind == Kind::kPath) {  // `basis col`: the value of a `for each` variable
+        auto it = std::find_if(rule.binders.begin(), rule.binders.end(),
+                               [&](const Rule::Binder& b) { return b.name == arg.text; });
+        if (it == rule.binders.end()) {
+          std::vector<std::string> names;
+          for (const Rule::Binder& b : rule.binders) names.push_back(b.name);
+          sink_.Error(Range(f, arg), "unknown_name",
+                      absl::StrCat(Backticked(arg.text), " is not a variable of a `for each` clause"),
+                      names.empty() ? "write the text in quotes, or bind it with `for each`"
+                                    : DidYouMean(arg.text, names));
+          ok = false;
+          continue;
+        }
+        (arg.key == "authority" ? rule.authority_var : rule.basis_var) =
+            static_cast<int>(it - rule.binders.begin());
+        (arg.key == "authority" ? rule.authority : rule.basis) = arg.text;
+      }
       if (arg.key == "authority" || arg.key == "basis") {
         if (rule.outcome != Outcome::kLicenseRequired) {
           sink_.Error(Range(f, arg), "unexpected_argument",
@@ -820,6 +1268,10 @@ class Checker {
   absl::flat_hash_map<std::string, bool> packages_;
   absl::flat_hash_map<std::string, std::string> rule_ids_, test_ids_;
   std::vector<bool> set_used_, table_used_;
+  std::vector<Predicate> predicates_;
+  std::vector<Scope> scopes_;     // per file
+  std::vector<int> expanding_;    // the predicates being expanded, outermost first
+  std::vector<Expr>* optional_ = nullptr;  // the test being checked: its `x?` attributes
 };
 
 }  // namespace

@@ -33,14 +33,39 @@ enum class Op : std::uint8_t {
   kGt,
   kGe,
   kIn,        // kids[0] in kids[1] (set, table keys or list)
-  kMatches,   // kids[0] matches glob `str`
+  kMatches,   // kids[0] matches glob `str` (ignoring ASCII case when `boolean`)
   kIsKnown,   // kids[0] (an attribute) is present
   kAny,       // kids[1] holds for some element of kids[0], bound at depth `slot`
   kAll,       // ... for every element
   kScreen,    // screen(PARTY[, {codes}]): the best list match's score for the party `attr`
               // (kEndUser, kExporter, or kParties with the party variable in kids[0]),
               // restricted to the list codes of set `slot` (-1: every list)
+  kMatchesAny,  // kids[0] matches one of the glob patterns of the set kids[1] (ignoring ASCII
+                // case when `boolean`)
+  kUnitLimit,   // a limit given in units (`4 L | 4 kg`) read in the unit of the material kids[0]:
+                // `num` mL (NaN: no volume given), `num2` g (NaN: no mass given)
 };
+
+// Units a quantity literal may carry (`4 L`), with their dimension and factor to the base unit
+// (mL, g). The count units of `m.unit` (vials, kits...) have none: a limit in them is an error.
+struct UnitInfo {
+  std::string_view name;
+  bool volume;
+  double factor;
+};
+inline constexpr UnitInfo kUnits[] = {{"uL", true, 1e-3}, {"mL", true, 1},    {"L", true, 1e3},
+                                      {"ug", false, 1e-6}, {"mg", false, 1e-3}, {"g", false, 1},
+                                      {"kg", false, 1e3}};
+inline const UnitInfo* FindUnit(std::string_view name) {
+  for (const UnitInfo& u : kUnits) {
+    if (u.name == name) return &u;
+  }
+  return nullptr;
+}
+
+// The countries a shipment reaches, as `for each leg` names them.
+enum class Leg : std::uint8_t { kOrigin, kTransit, kDestination, kEndUser };
+inline constexpr std::string_view kLegNames[] = {"origin", "transit", "destination", "end_user"};
 
 // The list codes `screen(PARTY, {...})` accepts (src/screening: each loaded entry has one).
 inline constexpr std::string_view kListCodes[] = {"SDN", "EL",  "DPL", "UVL", "MEU",
@@ -54,6 +79,7 @@ struct Expr {
   int slot = 0;
   std::string str;
   double num = 0;
+  double num2 = 0;
   std::int32_t date = 0;
   bool boolean = false;
   std::vector<Expr> kids;
@@ -79,7 +105,17 @@ struct Rule {
   std::string location;  // file:line:col
   SourceRange range;
   std::optional<std::int32_t> effective_from, effective_until;  // days; until is exclusive
-  bool per_material = false;
+  bool per_material = false;  // `for each material m`: m is the variable at depth 1
+  // `for each leg c in destination, transit` and `for each col in SET`: the rule is evaluated
+  // for each value (after the material's), and fires for each value its condition holds for.
+  struct Binder {
+    int slot = 0;  // the variable's depth
+    std::string name;
+    std::vector<Leg> legs;       // a leg binder: the legs it ranges over
+    std::optional<Expr> domain;  // a value binder: a set, a table (its keys) or a list of strings
+  };
+  std::vector<Binder> binders;
+  int authority_var = -1, basis_var = -1;  // the binder whose value is the authority or basis
   Outcome outcome = Outcome::kPermitted;
   std::string authority, basis;  // license_required
   std::string text;              // the condition's text, or the note of review/prohibited

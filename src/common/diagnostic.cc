@@ -80,6 +80,11 @@ void DiagnosticSink::Add(Diagnostic::Severity severity, SourceRange range, std::
     d.end_column = src.Column(end);
     d.source_line = std::string(src.LineText(d.line));
   }
+  // A predicate's body is checked where each rule uses it: say each finding once.
+  if (!seen_.insert(absl::StrCat(d.file, ":", d.line, ":", d.column, ":", d.code, ":", d.message))
+           .second) {
+    return;
+  }
   if (severity == Diagnostic::Severity::kError) ++errors_;
   diagnostics_.push_back(std::move(d));
 }

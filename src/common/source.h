@@ -7,6 +7,7 @@
 
 #include "exportctl/diagnostic.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 
 namespace exportctl::internal {
@@ -54,6 +55,7 @@ class DiagnosticSink {
            std::string help);
   const std::vector<Source>* sources_;
   std::vector<Diagnostic> diagnostics_;
+  absl::flat_hash_set<std::string> seen_;  // file:line:column:code:message, each said once
   int errors_ = 0;
 };
 

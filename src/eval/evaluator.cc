@@ -1,10 +1,13 @@
 #include "src/eval/evaluator.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "src/screening/list_set.h"
 
 namespace exportctl::internal {
@@ -17,10 +20,18 @@ constexpr int kMaxDepth = 16;
 // failed.
 constexpr Outcome kFailClosed = Outcome::kReview;
 
-enum class ErrorCode : std::uint8_t { kNone, kMissingField, kMissingKey, kNotScreened };
+enum class ErrorCode : std::uint8_t {
+  kNone,
+  kMissingField,
+  kMissingKey,
+  kNotScreened,
+  kUnitMismatch
+};
 
 // The stable codes of DecisionError, by ErrorCode.
-constexpr std::string_view kErrorCodes[] = {"", "missing_field", "missing_key", "not_screened"};
+constexpr std::string_view kErrorCodes[] = {"", "missing_field", "missing_key", "not_screened",
+                                            "unit_mismatch"};
+static_assert(std::size(kErrorCodes) == static_cast<size_t>(ErrorCode::kUnitMismatch) + 1);
 
 // A value during evaluation, 32 bytes. Strings and lists point into the request or the plan:
 // no copies. Which members hold depends on `kind`.
@@ -58,6 +69,8 @@ struct Hit {
   int rule;
   int material;  // -1 for shipment rules
   Value value;   // true, or an error
+  int leg = -1;  // `for each leg`: the leg (an index into Scratch::legs) it fired for
+  std::string_view authority, basis;  // `basis col`: the values the rule's variables had
 };
 
 // Per-thread scratch, reused across requests so the hot path allocates nothing. Memoized
@@ -69,6 +82,7 @@ struct Scratch {
   std::uint64_t bound_at[kMaxDepth + 1] = {};
   Value vars[kMaxDepth + 1];
   std::vector<Hit> hits;
+  std::vector<std::pair<Leg, std::string_view>> legs;  // the countries the shipment reaches
   // Screening: each party's matches, screened once per evaluation (`parties_screened` of
   // `screened` are this evaluation's; the rest keep their storage for the next one).
   struct Screened {
@@ -150,6 +164,8 @@ class Evaluator {
     }
     s_.bound_at[0] = ++s_.counter;
   }
+
+  const Value& Var(int depth) const { return s_.vars[depth]; }
 
   void Bind(int depth, Value v) {
     s_.vars[depth] = v;
@@ -356,8 +372,16 @@ class Evaluator {
       case Op::kMatches: {
         Value a = Eval(kids[0]);
         if (a.is_error()) return a;
-        return Value::Bool(plan_.matchers[n.ref].Match(a.str));
+        return Value::Bool(plan_.matchers[n.ref].Match(a.str, n.boolean));
       }
+      case Op::kMatchesAny: {
+        Value a = Eval(kids[0]);
+        if (a.is_error()) return a;
+        Value set = Eval(kids[1]);
+        if (set.is_error()) return set;
+        return Value::Bool(static_cast<const StringSet*>(set.ptr)->AnyMatches(a.str, n.boolean));
+      }
+      case Op::kUnitLimit: return UnitLimit(i, n, kids);
       case Op::kIsKnown: {
         Value v = Eval(kids[0]);
         return Value::Bool(!(v.is_error() && v.error == ErrorCode::kMissingField &&
@@ -371,6 +395,28 @@ class Evaluator {
   }
 
   // The longer operations, as functions of their own.
+
+  // A limit given in units (`4 L | 4 kg`), in the unit of the material: its quantity compares
+  // with it as given. A material without a unit is missing it; one in a unit of another
+  // dimension, or in a count, cannot be compared (unit_mismatch), never silently false.
+  Value UnitLimit(std::uint32_t i, const PlanNode& n, const std::uint32_t* kids) {
+    Value object = Eval(kids[0]);
+    if (object.is_error()) return object;
+    const Material* m = static_cast<const Material*>(object.ptr);
+    if (!m->unit) {
+      Value e = Value::Error(ErrorCode::kMissingField, static_cast<int>(i));
+      e.ptr = m;
+      return e;
+    }
+    const UnitInfo* u = FindUnit(*m->unit);
+    const double limit = !u ? std::numeric_limits<double>::quiet_NaN() : u->volume ? n.num : n.num2;
+    if (std::isnan(limit)) {
+      Value e = Value::Error(ErrorCode::kUnitMismatch, static_cast<int>(i));
+      e.ptr = m;
+      return e;
+    }
+    return Number(limit / u->factor);
+  }
   Value Lookup(std::uint32_t i, const PlanNode& n, const std::uint32_t* kids) {
     Value key = Eval(kids[0]);
     if (key.is_error()) return key;
@@ -545,6 +591,19 @@ std::string ErrorMessage(const Plan& plan, const Request& request, const Hit& hi
            "(load them with --lists, or opt out explicitly with --no-screening)";
   }
   if (n.op == Op::kScreen) return absl::StrCat("cannot screen: ", ScreenedPartyMissing(request, n, v));
+  if (n.op == Op::kUnitLimit) {
+    const size_t i = static_cast<const Material*>(v.ptr) - request.materials.data();
+    const Material& m = request.materials[i];
+    if (v.error == ErrorCode::kMissingField) {
+      return absl::StrCat("the request does not give `materials[", i, "].unit` (material `", m.id,
+                          "`), so its quantity cannot be compared with a limit in units");
+    }
+    std::vector<std::string> dims;
+    if (!std::isnan(n.num)) dims.push_back("a volume (mL, L)");
+    if (!std::isnan(n.num2)) dims.push_back("a mass (g, kg)");
+    return absl::StrCat("material `", m.id, "` is measured in `", *m.unit,
+                        "`; the rule's limit is ", absl::StrJoin(dims, " or "));
+  }
   // A member read keeps the object it read (`ptr`): the message names that very material or
   // party, whichever variable (`for each`, `any`, `all`) was bound to it.
   const AttrInfo& field = Info(n.attr);
@@ -585,13 +644,34 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
   Evaluator ev(plan, request, options, s, trace != nullptr);
   s.hits.clear();
   const std::string& destination = request.route.back();
+  // The legs `for each leg` ranges over: origin, transits, destination, and the end user's
+  // country when it is not the destination.
+  s.legs.clear();
+  s.legs.emplace_back(Leg::kOrigin, request.route.front());
+  for (size_t i = 1; i + 1 < request.route.size(); ++i) {
+    s.legs.emplace_back(Leg::kTransit, request.route[i]);
+  }
+  s.legs.emplace_back(Leg::kDestination, destination);
+  if (request.end_user && request.end_user->country && *request.end_user->country != destination) {
+    s.legs.emplace_back(Leg::kEndUser, *request.end_user->country);
+  }
 
-  auto run = [&](int r, int material) {
+  // Evaluates rule r for the current bindings (or records `failed`); a hit when it holds or
+  // fails.
+  auto fire = [&](int r, int material, int leg, const Value* failed) {
     const PlanRule& pr = plan.rules[r];
     const bool effective = as_of >= pr.from && as_of < pr.until;
     Value v = Value::Bool(true);
-    if (effective && pr.when >= 0) v = ev.Eval(pr.when);
-    if (effective && (v.is_error() || v.b)) s.hits.push_back({r, material, v});
+    if (failed) {
+      v = *failed;
+    } else if (effective && pr.when >= 0) {
+      v = ev.Eval(pr.when);
+    }
+    if (effective && (v.is_error() || v.b)) {
+      Hit& hit = s.hits.emplace_back(Hit{r, material, v, leg, {}, {}});
+      if (pr.authority_slot >= 0) hit.authority = ev.Var(pr.authority_slot).str;
+      if (pr.basis_slot >= 0) hit.basis = ev.Var(pr.basis_slot).str;
+    }
     if (trace) {
       const Rule& rule = plan.program.rules[r];
       RuleTrace t;
@@ -599,7 +679,7 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       if (material >= 0) t.material = request.materials[material].id;
       t.in_effect = effective;
       t.fired = effective && (v.is_error() || v.b);
-      if (effective && v.is_error()) t.error = ErrorMessage(plan, request, {r, material, v});
+      if (effective && v.is_error()) t.error = ErrorMessage(plan, request, Hit{r, material, v, leg, {}, {}});
       for (size_t c = 0; c < pr.conjuncts.size(); ++c) {
         const SourceRange& range = pr.conjunct_ranges[c];
         const Source& src = sources[range.file];
@@ -608,6 +688,42 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       }
       trace->OnRule(t);
     }
+  };
+  // Binds the rule's `for each` variables from the b-th on, firing for each combination.
+  auto each = [&](auto& self, int r, int material, size_t b, int leg) -> void {
+    const PlanRule& pr = plan.rules[r];
+    if (b == pr.binders.size()) return fire(r, material, leg, nullptr);
+    const PlanRule::Binder& binder = pr.binders[b];
+    if (binder.domain < 0) {
+      for (size_t l = 0; l < s.legs.size(); ++l) {
+        if (!((binder.legs >> static_cast<int>(s.legs[l].first)) & 1)) continue;
+        ev.Bind(binder.slot, Evaluator::String(s.legs[l].second));
+        self(self, r, material, b + 1, static_cast<int>(l));
+      }
+      return;
+    }
+    const Value domain = ev.Eval(static_cast<std::uint32_t>(binder.domain));
+    if (domain.is_error()) return fire(r, material, leg, &domain);
+    auto bind = [&](std::string_view v) {
+      ev.Bind(binder.slot, Evaluator::String(v));
+      self(self, r, material, b + 1, leg);
+    };
+    if (domain.kind == Value::Kind::kSet) {
+      for (const std::string& v : static_cast<const StringSet*>(domain.ptr)->values()) bind(v);
+    } else if (domain.kind == Value::Kind::kTable) {
+      const PlanNode& n = plan.nodes[binder.domain];
+      for (const std::string& v : plan.table_keys[n.ref]) bind(v);
+    } else {
+      const std::string* items = static_cast<const std::string*>(domain.ptr);
+      for (std::uint32_t k = 0; k < domain.count; ++k) bind(items[k]);
+    }
+  };
+  auto run = [&](int r, int material) {
+    const PlanRule& pr = plan.rules[r];
+    if (pr.binders.empty() || as_of < pr.from || as_of >= pr.until) {
+      return fire(r, material, -1, nullptr);
+    }
+    each(each, r, material, 0, -1);
   };
 
   // Shipment rules: those for any destination and those for this one.
@@ -645,11 +761,15 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       }
     }
   }
+  // Rule order; within a rule, a reason per leg; within that, material order (the values of
+  // `for each x in ...` in the order they were bound).
   auto by_rule = [](const Hit& a, const Hit& b) {
-    return a.rule != b.rule ? a.rule < b.rule : a.material < b.material;
+    if (a.rule != b.rule) return a.rule < b.rule;
+    if (a.leg != b.leg) return a.leg < b.leg;
+    return a.material < b.material;
   };
   if (!std::is_sorted(s.hits.begin(), s.hits.end(), by_rule)) {
-    std::sort(s.hits.begin(), s.hits.end(), by_rule);
+    std::stable_sort(s.hits.begin(), s.hits.end(), by_rule);
   }
   return true;
 }
@@ -657,7 +777,7 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
 // Folds the hits into outcomes; the one place that does. A hit's outcome is its rule's, or
 // `review` when the rule failed closed; the decision's is the most restrictive (none: permitted).
 // Calls `visit(hit, rule, outcome, first)` for each hit in rule order; `first` marks a rule's
-// first hit (one reason per rule, however many materials it fired for).
+// first hit for a leg (one reason per rule and leg, however many materials it fired for).
 template <typename Visit>
 Outcome Fold(const Plan& plan, const std::vector<Hit>& hits, Visit&& visit) {
   Outcome outcome = Outcome::kPermitted;
@@ -666,7 +786,7 @@ Outcome Fold(const Plan& plan, const std::vector<Hit>& hits, Visit&& visit) {
     const Rule& rule = plan.program.rules[hit.rule];
     const Outcome o = hit.value.is_error() ? kFailClosed : rule.outcome;
     outcome = std::max(outcome, o);
-    visit(hit, rule, o, h == 0 || hits[h - 1].rule != hit.rule);
+    visit(hit, rule, o, h == 0 || hits[h - 1].rule != hit.rule || hits[h - 1].leg != hit.leg);
   }
   return outcome;
 }
@@ -732,7 +852,9 @@ void DecidePlan(const Plan& plan, const Request& request, const EvaluateOptions&
   }
   verdict->outcome = Fold(plan, s.hits, [&](const Hit& hit, const Rule&, Outcome, bool first) {
     verdict->errors = verdict->errors || hit.value.is_error();
-    if (first) verdict->rules.push_back(static_cast<std::uint32_t>(hit.rule));
+    if (first && (verdict->rules.empty() || verdict->rules.back() != static_cast<std::uint32_t>(hit.rule))) {
+      verdict->rules.push_back(static_cast<std::uint32_t>(hit.rule));
+    }
   });
 }
 
@@ -785,6 +907,10 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
       reason.citation = rule.citation;
       reason.source = rule.location;
       if (rule.outcome != Outcome::kPermittedWithConditions) reason.note = rule.text;
+      if (hit.leg >= 0) {
+        reason.leg = kLegNames[static_cast<int>(s.legs[hit.leg].first)];
+        reason.country = s.legs[hit.leg].second;
+      }
     }
     Reason& reason = d.reasons.back();
     reason.outcome = std::max(reason.outcome, outcome);
@@ -804,12 +930,16 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
     }
     ReportScreening(plan, request, lists, s, hit.rule, &d.screening);
     if (rule.outcome == Outcome::kLicenseRequired) {
+      // `basis col`: the value the rule's variable had when it fired.
+      const std::string_view authority = rule.authority_var >= 0 ? hit.authority : rule.authority;
+      const std::string_view basis = rule.basis_var >= 0 ? hit.basis : rule.basis;
       auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
                              [&](const LicenseRequirement& l) {
-                               return l.authority == rule.authority && l.basis == rule.basis;
+                               return l.authority == authority && l.basis == basis;
                              });
       if (it == d.licenses_required.end()) {
-        it = d.licenses_required.insert(it, {rule.authority, rule.basis, {}});
+        it = d.licenses_required.insert(
+            it, {std::string(authority), std::string(basis), {}});
       }
       for (const std::string& m : materials) AppendUnique(it->materials, m);
     } else if (rule.outcome == Outcome::kPermittedWithConditions &&

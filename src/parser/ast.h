@@ -15,15 +15,19 @@ enum class Kind : std::uint8_t {
   kTable,       // text = name; kids = kTableEntry...
   kTableEntry,  // kids = {key kString, kSetLiteral}
   kRule,        // text = name; kids = clauses
+  kPredicate,   // text = name; kids = {kParam..., body expression}
+  kParam,       // text = parameter name
   // Rule clauses.
   kTitle,      // text
   kCite,       // text
   kEffective,  // kids = {kDate from, [kDate until]}
-  kForEach,    // text = variable
+  kForEach,    // text = variable; key = material | leg | "" (a value of kids[0]); for a leg,
+               // kids = kString leg names (destination, transit, end_user, origin)
   kWhen,       // kids = {expression}
   kThen,       // kids = {kEffect}
   kEffect,     // text = prohibited|review|license_required|condition|permitted; kids = kString
-               // arguments, each with `key` = authority|basis|"" (the note or condition text)
+               // arguments, each with `key` = authority|basis|"" (the note or condition text),
+               // or kPath (a variable bound by `for each`) with `key` = authority|basis
   // Expressions.
   kOr,          // kids = operands (two or more)
   kAnd,         // kids = operands (two or more)
@@ -31,17 +35,19 @@ enum class Kind : std::uint8_t {
   kCompare,     // text = == != < <= > >=; kids = {lhs, rhs}
   kIn,          // kids = {element, collection}
   kNotIn,       // kids = {element, collection}
-  kMatches,     // kids = {subject, kString pattern}
+  kMatches,     // kids = {subject, kString pattern}; key = "ignoring case" or ""
+  kMatchesAny,  // kids = {subject, set of patterns}; key = "ignoring case" or ""
   kIsKnown,     // kids = {path}
   kIsMissing,   // kids = {path}
   kAny,         // text = variable; kids = {collection, body}
   kAll,         // text = variable; kids = {collection, body}
   kString,      // text
   kDate,        // text = YYYY-MM-DD
-  kNumber,      // number
+  kNumber,      // number; key = its unit (`4 L`), or ""
+  kQuantity,    // kids = kNumber with units: `4 L | 4 kg` (the same limit in each dimension)
   kBool,        // text = true|false
   kSetLiteral,  // kids = kString elements
-  kPath,        // text = dotted name
+  kPath,        // text = dotted name; key = "?" when written `name?` (absent: the test is false)
   kLookup,      // text = table name; kids = {key}
   kCall,        // text = function name; kids = arguments (`screen(end_user, {SDN})`)
   // Test blocks: `test NAME { title "...", request {JSON}, as_of DATE, expect OUTCOME,

@@ -40,6 +40,9 @@ inline auto const set_key = [](auto& ctx) {
   x3::_val(ctx).key.assign(attr.begin(), attr.end());
 };
 inline auto const set_number = [](auto& ctx) { x3::_val(ctx).number = x3::_attr(ctx); };
+inline auto key_is(const char* k) {
+  return [k](auto& ctx) { x3::_val(ctx).key = k; };
+}
 // Fold `lhs op rhs op rhs...` into one n-ary node of kind `k`.
 inline auto nary(Kind k) {
   return [k](auto& ctx) {
@@ -138,12 +141,16 @@ EXPORTCTL_KEYWORD(request);
 EXPORTCTL_KEYWORD(as_of);
 EXPORTCTL_KEYWORD(expect);
 EXPORTCTL_KEYWORD(fires);
+EXPORTCTL_KEYWORD(predicate);
+EXPORTCTL_KEYWORD(leg);
+EXPORTCTL_KEYWORD(ignoring);
+EXPORTCTL_KEYWORD(case);
 #undef EXPORTCTL_KEYWORD
 
 auto const reserved = kw_package | kw_import | kw_as | kw_set | kw_table | kw_rule | kw_title |
                       kw_cite | kw_effective | kw_for | kw_each | kw_when | kw_then | kw_and |
                       kw_or | kw_not | kw_in | kw_matches | kw_is | kw_any | kw_all | kw_true |
-                      kw_false;
+                      kw_false | kw_predicate | kw_leg;
 
 x3::rule<class ident_id, std::string> const ident = "name";
 auto const ident_def = lexeme[(alpha | char_('_')) >> *(alnum | char_('_'))] - reserved;
@@ -185,6 +192,9 @@ x3::rule<class element_id, Node> const element = "set element";
 x3::rule<class quantifier_id, Node> const quantifier = "quantifier";
 x3::rule<class path_id, Node> const path = "attribute or name";
 x3::rule<class call_id, Node> const call = "function call";
+x3::rule<class unit_word_id, std::string> const unit_word = "unit";
+x3::rule<class unit_number_id, Node> const unit_number = "number with a unit";
+x3::rule<class quantity_id, Node> const quantity_lit = "quantity (`4 L`, `50 mL | 50 g`)";
 
 auto const compare_op = x3::raw[lit("==") | lit("!=") | lit("<=") | lit(">=") | lit('<') | lit('>')];
 
@@ -196,9 +206,13 @@ auto const predicate_def = x3::raw[operand[assign] >> -tail[attach_tail]][set_ra
 auto const tail_def = x3::raw[(compare_op[set_text] > operand[push])[kind(Kind::kCompare)] |
     (kw_not >> kw_in > operand[push])[kind(Kind::kNotIn)] |
     (kw_in > operand[push])[kind(Kind::kIn)] |
-    (kw_matches > string_lit[push])[kind(Kind::kMatches)] |
+    ((kw_matches >> kw_any > operand[push])[kind(Kind::kMatchesAny)] >>
+     -(kw_ignoring > kw_case)[key_is("ignoring case")]) |
+    ((kw_matches > string_lit[push])[kind(Kind::kMatches)] >>
+     -(kw_ignoring > kw_case)[key_is("ignoring case")]) |
     (kw_is > (kw_known[kind(Kind::kIsKnown)] | kw_missing[kind(Kind::kIsMissing)]))][set_range];
-auto const operand_def = x3::raw[string_lit[assign] | date_lit[assign] | number_lit[assign] |
+auto const operand_def = x3::raw[string_lit[assign] | date_lit[assign] | quantity_lit[assign] |
+                         number_lit[assign] |
                          bool_lit[assign] | set_literal[assign] | quantifier[assign] | call[assign] |
                          (lit('(') > expr[assign] > lit(')')) | path[assign]][set_range];
 auto const string_lit_def = x3::raw[quoted[set_text][kind(Kind::kString)]][set_range];
@@ -214,6 +228,13 @@ x3::real_parser<double, finite_real_policies> const finite_real = {};
 
 auto const number_lit_def =
     x3::raw[finite_real[set_number][kind(Kind::kNumber)]][set_range];
+// A number with a unit (`4 L`); `4 L | 4 kg` says the same limit in each dimension, and the
+// material's unit picks the one it is compared with.
+auto const unit_word_def = lexeme[alpha >> *alnum >> !char_('_')] - reserved;
+auto const unit_number_def =
+    x3::raw[(finite_real[set_number] >> unit_word[set_key])[kind(Kind::kNumber)]][set_range];
+auto const quantity_lit_def =
+    x3::raw[(unit_number[push] >> *(lit('|') > unit_number[push]))[kind(Kind::kQuantity)]][set_range];
 auto const bool_lit_def = x3::raw[x3::raw[kw_true | kw_false][set_text][kind(Kind::kBool)]][set_range];
 auto const element_def = x3::raw[(quoted[set_text] | bareword[set_text])[kind(Kind::kString)]][set_range];
 auto const set_literal_def = x3::raw[(lit('{') > -(element[push] % ',') > -lit(',') >
@@ -221,27 +242,33 @@ auto const set_literal_def = x3::raw[(lit('{') > -(element[push] % ',') > -lit('
 auto const quantifier_def = x3::raw[(kw_any[kind(Kind::kAny)] | kw_all[kind(Kind::kAll)]) > lit('(') > ident[set_text] > kw_in >
     operand[push] > lit(':') > expr[push] > lit(')')][set_range];
 auto const path_def = x3::raw[qname[set_text][kind(Kind::kPath)] >>
-                      -(lit('[') > expr[push] > lit(']'))[kind(Kind::kLookup)]][set_range];
+                      -(lit('[') > expr[push] > lit(']'))[kind(Kind::kLookup)] >>
+                      -x3::no_skip[lit('?')][key_is("?")]][set_range];
 
 // A built-in function: a name directly followed by `(` (the checker knows which names exist).
-auto const call_def = x3::raw[(ident[set_text] >> lit('(')) > (expr[push] % ',') > lit(')') >
+auto const call_def = x3::raw[(ident[set_text] >> lit('(')) > -(expr[push] % ',') > lit(')') >
                               x3::eps[kind(Kind::kCall)]][set_range];
 
 BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand, string_lit,
-                    date_lit, number_lit, bool_lit, element, set_literal, quantifier, path, call);
+                    date_lit, number_lit, bool_lit, element, set_literal, quantifier, path, call,
+                    unit_word, unit_number, quantity_lit);
 
 // --- declarations -----------------------------------------------------------------------------
 
-x3::rule<class decl_id, Node> const decl = "`rule`, `set`, `table` or `test`";
+x3::rule<class decl_id, Node> const decl = "`rule`, `predicate`, `set`, `table` or `test`";
+x3::rule<class pred_decl_id, Node> const pred_decl = "predicate";
+x3::rule<class param_id, Node> const param = "parameter name";
+x3::rule<class leg_name_id, Node> const leg_name = "leg (`destination`, `transit`, `end_user`, `origin`)";
 x3::rule<class set_decl_id, Node> const set_decl = "set";
 x3::rule<class table_decl_id, Node> const table_decl = "table";
 x3::rule<class entry_id, Node> const entry = "table entry `key: {...}`";
 x3::rule<class rule_decl_id, Node> const rule_decl = "rule";
 x3::rule<class clause_id, Node> const clause =
-    "`title`, `cite`, `effective`, `for each material`, `when`, `then` or `}`";
+    "`title`, `cite`, `effective`, `for each`, `when`, `then` or `}`";
 x3::rule<class effect_id, Node> const effect =
     "`prohibited`, `review`, `license_required`, `condition` or `permitted`";
 x3::rule<class argument_id, Node> const argument = "string";
+x3::rule<class argument_value_id, Node> const argument_value = "string";
 x3::rule<class test_decl_id, Node> const test_decl = "test";
 x3::rule<class test_clause_id, Node> const test_clause =
     "`title`, `request`, `as_of`, `expect`, `fires` or `}`";
@@ -249,7 +276,13 @@ x3::rule<class json_object_id> const json_object = "JSON object `{...}`";
 x3::rule<class rule_ref_id, Node> const rule_ref = "rule name";
 
 auto const decl_def = x3::raw[set_decl[assign] | table_decl[assign] | rule_decl[assign] |
-                              test_decl[assign]][set_range];
+                              pred_decl[assign] | test_decl[assign]][set_range];
+// `predicate NAME(PARAM, ...) = CONDITION`, or without parameters `predicate NAME = CONDITION`.
+auto const pred_decl_def = x3::raw[kw_predicate[kind(Kind::kPredicate)] > ident[set_text] >
+                           -(lit('(') > -(param[push] % ',') > lit(')')) > lit('=') >
+                           expr[push]][set_range];
+auto const param_def = x3::raw[ident[set_text][kind(Kind::kParam)]][set_range];
+auto const leg_name_def = x3::raw[ident[set_text][kind(Kind::kString)]][set_range];
 auto const set_decl_def = x3::raw[kw_set[kind(Kind::kSet)] > ident[set_text] > lit('=') > set_literal[push]][set_range];
 auto const table_decl_def = x3::raw[kw_table[kind(Kind::kTable)] > ident[set_text] > lit('=') > lit('{') >
                             -(entry[push] % ',') > -lit(',') > lit('}')][set_range];
@@ -259,15 +292,25 @@ auto const rule_decl_def = x3::raw[kw_rule[kind(Kind::kRule)] > ident[set_text] 
 auto const clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
     (kw_cite[kind(Kind::kCite)] > quoted[set_text]) |
     (kw_effective[kind(Kind::kEffective)] > date_lit[push] > lit("..") > -date_lit[push]) |
-    (kw_for[kind(Kind::kForEach)] > kw_each > kw_material > ident[set_text]) |
+    (kw_for[kind(Kind::kForEach)] > kw_each >
+     ((kw_material[key_is("material")] > ident[set_text]) |
+      (kw_leg[key_is("leg")] > ident[set_text] > kw_in > (leg_name[push] % ',')) |
+      (ident[set_text] > kw_in > operand[push]))) |
     (kw_when[kind(Kind::kWhen)] > expr[push]) |
     (kw_then[kind(Kind::kThen)] > effect[push])][set_range];
 auto const effect_def = x3::raw[x3::raw[kw_prohibited | kw_review | kw_license_required | kw_condition | kw_permitted]
            [set_text][kind(Kind::kEffect)] >>
     *argument[push]][set_range];
+// `basis "CB2"`, or `basis col`: the value of a variable bound by `for each col in ...`.
+inline auto const take_value = [](auto& ctx) {
+  x3::_val(ctx).kind = x3::_attr(ctx).kind;
+  x3::_val(ctx).text = std::move(x3::_attr(ctx).text);
+};
 auto const argument_def =
-    x3::raw[((x3::raw[kw_authority | kw_basis][set_key] > quoted[set_text]) |
-             quoted[set_text])[kind(Kind::kString)]][set_range];
+    x3::raw[(x3::raw[kw_authority | kw_basis][set_key] > argument_value[take_value]) |
+            quoted[set_text][kind(Kind::kString)]][set_range];
+auto const argument_value_def =
+    (quoted[set_text][kind(Kind::kString)] | ident[set_text][kind(Kind::kPath)]);
 
 // A test: a request written as JSON (kept as text, decoded by the checker) and what it must give.
 auto const test_decl_def = x3::raw[kw_test[kind(Kind::kTest)] > ident[set_text] > lit('{') >
@@ -283,7 +326,8 @@ auto const json_object_def =
     lexeme['{' >> *(json_string | json_object | (char_ - char_("{}\""))) >> '}'];
 
 BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument,
-                    test_decl, test_clause, json_object, rule_ref);
+                    test_decl, test_clause, json_object, rule_ref, pred_decl, param, leg_name,
+                    argument_value);
 
 }  // namespace exportctl::internal::grammar
 

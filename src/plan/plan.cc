@@ -11,8 +11,10 @@
 
 namespace exportctl::internal {
 
-StringSet::StringSet(const std::vector<std::string>& values) : strings_(values.begin(), values.end()) {
+StringSet::StringSet(const std::vector<std::string>& values)
+    : strings_(values.begin(), values.end()), values_(values) {
   for (const std::string& v : values) {
+    patterns_.push_back(Matcher::Make(v));
     int i = CodeIndex(v);
     all_codes_ = all_codes_ && i >= 0;
     if (i >= 0) codes_.set(i);
@@ -20,16 +22,46 @@ StringSet::StringSet(const std::vector<std::string>& values) : strings_(values.b
 }
 
 
-bool Matcher::Match(std::string_view s) const {
+namespace {
+char Fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool SameText(std::string_view a, std::string_view b, bool fold) {
+  if (!fold) return a == b;
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Fold(a[i]) != Fold(b[i])) return false;
+  }
+  return true;
+}
+}  // namespace
+
+Matcher Matcher::Make(const std::string& pattern) {
+  Matcher m;
+  size_t wild = pattern.find_first_of("*?");
+  if (wild == std::string::npos) {
+    m.kind = Matcher::Kind::kExact;
+    m.pattern = pattern;
+  } else if (wild == pattern.size() - 1 && pattern.back() == '*') {
+    m.kind = Matcher::Kind::kPrefix;
+    m.pattern = pattern.substr(0, wild);
+  } else {
+    m.kind = Matcher::Kind::kGlob;
+    m.pattern = pattern;
+  }
+  return m;
+}
+
+bool Matcher::Match(std::string_view s, bool fold) const {
   switch (kind) {
-    case Kind::kExact: return s == pattern;
-    case Kind::kPrefix: return s.substr(0, pattern.size()) == pattern;
+    case Kind::kExact: return SameText(s, pattern, fold);
+    case Kind::kPrefix:
+      return s.size() >= pattern.size() && SameText(s.substr(0, pattern.size()), pattern, fold);
     case Kind::kGlob: break;
   }
   // Iterative glob with single-star backtracking: linear in practice, never exponential.
   size_t p = 0, t = 0, star = std::string::npos, mark = 0;
   while (t < s.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == s[t])) {
+    if (p < pattern.size() &&
+        (pattern[p] == '?' || pattern[p] == s[t] || (fold && Fold(pattern[p]) == Fold(s[t])))) {
       ++p;
       ++t;
     } else if (p < pattern.size() && pattern[p] == '*') {
@@ -55,25 +87,10 @@ using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 std::string_view OpName(Op op) {
   static constexpr std::string_view kNames[] = {
       "const", "attr", "var", "member", "set", "table", "lookup", "or", "and", "not", "==",
-      "!=", "<", "<=", ">", ">=", "in", "matches", "is known", "any", "all", "screen"};
-  static_assert(std::size(kNames) == static_cast<size_t>(Op::kScreen) + 1, "one name per Op");
+      "!=", "<", "<=", ">", ">=", "in", "matches", "is known", "any", "all", "screen",
+      "matches any", "unit limit"};
+  static_assert(std::size(kNames) == static_cast<size_t>(Op::kUnitLimit) + 1, "one name per Op");
   return kNames[static_cast<int>(op)];
-}
-
-Matcher MakeMatcher(const std::string& pattern) {
-  Matcher m;
-  size_t wild = pattern.find_first_of("*?");
-  if (wild == std::string::npos) {
-    m.kind = Matcher::Kind::kExact;
-    m.pattern = pattern;
-  } else if (wild == pattern.size() - 1 && pattern.back() == '*') {
-    m.kind = Matcher::Kind::kPrefix;
-    m.pattern = pattern.substr(0, wild);
-  } else {
-    m.kind = Matcher::Kind::kGlob;
-    m.pattern = pattern;
-  }
-  return m;
 }
 
 class Builder {
@@ -84,7 +101,12 @@ class Builder {
     for (const NamedSet& s : plan_.program.sets) set_ids_.push_back(InternSet(s.values));
     for (const Table& t : plan_.program.tables) {
       auto& table = plan_.tables.emplace_back();
-      for (const auto& [key, values] : t.entries) table[key] = InternSet(values);
+      auto& keys = plan_.table_keys.emplace_back();
+      for (const auto& [key, values] : t.entries) {
+        table[key] = InternSet(values);
+        keys.push_back(key);
+      }
+      std::sort(keys.begin(), keys.end());
     }
     for (size_t r = 0; r < plan_.program.rules.size(); ++r) {
       const Rule& rule = plan_.program.rules[r];
@@ -92,6 +114,15 @@ class Builder {
       if (rule.when) pr.when = Intern(*rule.when);
       if (rule.effective_from) pr.from = *rule.effective_from;
       if (rule.effective_until) pr.until = *rule.effective_until;
+      for (const Rule::Binder& b : rule.binders) {
+        PlanRule::Binder pb;
+        pb.slot = static_cast<std::uint8_t>(b.slot);
+        for (Leg l : b.legs) pb.legs |= 1u << static_cast<int>(l);
+        if (b.domain) pb.domain = Intern(*b.domain);
+        pr.binders.push_back(pb);
+      }
+      if (rule.authority_var >= 0) pr.authority_slot = rule.binders[rule.authority_var].slot;
+      if (rule.basis_var >= 0) pr.basis_slot = rule.binders[rule.basis_var].slot;
       plan_.rules.push_back(std::move(pr));
     }
     for (size_t r = 0; r < plan_.rules.size(); ++r) {
@@ -140,6 +171,7 @@ class Builder {
     n.slot = static_cast<std::uint8_t>(e.slot);
     n.str = e.str;
     n.num = e.num;
+    n.num2 = e.num2;
     n.date = e.date;
     n.boolean = e.boolean;
     if (e.op == Op::kSetRef) n.ref = set_ids_[e.slot];
@@ -148,12 +180,13 @@ class Builder {
     if (n.ref >= 0 || e.op == Op::kScreen) n.slot = 0;  // the checker's index is replaced by the plan's `ref`
     if (e.op == Op::kMatches) {
       n.ref = static_cast<int>(plan_.matchers.size());
-      plan_.matchers.push_back(MakeMatcher(e.str));
+      plan_.matchers.push_back(Matcher::Make(e.str));
     }
     if (e.op == Op::kVar) mask |= 1u << e.slot;
     if (e.op == Op::kAny || e.op == Op::kAll) mask &= ~(1u << e.slot);
     NodeKey key{n.op, n.type, n.attr, n.slot, n.op == Op::kMatches ? -1 : n.ref, n.str,
-                std::bit_cast<std::uint64_t>(n.num), n.date, n.boolean, kids};
+                std::bit_cast<std::uint64_t>(n.num), std::bit_cast<std::uint64_t>(n.num2), n.date,
+                n.boolean, kids};
     if (auto it = by_key_.find(key); it != by_key_.end()) {
       if (e.op == Op::kMatches) plan_.matchers.pop_back();
       return it->second;
@@ -235,8 +268,8 @@ class Builder {
         keys.exact = {t->kids[1].str};
       } else if (t->op == Op::kIn && t->kids[1].op == Op::kSetRef && is_subject(t->kids[0])) {
         keys.exact = plan_.program.sets[t->kids[1].slot].values;
-      } else if (t->op == Op::kMatches && is_subject(t->kids[0])) {
-        Matcher m = MakeMatcher(t->str);
+      } else if (t->op == Op::kMatches && !t->boolean && is_subject(t->kids[0])) {
+        Matcher m = Matcher::Make(t->str);
         if (m.kind == Matcher::Kind::kGlob) continue;
         if (m.kind == Matcher::Kind::kPrefix && !prefixes) continue;
         if (m.kind == Matcher::Kind::kExact) keys.exact = {m.pattern};
@@ -292,6 +325,7 @@ class Builder {
     std::int32_t ref;
     std::string str;
     std::uint64_t num_bits;
+    std::uint64_t num2_bits;
     std::int32_t date;
     bool boolean;
     std::vector<std::uint32_t> kids;
@@ -300,7 +334,7 @@ class Builder {
     template <typename H>
     friend H AbslHashValue(H h, const NodeKey& k) {
       return H::combine(std::move(h), k.op, k.type, k.attr, k.slot, k.ref, k.str, k.num_bits,
-                        k.date, k.boolean, k.kids);
+                        k.num2_bits, k.date, k.boolean, k.kids);
     }
   };
 
@@ -324,7 +358,8 @@ std::string Label(const Plan& plan, const PlanNode& n) {
     case Op::kSetRef: return absl::StrCat("set of ", plan.sets[n.ref].size());
     case Op::kTableRef: return absl::StrCat("table ", plan.program.tables[n.ref].name);
     case Op::kLookup: return absl::StrCat(plan.program.tables[n.ref].name, "[]");
-    case Op::kMatches: return absl::StrCat("matches \"", n.str, "\"");
+    case Op::kMatches: return absl::StrCat("matches \"", n.str, "\"", n.boolean ? " ignoring case" : "");
+    case Op::kUnitLimit: return absl::StrCat("limit ", n.num, " mL | ", n.num2, " g");
     case Op::kAny:
     case Op::kAll: return absl::StrCat(Av(OpName(n.op)), " (var ", n.slot, ")");
     case Op::kScreen:

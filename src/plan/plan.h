@@ -31,15 +31,33 @@ struct PlanNode {
   std::int32_t ref = -1;  // set, table or matcher index
   std::string str;
   double num = 0;
+  double num2 = 0;
   std::int32_t date = 0;
   bool boolean = false;
 };
 
+// `matches` patterns: `*` any run, `?` any one character. A trailing-`*`-only pattern is a
+// prefix test; one without wildcards is an equality test. `fold`: ignoring ASCII case.
+struct Matcher {
+  enum class Kind { kExact, kPrefix, kGlob } kind = Kind::kExact;
+  std::string pattern;  // without the trailing `*` for kPrefix
+  static Matcher Make(const std::string& pattern);
+  bool Match(std::string_view s, bool fold = false) const;
+};
+
 // A set of strings. A set of two-letter codes (countries, in practice) also keeps a 26x26
-// bitmap, so "country in set" is one bit test, without hashing.
+// bitmap, so "country in set" is one bit test, without hashing. Its values in order, for
+// `for each`, and as patterns, for `matches any`.
 class StringSet {
  public:
-  StringSet(const std::vector<std::string>& values);
+  StringSet(const std::vector<std::string>& values);  // sorted, unique
+  const std::vector<std::string>& values() const { return values_; }
+  bool AnyMatches(std::string_view s, bool fold) const {
+    for (const Matcher& m : patterns_) {
+      if (m.Match(s, fold)) return true;
+    }
+    return false;
+  }
   bool contains(std::string_view s) const {
     if (all_codes_) {
       int i = CodeIndex(s);
@@ -51,16 +69,10 @@ class StringSet {
 
  private:
   absl::flat_hash_set<std::string> strings_;
+  std::vector<std::string> values_;
+  std::vector<Matcher> patterns_;
   std::bitset<26 * 26> codes_;
   bool all_codes_ = true;
-};
-
-// `matches` patterns: `*` any run, `?` any one character. A trailing-`*`-only pattern is a
-// prefix test; one without wildcards is an equality test.
-struct Matcher {
-  enum class Kind { kExact, kPrefix, kGlob } kind = Kind::kExact;
-  std::string pattern;  // without the trailing `*` for kPrefix
-  bool Match(std::string_view s) const;
 };
 
 struct PlanRule {
@@ -76,6 +88,15 @@ struct PlanRule {
     std::vector<std::pair<Op, double>> bounds;  // score OP value
   };
   std::vector<Screen> screens;
+  // `for each leg` / `for each x in ...`: the variable's depth, and the legs (a bit per Leg) or
+  // the node of the values it ranges over.
+  struct Binder {
+    std::uint8_t slot = 0;
+    std::uint8_t legs = 0;
+    int domain = -1;
+  };
+  std::vector<Binder> binders;
+  int authority_slot = -1, basis_slot = -1;  // the variable whose value is the authority/basis
 };
 
 // Rules indexed by their discriminating tests, so a request touches only candidate rules.
@@ -131,6 +152,7 @@ struct Plan {
   std::vector<std::uint32_t> kids;
   std::vector<StringSet> sets;
   std::vector<absl::flat_hash_map<std::string, int>> tables;  // key -> set index
+  std::vector<std::vector<std::string>> table_keys;           // each table's keys, sorted
   std::vector<Matcher> matchers;
   std::vector<PlanRule> rules;  // parallel to program.rules
   DestinationIndex shipment_rules;
