@@ -924,8 +924,14 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
       materials.push_back(item.material);
     }
     if (hit.value.is_error()) {
-      d.errors.push_back({std::string(kErrorCodes[static_cast<int>(hit.value.error)]),
-                          ErrorMessage(plan, request, hit), rule.id});
+      // A rule that fails the same way for several legs or values says so once.
+      DecisionError e{std::string(kErrorCodes[static_cast<int>(hit.value.error)]),
+                      ErrorMessage(plan, request, hit), rule.id};
+      if (std::none_of(d.errors.begin(), d.errors.end(), [&](const DecisionError& o) {
+            return o.code == e.code && o.message == e.message && o.rule == e.rule;
+          })) {
+        d.errors.push_back(std::move(e));
+      }
       return;
     }
     ReportScreening(plan, request, lists, s, hit.rule, &d.screening);

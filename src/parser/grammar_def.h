@@ -246,7 +246,7 @@ auto const path_def = x3::raw[qname[set_text][kind(Kind::kPath)] >>
                       -x3::no_skip[lit('?')][key_is("?")]][set_range];
 
 // A built-in function: a name directly followed by `(` (the checker knows which names exist).
-auto const call_def = x3::raw[(ident[set_text] >> lit('(')) > -(expr[push] % ',') > lit(')') >
+auto const call_def = x3::raw[(qname[set_text] >> lit('(')) > -(expr[push] % ',') > lit(')') >
                               x3::eps[kind(Kind::kCall)]][set_range];
 
 BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand, string_lit,
