@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "exportctl/exportctl.h"
 #include "src/check/checker.h"
+#include "src/common/prelude.h"
 #include "src/eval/evaluator.h"
 #include "src/parser/parser.h"
 #include "src/plan/plan.h"
@@ -100,16 +101,41 @@ absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
                                               std::vector<Diagnostic>* diagnostics) {
   using namespace internal;
   auto compiled = std::make_shared<CompiledPolicy>();
-  compiled->digest = Sha256(files);
   for (SourceFile& f : files) compiled->sources.emplace_back(std::move(f.name), std::move(f.text));
   DiagnosticSink sink(&compiled->sources);
   std::vector<ast::File> asts;
   for (size_t i = 0; i < compiled->sources.size(); ++i) {
     asts.push_back(ParseFile(compiled->sources[i], static_cast<int>(i), sink));
   }
+  // A pack that imports the standard concepts without giving them gets the built-in copy.
+  const auto declares = [&](std::string_view package) {
+    return std::any_of(asts.begin(), asts.end(),
+                       [&](const ast::File& a) { return a.package == package; });
+  };
+  const bool imports_common = std::any_of(asts.begin(), asts.end(), [](const ast::File& a) {
+    return std::any_of(a.imports.begin(), a.imports.end(),
+                       [](const ast::Import& i) { return i.package == "common"; });
+  });
+  bool prelude = false;
+  if (imports_common && !declares("common")) {
+    prelude = true;
+    compiled->sources.emplace_back(std::string(kPreludeName), std::string(kPreludeText));
+    const int i = static_cast<int>(compiled->sources.size()) - 1;
+    asts.push_back(ParseFile(compiled->sources[i], i, sink));
+  }
+  {
+    std::vector<SourceFile> all;
+    for (const Source& s : compiled->sources) all.push_back({s.name(), s.text()});
+    compiled->digest = Sha256(all);
+  }
   Program program = Check(asts, compiled->sources, sink);
   if (diagnostics) {
     *diagnostics = sink.diagnostics();
+    if (prelude) {  // what a pack does not use of the built-in concepts is no finding of its own
+      std::erase_if(*diagnostics, [](const Diagnostic& d) {
+        return !d.is_error() && d.file == kPreludeName;
+      });
+    }
     std::stable_sort(diagnostics->begin(), diagnostics->end(),
                      [](const Diagnostic& a, const Diagnostic& b) {
                        return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);

@@ -50,7 +50,7 @@ expect bad-option 2 'unknown option' -- "$bin" eval --nope x.json
 expect missing-rules 2 'no such file' -- "$bin" eval --rules /nonexistent "$ex/ebola-to-brazil.json"
 expect bad-outcome 2 'unknown outcome' -- "$bin" eval --fail-on maybe "$ex/ebola-to-brazil.json"
 # With no --rules: the standard packs (rules/ but examples/), sources named from the cwd.
-expect default-rules 0 '"rule":"ear.ccl.cb2_destination"' -- "$bin" eval "$ex/ebola-to-brazil.json"
+expect default-rules 0 '"rule":"ear.ccl.chart_column","outcome":"license_required"[^}]*"leg":"destination","country":"BR"' -- "$bin" eval "$ex/ebola-to-brazil.json"
 expect default-rules-source 0 'at rules/ear/ccl.ecr:[0-9]+:1' -- bash -c "cd \"$src\" && \"$bin\" eval --format text rules/examples/isolate-through-dubai.json"
 expect default-rules-check 0 '^ok: [0-9]+ rules' -- "$bin" check
 expect env-rules 0 '"rule":"examples.export.cb2_license"' -- env EXPORTCTL_RULES="$pack" "$bin" eval "$ex/ebola-to-brazil.json"

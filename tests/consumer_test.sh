@@ -15,5 +15,5 @@ rules=$stage/prefix/share/exportctl/rules
 out=$("$stage/build/consumer" "$rules/examples/pack" "$rules/examples/ebola-to-brazil.json")
 grep -q '"outcome":"license_required"' <<<"$out" || { echo "FAIL: consumer: $out"; exit 1; }
 out=$(cd "$stage" && EXPORTCTL_RULES="$rules" "$stage/prefix/bin/exportctl" eval "$rules/examples/ebola-to-brazil.json")
-grep -q '"rule":"ear.ccl.cb2_destination"' <<<"$out" || { echo "FAIL: installed CLI: $out"; exit 1; }
+grep -q '"rule":"ear.ccl.chart_column"' <<<"$out" || { echo "FAIL: installed CLI: $out"; exit 1; }
 echo "consumer: find_package build and run OK; installed CLI OK"

@@ -65,7 +65,9 @@ void RunCase(const Policy& policy, const Lists* lists, dom::object c) {
   EXPECT_EQ(v.errors, !d.errors.empty());
   std::vector<std::string> fired, reasons;
   for (std::uint32_t rule : v.rules) fired.push_back(policy.rule_id(rule));
-  for (const Reason& x : d.reasons) reasons.push_back(x.rule);
+  for (const Reason& x : d.reasons) {  // a rule over legs gives a reason per leg
+    if (reasons.empty() || reasons.back() != x.rule) reasons.push_back(x.rule);
+  }
   EXPECT_EQ(fired, reasons);
   dom::object want;
   ASSERT_FALSE(c["expected"].get(want)) << "case without `expected`";
@@ -74,6 +76,13 @@ void RunCase(const Policy& policy, const Lists* lists, dom::object c) {
   if (!want["reasons"].get(e)) {
     std::vector<std::string> got;
     for (const Reason& x : d.reasons) got.push_back(x.rule);
+    EXPECT_EQ(got, Strings(e)) << d.ToJson();
+  }
+  if (!want["legs"].get(e)) {  // "rule leg country" of every reason of a rule over legs
+    std::vector<std::string> got;
+    for (const Reason& x : d.reasons) {
+      if (!x.leg.empty()) got.push_back(x.rule + " " + x.leg + " " + x.country);
+    }
     EXPECT_EQ(got, Strings(e)) << d.ToJson();
   }
   if (!want["errors"].get(e)) {

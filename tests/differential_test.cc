@@ -277,7 +277,7 @@ TEST(Differential, EngineAgreesWithReferenceInterpreter) {
 // requests, through both the engine and the reference.
 TEST(Differential, StandardPacksAgreeOnTheirTestRequests) {
   std::vector<SourceFile> files;
-  for (const char* dir : {"data", "ear", "eu", "transport", "us_sanctions"}) {
+  for (const char* dir : {"common", "data", "ear", "eu", "transport", "us_sanctions"}) {
     for (const auto& path : testing::FilesUnder(absl::StrCat("rules/", dir), ".ecr")) {
       files.push_back({path.string(), testing::ReadText(path)});
     }

@@ -288,7 +288,13 @@ void Record(const internal::Rule& rule, int material, const Value& value, const 
     materials.push_back(request.materials[m].id);
   }
   if (error) {
-    d.errors.push_back({value.code, value.message, rule.id});
+    // The same failure of one rule (for several materials, legs or values) is one error.
+    DecisionError e{value.code, value.message, rule.id};
+    if (std::none_of(d.errors.begin(), d.errors.end(), [&](const DecisionError& o) {
+          return o.code == e.code && o.message == e.message && o.rule == e.rule;
+        })) {
+      d.errors.push_back(std::move(e));
+    }
   } else if (rule.outcome == Outcome::kLicenseRequired) {
     auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
                            [&](const LicenseRequirement& l) {

@@ -77,6 +77,11 @@ class Checker {
       : files_(files), sources_(sources), sink_(sink) {}
 
   Program Run() {
+    for (const ast::File& file : files_) {
+      for (const Node& decl : file.decls) {
+        if (decl.kind == Kind::kRule) packages_with_rules_[file.package] = true;
+      }
+    }
     DeclareNames();
     for (size_t f = 0; f < files_.size(); ++f) scopes_.push_back(MakeScope(static_cast<int>(f)));
     CheckRecursion();
@@ -97,12 +102,14 @@ class Checker {
       }
     }
     for (size_t i = 0; i < program_.sets.size(); ++i) {
+      if (InLibrary(program_.sets[i].name)) continue;
       if (!set_used_[i]) {
         sink_.Warning(program_.sets[i].range, "unused_set",
                       absl::StrCat("set ", Backticked(program_.sets[i].name), " is never used"));
       }
     }
     for (size_t i = 0; i < program_.tables.size(); ++i) {
+      if (InLibrary(program_.tables[i].name)) continue;
       if (!table_used_[i]) {
         sink_.Warning(program_.tables[i].range, "unused_table",
                       absl::StrCat("table ", Backticked(program_.tables[i].name),
@@ -456,9 +463,15 @@ class Checker {
   }
 
   // A predicate no rule uses: checked when it has no parameters, else only reported.
+  // A package of declarations only (a library such as the standard concepts, `common`)
+  // serves whichever packs are compiled with it: what they leave unused is no finding.
+  bool InLibrary(const std::string& name) const {
+    return !packages_with_rules_.contains(name.substr(0, name.rfind('.')));
+  }
+
   void CheckUnusedPredicate(int index) {
     const Predicate& p = predicates_[index];
-    sink_.Warning(Range(p.file, *p.decl), "unused_predicate",
+    if (!InLibrary(p.name)) sink_.Warning(Range(p.file, *p.decl), "unused_predicate",
                   absl::StrCat("predicate ", Backticked(p.name), " is never used"));
     if (!p.params.empty()) return;
     Scope scope = scopes_[p.file];
@@ -1269,6 +1282,7 @@ class Checker {
   absl::flat_hash_map<std::string, std::string> rule_ids_, test_ids_;
   std::vector<bool> set_used_, table_used_;
   std::vector<Predicate> predicates_;
+  absl::flat_hash_map<std::string, bool> packages_with_rules_;
   std::vector<Scope> scopes_;     // per file
   std::vector<int> expanding_;    // the predicates being expanded, outermost first
   std::vector<Expr>* optional_ = nullptr;  // the test being checked: its `x?` attributes

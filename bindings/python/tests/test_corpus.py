@@ -71,6 +71,9 @@ def test_case(doc, case):
     assert decision["outcome"] == want["outcome"], decision
     if "reasons" in want:
         assert [r["rule"] for r in decision["reasons"]] == want["reasons"]
+    if "legs" in want:
+        got = [f"{r['rule']} {r['leg']} {r['country']}" for r in decision["reasons"] if "leg" in r]
+        assert got == want["legs"]
     if "errors" in want:
         assert [e["code"] for e in decision["errors"]] == want["errors"]
     if "licenses" in want:
