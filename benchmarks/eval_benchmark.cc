@@ -6,8 +6,13 @@
 // prefix, plus an embargo rule. The index narrows a request to the rules of its destination and
 // ECCN, so evaluation cost follows the rules a request can touch (BM_EvaluateTouching), not the
 // pack size (BM_Evaluate).
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -215,6 +220,57 @@ void BM_StandardPacksScreened(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_StandardPacksScreened)->Arg(0)->Arg(1);
+
+// The bundled example shipments (rules/examples/*.json but the screening ones) through the
+// standard packs but screening, per decision. Arg 0: Decide; 1: Evaluate. The rules are read
+// from $EXPORTCTL_BENCH_RULES when set (to time other versions of the packs on this engine).
+void BM_StandardPacksExamples(benchmark::State& state) {
+  namespace fs = std::filesystem;
+  static const std::string root = [] {
+    const char* env = std::getenv("EXPORTCTL_BENCH_RULES");
+    return env ? std::string(env) : std::string(EXPORTCTL_SOURCE_DIR) + "/rules";
+  }();
+  static const Policy* policy = [] {
+    std::vector<std::string> packs;
+    for (const char* p : {"data", "ear", "eu", "transport", "us_sanctions"}) {
+      packs.push_back(root + "/" + p);
+    }
+    if (fs::exists(root + "/common")) packs.push_back(root + "/common");
+    return new Policy(*Policy::Compile(packs));
+  }();
+  static const std::vector<Request>* requests = [] {
+    auto* out = new std::vector<Request>;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(std::string(EXPORTCTL_SOURCE_DIR) + "/rules/examples")) {
+      const std::string name = e.path().filename().string();
+      if (e.path().extension() == ".json" && name.rfind("screening-", 0) != 0) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path& f : files) {
+      std::ifstream in(f);
+      std::stringstream text;
+      text << in.rdbuf();
+      out->push_back(*Request::FromJson(text.str()));
+    }
+    return out;
+  }();
+  exportctl::EvaluateOptions options;
+  options.no_screening = true;
+  exportctl::Verdict verdict;
+  exportctl::Decision decision;
+  for (auto _ : state) {
+    for (const Request& r : *requests) {
+      if (state.range(0) == 0) {
+        policy->Decide(r, &verdict, options);
+      } else {
+        policy->Evaluate(r, &decision, options);
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(requests->size()));
+  state.counters["examples"] = static_cast<double>(requests->size());
+}
+BENCHMARK(BM_StandardPacksExamples)->Arg(0)->Arg(1);
 
 // Loading the real SDN snapshot as a screening list: read, parse, SHA-256, and build the name
 // index (what `--lists` costs before the first decision). Target: under 200 ms.

@@ -79,7 +79,9 @@ class Checker {
   Program Run() {
     for (const ast::File& file : files_) {
       for (const Node& decl : file.decls) {
-        if (decl.kind == Kind::kRule) packages_with_rules_[file.package] = true;
+        if (decl.kind == Kind::kRule || decl.kind == Kind::kDecision) {
+          packages_with_rules_[file.package] = true;
+        }
       }
     }
     DeclareNames();
@@ -89,6 +91,7 @@ class Checker {
       Scope scope = scopes_[f];
       for (const Node& decl : files_[f].decls) {
         if (decl.kind == Kind::kRule) LowerRule(decl, scope);
+        if (decl.kind == Kind::kDecision) LowerDecision(decl, scope);
       }
     }
     // A predicate no rule uses is still checked, once, with its parameters unbound.
@@ -143,7 +146,10 @@ class Checker {
       packages_[file.package] = true;
       for (const Node& decl : file.decls) {
         std::string name = absl::StrCat(file.package, ".", decl.text);
-        if (decl.kind == Kind::kRule || decl.kind == Kind::kTest) continue;
+        if (decl.kind == Kind::kRule || decl.kind == Kind::kTest ||
+            decl.kind == Kind::kDecision) {
+          continue;
+        }
         if (names_.contains(name)) {
           sink_.Error(Range(fi, decl), "duplicate_name",
                       absl::StrCat(Backticked(name), " is declared twice"));
@@ -1103,25 +1109,7 @@ class Checker {
       switch (clause.kind) {
         case Kind::kTitle: rule.title = clause.text; break;
         case Kind::kCite: rule.citation = clause.text; break;
-        case Kind::kEffective: {
-          std::int32_t days = 0;
-          for (size_t i = 0; i < clause.kids.size(); ++i) {
-            if (!ParseDate(clause.kids[i].text, &days)) {
-              sink_.Error(Range(f, clause.kids[i]), "invalid_date",
-                          absl::StrCat(Backticked(clause.kids[i].text), " is not a calendar date"));
-              ok = false;
-            } else {
-              (i == 0 ? rule.effective_from : rule.effective_until) = days;
-            }
-          }
-          if (rule.effective_from && rule.effective_until &&
-              *rule.effective_until <= *rule.effective_from) {
-            sink_.Error(Range(f, clause), "invalid_window",
-                        "the window ends before it starts");
-            ok = false;
-          }
-          break;
-        }
+        case Kind::kEffective: ok &= LowerWindow(clause, f, rule); break;
         case Kind::kForEach: material = &clause; break;
         case Kind::kWhen: when = &clause; break;
         case Kind::kThen: then = &clause; break;
@@ -1163,6 +1151,397 @@ class Checker {
                     "add `cite \"...\"` so decisions can say why");
     }
     if (ok) program_.rules.push_back(std::move(rule));
+  }
+
+  // --- decision tables ---------------------------------------------------------------------
+  // A row's cell for one column, as the table analysis sees it: any value, the values listed,
+  // or every value but those.
+  struct Cell {
+    bool any = false;
+    bool negated = false;
+    std::vector<std::string> values;
+    bool Holds(const std::string& v) const {
+      if (any) return true;
+      const bool in = std::find(values.begin(), values.end(), v) != values.end();
+      return negated ? !in : in;
+    }
+  };
+  struct Row {
+    std::string id;
+    std::vector<Cell> cells;
+    std::int32_t from = INT32_MIN, until = INT32_MAX;
+    const Rule* rule = nullptr;  // for comparing effects
+    SourceRange range;
+  };
+
+  // `decision table NAME { columns A, B  row [NAME:] CELL, CELL [effective ..] then EFFECT }`:
+  // each row is a rule, `when` and the cells its conjuncts; the fold's lattice is the hit
+  // policy (the most restrictive row that holds wins). Rows with different effects that can
+  // hold together are reported (`overlapping_rows`), and so, in a table marked `complete`, is a
+  // combination of column values no row decides (`incomplete_table`).
+  void LowerDecision(const Node& decl, Scope& scope) {
+    const int f = scope.file;
+    const std::string table = absl::StrCat(scope.package, ".", decl.text);
+    std::string title, cite;
+    const Node *when = nullptr, *columns = nullptr, *material = nullptr, *effective = nullptr;
+    bool complete = false;
+    std::vector<const Node*> rows;
+    absl::flat_hash_map<Kind, bool> seen;
+    for (const Node& clause : decl.kids) {
+      if (clause.kind == Kind::kRow) {
+        rows.push_back(&clause);
+        continue;
+      }
+      if (seen[clause.kind]) {
+        sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the table");
+        return;
+      }
+      seen[clause.kind] = true;
+      switch (clause.kind) {
+        case Kind::kTitle: title = clause.text; break;
+        case Kind::kCite: cite = clause.text; break;
+        case Kind::kWhen: when = &clause; break;
+        case Kind::kColumns: columns = &clause; break;
+        case Kind::kForEach: material = &clause; break;
+        case Kind::kEffective: effective = &clause; break;
+        case Kind::kComplete: complete = true; break;
+        default: break;
+      }
+    }
+    if (!columns) {
+      sink_.Error(Range(f, decl), "missing_clause", "a decision table needs `columns`");
+      return;
+    }
+    scope.vars.clear();
+    if (material) {
+      if (!DeclareVariable(material->text, Type::kMaterial, Range(f, *material), scope)) return;
+    }
+    std::optional<Expr> condition;
+    if (when) {
+      condition = Lower(when->kids[0], scope);
+      if (condition && condition->type != Type::kBool) {
+        TypeError(scope, when->kids[0],
+                  absl::StrCat("`when` needs a condition, found a ", TypeName(condition->type)));
+        condition.reset();
+      }
+      if (!condition) return;
+    }
+    std::vector<Expr> cols;
+    std::vector<std::vector<std::string>> domains;  // closed vocabularies ({} when open)
+    for (const Node& c : columns->kids) {
+      std::optional<Expr> col = Lower(c, scope);
+      if (!col) return;
+      if (col->type != Type::kString) {
+        TypeError(scope, c, absl::StrCat("a column is a string attribute, found a ",
+                                         TypeName(col->type)));
+        return;
+      }
+      std::vector<std::string> domain;
+      if (col->op == Op::kAttr || col->op == Op::kMember) {
+        for (std::string_view v : Info(col->attr).vocabulary) domain.emplace_back(v);
+      }
+      domains.push_back(std::move(domain));
+      cols.push_back(std::move(*col));
+    }
+    std::vector<Row> analysed;
+    int index = 0;
+    for (const Node* row : rows) {
+      ++index;
+      Rule rule;
+      rule.id = absl::StrCat(scope.package, ".",
+                             row->text.empty() ? absl::StrCat(decl.text, "_row", index) : row->text);
+      rule.range = Range(f, *row);
+      rule.location = sources_[f].Location(row->begin);
+      rule.title = title;
+      rule.citation = cite;
+      rule.per_material = material != nullptr;
+      bool ok = true;
+      if (!rule_ids_.emplace(rule.id, rule.location).second) {
+        sink_.Error(rule.range, "duplicate_rule",
+                    absl::StrCat("rule ", Backticked(rule.id), " is already defined at ",
+                                 rule_ids_[rule.id]));
+        ok = false;
+      }
+      std::vector<const Node*> cells;
+      const Node* then = nullptr;
+      const Node* window = effective;
+      for (const Node& k : row->kids) {
+        switch (k.kind) {
+          case Kind::kCell: cells.push_back(&k); break;
+          case Kind::kTitle: rule.title = k.text; break;
+          case Kind::kCite: rule.citation = k.text; break;
+          case Kind::kEffective: window = &k; break;
+          case Kind::kThen: then = &k; break;
+          default: break;
+        }
+      }
+      if (cells.size() != cols.size()) {
+        sink_.Error(rule.range, "wrong_arguments",
+                    absl::StrCat("the row has ", cells.size(), " cells for ", cols.size(),
+                                 cols.size() == 1 ? " column" : " columns"));
+        continue;
+      }
+      Row analysis;
+      analysis.id = rule.id;
+      analysis.range = rule.range;
+      Expr body;
+      body.op = Op::kAnd;
+      body.type = Type::kBool;
+      body.range = rule.range;
+      if (condition) body.kids.push_back(*condition);
+      for (size_t c = 0; c < cells.size() && ok; ++c) {
+        std::optional<Expr> test = LowerCell(*cells[c], cols[c], scope, analysis.cells.emplace_back());
+        if (!test) {
+          ok = false;
+        } else if (test->op != Op::kConst) {
+          body.kids.push_back(std::move(*test));
+        }
+      }
+      if (window) ok &= LowerWindow(*window, f, rule);
+      if (rule.effective_from) analysis.from = *rule.effective_from;
+      if (rule.effective_until) analysis.until = *rule.effective_until;
+      if (!then) {
+        sink_.Error(rule.range, "missing_effect", "the row has no `then` clause",
+                    "add e.g. `then review`");
+        ok = false;
+      } else {
+        ok &= LowerEffect(then->kids[0], f, rule);
+      }
+      if (rule.citation.empty()) {
+        sink_.Warning(rule.range, "missing_citation",
+                      absl::StrCat("rule ", Backticked(rule.id), " cites no regulation"),
+                      "add `cite \"...\"` to the table or the row");
+      }
+      if (!ok) continue;
+      if (body.kids.size() == 1) {
+        rule.when = std::move(body.kids[0]);
+      } else if (!body.kids.empty()) {
+        std::vector<Expr> flat;
+        for (Expr& k : body.kids) {
+          if (k.op == Op::kAnd) {
+            for (Expr& kk : k.kids) flat.push_back(std::move(kk));
+          } else {
+            flat.push_back(std::move(k));
+          }
+        }
+        body.kids = std::move(flat);
+        rule.when = std::move(body);
+      }
+      program_.rules.push_back(std::move(rule));
+      analysed.push_back(std::move(analysis));
+      analysed.back().rule = nullptr;
+      analysed.back().rule = &program_.rules.back();  // refreshed below: the vector may grow
+    }
+    scope.vars.clear();
+    // Point the analysis at the rules where they now live.
+    for (Row& r : analysed) {
+      for (const Rule& rule : program_.rules) {
+        if (rule.id == r.id) r.rule = &rule;
+      }
+    }
+    CheckOverlaps(cols, domains, analysed);
+    if (complete) CheckComplete(decl, f, cols, domains, analysed);
+  }
+
+  // A cell's test of its column, and what the analysis knows of it. `*` is no test (a true
+  // constant); a value `col == v`; a set `col in S`; `not` negates.
+  std::optional<Expr> LowerCell(const Node& cell, const Expr& column, Scope& s, Cell& out) {
+    if (cell.key == "*") {
+      out.any = true;
+      Expr t;
+      t.op = Op::kConst;
+      t.boolean = true;
+      return t;
+    }
+    const Node& v = cell.kids[0];
+    std::optional<Expr> value = Lower(v, s);
+    if (!value) return std::nullopt;
+    if (value->op == Op::kConst && value->type == Type::kString) {
+      out.values = {value->str};
+    } else if (value->op == Op::kSetRef) {
+      out.values = program_.sets[value->slot].values;
+    } else {
+      TypeError(s, v, "a cell is a value, a set `{A, B}` or `in SET`");
+      return std::nullopt;
+    }
+    CheckVocabulary(column, *value);
+    out.negated = cell.key == "not";
+    Expr test;
+    test.range = Range(s.file, cell);
+    test.type = Type::kBool;
+    test.op = value->op == Op::kSetRef ? Op::kIn : Op::kEq;
+    test.kids.push_back(column);
+    test.kids.push_back(std::move(*value));
+    return out.negated ? Negate(std::move(test)) : test;
+  }
+
+  static std::string CellText(const Cell& c) {
+    if (c.any) return "any value";
+    std::string set = c.values.size() == 1 ? c.values[0] : absl::StrCat("{", absl::StrJoin(c.values, ", "), "}");
+    return c.negated ? absl::StrCat("not ", set) : set;
+  }
+
+  // A value both cells hold for, if there is one ("" with `*found` for "any other value").
+  static bool Meet(const Cell& a, const Cell& b, const std::vector<std::string>& domain,
+                   std::string* witness) {
+    std::vector<std::string> candidates = domain;
+    for (const Cell* c : {&a, &b}) {
+      for (const std::string& v : c->values) candidates.push_back(v);
+    }
+    for (const std::string& v : candidates) {
+      if (a.Holds(v) && b.Holds(v)) {
+        *witness = v;
+        return true;
+      }
+    }
+    // An open column has values no cell names: both hold for them unless one lists values.
+    const bool a_open = a.any || a.negated, b_open = b.any || b.negated;
+    if (domain.empty() && a_open && b_open) {
+      *witness = "any other value";
+      return true;
+    }
+    return false;
+  }
+
+  static bool SameEffect(const Rule& a, const Rule& b) {
+    return a.outcome == b.outcome && a.text == b.text && a.authority == b.authority &&
+           a.basis == b.basis && a.authority_var == b.authority_var && a.basis_var == b.basis_var;
+  }
+
+  void CheckOverlaps(const std::vector<Expr>& cols,
+                     const std::vector<std::vector<std::string>>& domains,
+                     const std::vector<Row>& rows) {
+    for (size_t j = 0; j < rows.size(); ++j) {
+      for (size_t i = 0; i < j; ++i) {
+        const Row &a = rows[i], &b = rows[j];
+        if (!a.rule || !b.rule || SameEffect(*a.rule, *b.rule)) continue;
+        if (std::max(a.from, b.from) >= std::min(a.until, b.until)) continue;
+        std::vector<std::string> where;
+        bool meet = true;
+        for (size_t c = 0; c < cols.size() && meet; ++c) {
+          std::string witness;
+          meet = Meet(a.cells[c], b.cells[c], domains[c], &witness);
+          where.push_back(absl::StrCat(ColumnName(cols[c]), " = ", witness));
+        }
+        if (!meet) continue;
+        const std::int32_t from = std::max(a.from, b.from), until = std::min(a.until, b.until);
+        std::string window;
+        if (from != INT32_MIN) absl::StrAppend(&window, " from ", FormatDate(from));
+        if (until != INT32_MAX) absl::StrAppend(&window, " until ", FormatDate(until));
+        sink_.Warning(b.range, "overlapping_rows",
+                      absl::StrCat("rows ", Backticked(a.id), " and ", Backticked(b.id),
+                                   " both hold for ", absl::StrJoin(where, ", "), window,
+                                   " with different effects"),
+                      "the most restrictive row wins; narrow one row's cells or its `effective` "
+                      "window if that is not what the regulation says");
+      }
+    }
+  }
+
+  std::string ColumnName(const Expr& col) const {
+    if (col.op == Op::kAttr) return std::string(Av(Info(col.attr).name));
+    if (col.op == Op::kMember) return absl::StrCat("m.", Av(Info(col.attr).name));
+    return "column";
+  }
+
+  // Every combination of column values, in every stretch of time the rows' windows cut, has a
+  // row. A column with a closed vocabulary ranges over it; an open one over the values its
+  // cells name and "any other value".
+  void CheckComplete(const Node& decl, int f, const std::vector<Expr>& cols,
+                     const std::vector<std::vector<std::string>>& domains,
+                     const std::vector<Row>& rows) {
+    const std::string kOther = "\x01other";
+    std::vector<std::vector<std::string>> values(cols.size());
+    double combinations = 1;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      values[c] = domains[c];
+      if (values[c].empty()) {
+        for (const Row& r : rows) {
+          for (const std::string& v : r.cells[c].values) {
+            if (std::find(values[c].begin(), values[c].end(), v) == values[c].end()) {
+              values[c].push_back(v);
+            }
+          }
+        }
+        values[c].push_back(kOther);
+      }
+      combinations *= static_cast<double>(values[c].size());
+    }
+    std::int32_t first_day = 0;  // dates start in 1900 (ParseDate)
+    ParseDate("1900-01-01", &first_day);
+    std::vector<std::int32_t> starts = {first_day};
+    for (const Row& r : rows) {
+      for (std::int32_t d : {r.from, r.until}) {
+        if (d > first_day && d != INT32_MAX &&
+            std::find(starts.begin(), starts.end(), d) == starts.end()) {
+          starts.push_back(d);
+        }
+      }
+    }
+    std::sort(starts.begin(), starts.end());
+    if (combinations * static_cast<double>(starts.size()) > 1e6) {
+      sink_.Warning(Range(f, decl), "incomplete_table",
+                    "too many combinations of column values to check the table is complete");
+      return;
+    }
+    std::vector<size_t> pick(cols.size(), 0);
+    int gaps = 0;
+    std::string first;
+    for (std::int32_t day : starts) {
+      std::fill(pick.begin(), pick.end(), 0);
+      for (;;) {
+        const bool covered = std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
+          if (day < r.from || day >= r.until) return false;
+          for (size_t c = 0; c < cols.size(); ++c) {
+            const std::string& v = values[c][pick[c]];
+            const Cell& cell = r.cells[c];
+            if (v == kOther ? !(cell.any || cell.negated) : !cell.Holds(v)) return false;
+          }
+          return true;
+        });
+        if (!covered && gaps++ == 0) {
+          std::vector<std::string> where;
+          for (size_t c = 0; c < cols.size(); ++c) {
+            const std::string& v = values[c][pick[c]];
+            where.push_back(absl::StrCat(ColumnName(cols[c]), " = ",
+                                         v == kOther ? "any other value" : v));
+          }
+          std::string when;
+          if (day != first_day) when = absl::StrCat(" from ", FormatDate(day));
+          first = absl::StrCat(absl::StrJoin(where, ", "), when);
+        }
+        size_t c = 0;
+        while (c < pick.size() && ++pick[c] == values[c].size()) pick[c++] = 0;
+        if (c == pick.size()) break;
+      }
+    }
+    if (gaps > 0) {
+      sink_.Warning(Range(f, decl), "incomplete_table",
+                    absl::StrCat("no row decides ", first,
+                                 gaps > 1 ? absl::StrCat(" (and ", gaps - 1, " more)") : ""),
+                    "add a row for it, or a last row of `*` cells");
+    }
+  }
+
+  // `effective FROM .. [UNTIL]` into the rule's window.
+  bool LowerWindow(const Node& clause, int f, Rule& rule) {
+    bool ok = true;
+    std::int32_t days = 0;
+    for (size_t i = 0; i < clause.kids.size(); ++i) {
+      if (!ParseDate(clause.kids[i].text, &days)) {
+        sink_.Error(Range(f, clause.kids[i]), "invalid_date",
+                    absl::StrCat(Backticked(clause.kids[i].text), " is not a calendar date"));
+        ok = false;
+      } else {
+        (i == 0 ? rule.effective_from : rule.effective_until) = days;
+      }
+    }
+    if (rule.effective_from && rule.effective_until &&
+        *rule.effective_until <= *rule.effective_from) {
+      sink_.Error(Range(f, clause), "invalid_window", "the window ends before it starts");
+      ok = false;
+    }
+    return ok;
   }
 
   // `for each leg c in destination, transit` or `for each col in SET`: a string variable the

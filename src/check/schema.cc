@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <type_traits>
@@ -150,6 +151,22 @@ bool ParseDateUncached(std::string_view t, std::int32_t* days) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   *days = era * 146097 + static_cast<int>(doe) - 719468;
   return true;
+}
+
+// Howard Hinnant's civil_from_days: the inverse of ParseDate.
+std::string FormatDate(std::int32_t days) {
+  const int z = days + 719468;
+  const int era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const int y = static_cast<int>(yoe) + era * 400 + (m <= 2);
+  char out[16];
+  std::snprintf(out, sizeof out, "%04d-%02u-%02u", y, m, d);
+  return out;
 }
 
 }  // namespace exportctl::internal

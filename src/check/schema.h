@@ -198,6 +198,8 @@ inline bool IsCountryCode(std::string_view code) {
 
 // Days since 1970-01-01 for a valid "YYYY-MM-DD", or false.
 bool ParseDate(std::string_view text, std::int32_t* days);
+// Days since 1970-01-01 as YYYY-MM-DD.
+std::string FormatDate(std::int32_t days);
 
 }  // namespace exportctl::internal
 

@@ -15,6 +15,14 @@ enum class Kind : std::uint8_t {
   kTable,       // text = name; kids = kTableEntry...
   kTableEntry,  // kids = {key kString, kSetLiteral}
   kRule,        // text = name; kids = clauses
+  kDecision,    // `decision table NAME {...}`: text = name; kids = clauses (kTitle, kCite,
+                // kForEach, kWhen, kColumns, kComplete, kRow)
+  kColumns,     // kids = the column expressions
+  kComplete,    // `complete`: every combination of column values must have a row
+  kRow,         // text = row name ("" if none); kids = {kCell..., [kEffective], [kTitle],
+                // [kCite], kThen}
+  kCell,        // key = "*" (any value), "not" or ""; kids = {kString value | kSetLiteral |
+                // kPath set name}
   kPredicate,   // text = name; kids = {kParam..., body expression}
   kParam,       // text = parameter name
   // Rule clauses.

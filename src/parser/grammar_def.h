@@ -145,12 +145,16 @@ EXPORTCTL_KEYWORD(predicate);
 EXPORTCTL_KEYWORD(leg);
 EXPORTCTL_KEYWORD(ignoring);
 EXPORTCTL_KEYWORD(case);
+EXPORTCTL_KEYWORD(decision);
+EXPORTCTL_KEYWORD(columns);
+EXPORTCTL_KEYWORD(complete);
+EXPORTCTL_KEYWORD(row);
 #undef EXPORTCTL_KEYWORD
 
 auto const reserved = kw_package | kw_import | kw_as | kw_set | kw_table | kw_rule | kw_title |
                       kw_cite | kw_effective | kw_for | kw_each | kw_when | kw_then | kw_and |
                       kw_or | kw_not | kw_in | kw_matches | kw_is | kw_any | kw_all | kw_true |
-                      kw_false | kw_predicate | kw_leg;
+                      kw_false | kw_predicate | kw_leg | kw_decision;
 
 x3::rule<class ident_id, std::string> const ident = "name";
 auto const ident_def = lexeme[(alpha | char_('_')) >> *(alnum | char_('_'))] - reserved;
@@ -255,7 +259,16 @@ BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand,
 
 // --- declarations -----------------------------------------------------------------------------
 
-x3::rule<class decl_id, Node> const decl = "`rule`, `predicate`, `set`, `table` or `test`";
+x3::rule<class decl_id, Node> const decl =
+    "`rule`, `decision table`, `predicate`, `set`, `table` or `test`";
+x3::rule<class decision_decl_id, Node> const decision_decl = "decision table";
+x3::rule<class decision_clause_id, Node> const decision_clause =
+    "`title`, `cite`, `effective`, `for each material`, `when`, `columns`, `complete`, `row` or `}`";
+x3::rule<class row_id, Node> const row = "row";
+x3::rule<class row_clause_id, Node> const row_clause = "`effective`, `title`, `cite` or `then`";
+x3::rule<class cell_id, Node> const cell =
+    "cell (`*`, a value, `{A, B}`, `in SET`, or `not` before a value or set)";
+x3::rule<class cell_value_id, Node> const cell_value = "value, `{A, B}` or `in SET`";
 x3::rule<class pred_decl_id, Node> const pred_decl = "predicate";
 x3::rule<class param_id, Node> const param = "parameter name";
 x3::rule<class leg_name_id, Node> const leg_name = "leg (`destination`, `transit`, `end_user`, `origin`)";
@@ -276,7 +289,32 @@ x3::rule<class json_object_id> const json_object = "JSON object `{...}`";
 x3::rule<class rule_ref_id, Node> const rule_ref = "rule name";
 
 auto const decl_def = x3::raw[set_decl[assign] | table_decl[assign] | rule_decl[assign] |
-                              pred_decl[assign] | test_decl[assign]][set_range];
+                              pred_decl[assign] | decision_decl[assign] | test_decl[assign]][set_range];
+// A decision table: rows of cells matched against the columns, each with its effect. Each row
+// is a rule (named by the row, else NAME_rowN); the most restrictive row that holds wins.
+auto const decision_decl_def = x3::raw[kw_decision[kind(Kind::kDecision)] > kw_table > ident[set_text] >
+                               lit('{') > *decision_clause[push] > lit('}')][set_range];
+auto const decision_clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
+    (kw_cite[kind(Kind::kCite)] > quoted[set_text]) |
+    (kw_effective[kind(Kind::kEffective)] > date_lit[push] > lit("..") > -date_lit[push]) |
+    (kw_for[kind(Kind::kForEach)] > kw_each > kw_material[key_is("material")] > ident[set_text]) |
+    (kw_when[kind(Kind::kWhen)] > expr[push]) |
+    (kw_columns[kind(Kind::kColumns)] > (expr[push] % ',')) |
+    kw_complete[kind(Kind::kComplete)] |
+    row[assign]][set_range];
+auto const row_def = x3::raw[kw_row[kind(Kind::kRow)] > -(ident[set_text] >> lit(':')) >
+                     (cell[push] % ',') > *row_clause[push]][set_range];
+auto const row_clause_def = x3::raw[
+    (kw_effective[kind(Kind::kEffective)] > date_lit[push] > lit("..") > -date_lit[push]) |
+    (kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
+    (kw_cite[kind(Kind::kCite)] > quoted[set_text]) |
+    (kw_then[kind(Kind::kThen)] > effect[push])][set_range];
+auto const cell_def = x3::raw[(lit('*')[key_is("*")] |
+                               (kw_not[key_is("not")] > cell_value[push]) | cell_value[push]) >
+                              x3::eps[kind(Kind::kCell)]][set_range];
+auto const cell_value_def = x3::raw[set_literal[assign] |
+                                    (kw_in > qname[set_text][kind(Kind::kPath)]) |
+                                    element[assign]][set_range];
 // `predicate NAME(PARAM, ...) = CONDITION`, or without parameters `predicate NAME = CONDITION`.
 auto const pred_decl_def = x3::raw[kw_predicate[kind(Kind::kPredicate)] > ident[set_text] >
                            -(lit('(') > -(param[push] % ',') > lit(')')) > lit('=') >
@@ -327,7 +365,8 @@ auto const json_object_def =
 
 BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument,
                     test_decl, test_clause, json_object, rule_ref, pred_decl, param, leg_name,
-                    argument_value);
+                    argument_value, decision_decl, decision_clause, row, row_clause, cell,
+                    cell_value);
 
 }  // namespace exportctl::internal::grammar
 
