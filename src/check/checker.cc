@@ -1277,7 +1277,8 @@ class Checker {
       }
       if (cells.size() != cols.size()) {
         sink_.Error(rule.range, "wrong_arguments",
-                    absl::StrCat("the row has ", cells.size(), " cells for ", cols.size(),
+                    absl::StrCat("the row has ", cells.size(), cells.size() == 1 ? " cell" : " cells",
+                                 " for ", cols.size(),
                                  cols.size() == 1 ? " column" : " columns"));
         continue;
       }

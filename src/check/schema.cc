@@ -164,7 +164,7 @@ std::string FormatDate(std::int32_t days) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const int y = static_cast<int>(yoe) + era * 400 + (m <= 2);
-  char out[16];
+  char out[40];
   std::snprintf(out, sizeof out, "%04d-%02u-%02u", y, m, d);
   return out;
 }
