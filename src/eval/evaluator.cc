@@ -70,8 +70,9 @@ struct Hit {
   int material;  // -1 for shipment rules
   Value value;   // true, or an error
   int leg = -1;  // `for each leg`: the leg (an index into Scratch::legs) it fired for
-  std::string_view authority, basis;  // `basis col`: the values the rule's variables had
+  int bound = -1;  // `basis col`: the values its variables had (an index into Scratch::bound)
 };
+static_assert(sizeof(Hit) == 48);
 
 // Per-thread scratch, reused across requests so the hot path allocates nothing. Memoized
 // values are valid while their stamp is not older than the binding of their innermost variable.
@@ -83,6 +84,7 @@ struct Scratch {
   Value vars[kMaxDepth + 1];
   std::vector<Hit> hits;
   std::vector<std::pair<Leg, std::string_view>> legs;  // the countries the shipment reaches
+  std::vector<std::pair<std::string_view, std::string_view>> bound;  // authority, basis
   // Screening: each party's matches, screened once per evaluation (`parties_screened` of
   // `screened` are this evaluation's; the rest keep their storage for the next one).
   struct Screened {
@@ -643,17 +645,21 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
 
   Evaluator ev(plan, request, options, s, trace != nullptr);
   s.hits.clear();
+  s.bound.clear();
   const std::string& destination = request.route.back();
   // The legs `for each leg` ranges over: origin, transits, destination, and the end user's
   // country when it is not the destination.
   s.legs.clear();
-  s.legs.emplace_back(Leg::kOrigin, request.route.front());
-  for (size_t i = 1; i + 1 < request.route.size(); ++i) {
-    s.legs.emplace_back(Leg::kTransit, request.route[i]);
-  }
-  s.legs.emplace_back(Leg::kDestination, destination);
-  if (request.end_user && request.end_user->country && *request.end_user->country != destination) {
-    s.legs.emplace_back(Leg::kEndUser, *request.end_user->country);
+  if (plan.has_legs) {
+    s.legs.emplace_back(Leg::kOrigin, request.route.front());
+    for (size_t i = 1; i + 1 < request.route.size(); ++i) {
+      s.legs.emplace_back(Leg::kTransit, request.route[i]);
+    }
+    s.legs.emplace_back(Leg::kDestination, destination);
+    if (request.end_user && request.end_user->country &&
+        *request.end_user->country != destination) {
+      s.legs.emplace_back(Leg::kEndUser, *request.end_user->country);
+    }
   }
 
   // Evaluates rule r for the current bindings (or records `failed`); a hit when it holds or
@@ -668,9 +674,12 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       v = ev.Eval(pr.when);
     }
     if (effective && (v.is_error() || v.b)) {
-      Hit& hit = s.hits.emplace_back(Hit{r, material, v, leg, {}, {}});
-      if (pr.authority_slot >= 0) hit.authority = ev.Var(pr.authority_slot).str;
-      if (pr.basis_slot >= 0) hit.basis = ev.Var(pr.basis_slot).str;
+      Hit& hit = s.hits.emplace_back(Hit{r, material, v, leg, -1});
+      if (pr.authority_slot >= 0 || pr.basis_slot >= 0) {
+        hit.bound = static_cast<int>(s.bound.size());
+        s.bound.emplace_back(pr.authority_slot >= 0 ? ev.Var(pr.authority_slot).str : "",
+                             pr.basis_slot >= 0 ? ev.Var(pr.basis_slot).str : "");
+      }
     }
     if (trace) {
       const Rule& rule = plan.program.rules[r];
@@ -679,7 +688,7 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       if (material >= 0) t.material = request.materials[material].id;
       t.in_effect = effective;
       t.fired = effective && (v.is_error() || v.b);
-      if (effective && v.is_error()) t.error = ErrorMessage(plan, request, Hit{r, material, v, leg, {}, {}});
+      if (effective && v.is_error()) t.error = ErrorMessage(plan, request, Hit{r, material, v, leg, -1});
       for (size_t c = 0; c < pr.conjuncts.size(); ++c) {
         const SourceRange& range = pr.conjunct_ranges[c];
         const Source& src = sources[range.file];
@@ -720,6 +729,12 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
   };
   auto run = [&](int r, int material) {
     const PlanRule& pr = plan.rules[r];
+    if (!trace && pr.binders.empty()) {  // the common case, kept short
+      if (as_of < pr.from || as_of >= pr.until) return;
+      const Value v = pr.when >= 0 ? ev.Eval(pr.when) : Value::Bool(true);
+      if (v.is_error() || v.b) s.hits.push_back(Hit{r, material, v, -1, -1});
+      return;
+    }
     if (pr.binders.empty() || as_of < pr.from || as_of >= pr.until) {
       return fire(r, material, -1, nullptr);
     }
@@ -937,8 +952,9 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
     ReportScreening(plan, request, lists, s, hit.rule, &d.screening);
     if (rule.outcome == Outcome::kLicenseRequired) {
       // `basis col`: the value the rule's variable had when it fired.
-      const std::string_view authority = rule.authority_var >= 0 ? hit.authority : rule.authority;
-      const std::string_view basis = rule.basis_var >= 0 ? hit.basis : rule.basis;
+      const std::string_view authority =
+          rule.authority_var >= 0 ? s.bound[hit.bound].first : rule.authority;
+      const std::string_view basis = rule.basis_var >= 0 ? s.bound[hit.bound].second : rule.basis;
       auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
                              [&](const LicenseRequirement& l) {
                                return l.authority == authority && l.basis == basis;

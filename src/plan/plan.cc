@@ -118,6 +118,7 @@ class Builder {
         PlanRule::Binder pb;
         pb.slot = static_cast<std::uint8_t>(b.slot);
         for (Leg l : b.legs) pb.legs |= 1u << static_cast<int>(l);
+        plan_.has_legs = plan_.has_legs || !b.legs.empty();
         if (b.domain) pb.domain = Intern(*b.domain);
         pr.binders.push_back(pb);
       }

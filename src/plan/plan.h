@@ -155,6 +155,7 @@ struct Plan {
   std::vector<std::vector<std::string>> table_keys;           // each table's keys, sorted
   std::vector<Matcher> matchers;
   std::vector<PlanRule> rules;  // parallel to program.rules
+  bool has_legs = false;        // some rule ranges over the legs (`for each leg`)
   DestinationIndex shipment_rules;
   EccnIndex material_any_dest;
   ByCountry<EccnIndex> material_by_dest;
