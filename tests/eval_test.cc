@@ -257,3 +257,116 @@ TEST(Evaluate, ReusedDecisionEqualsFresh) {
 
 }  // namespace
 }  // namespace exportctl
+
+namespace exportctl {
+namespace {
+
+// Language v2 predicates are expanded at check time: a policy written with them decides every
+// example shipment exactly like the same policy with each predicate's text written out (the
+// same reasons, legs, materials, errors and their messages, licenses and conditions).
+constexpr char kWithPredicates[] = R"ecr(package p
+set e1 = {CU, IR, KP, SY}
+set eu = {AT, BE, DE, DK, ES, FI, FR, IE, IT, NL, PL, SE}
+set bio_eccns = {"1C351*", "1C353*", "1C354*", "1C991*", "2B352*"}
+predicate subject_to_ear(m) = route.origin == "US" or m.origin == "US"
+predicate us_nexus = exporter.country == "US" or route.origin == "US"
+                     or any(m in materials: m.origin == "US")
+predicate reaches(countries) = any(c in route: c in countries) or end_user.country? in countries
+predicate in_eu(c) = c in eu
+predicate personal_data_leaves_eu = data.personal_data? and in_eu(route.origin)
+                                    and not in_eu(route.destination)
+predicate bio_item(m) = m.eccn? matches any bio_eccns
+rule ofac { cite "31 CFR 560.204" when us_nexus and reaches(e1) then prohibited }
+rule bio_reexport { cite "15 CFR 734.3(a)(2)" for each material m
+  when route.origin != "US" and subject_to_ear(m) and bio_item(m) then review }
+rule bio_e1 { cite "15 CFR 742.2" for each material m
+  when subject_to_ear(m) and bio_item(m) and reaches(e1)
+  then license_required authority "BIS" basis "CB" }
+rule gdpr { cite "GDPR Art. 44" when personal_data_leaves_eu and data.transfer_mechanism? == "none"
+  then prohibited }
+rule gdpr_safeguards { cite "GDPR Art. 46" when personal_data_leaves_eu then condition "safeguards" }
+rule bio_legs { cite "15 CFR 738.4" for each material m for each leg c in transit, end_user
+  when subject_to_ear(m) and bio_item(m) and not in_eu(c) then review "leg outside the EU" }
+)ecr";
+constexpr char kExpanded[] = R"ecr(package p
+set e1 = {CU, IR, KP, SY}
+set eu = {AT, BE, DE, DK, ES, FI, FR, IE, IT, NL, PL, SE}
+set bio_eccns = {"1C351*", "1C353*", "1C354*", "1C991*", "2B352*"}
+rule ofac { cite "31 CFR 560.204"
+  when (exporter.country == "US" or route.origin == "US" or any(m in materials: m.origin == "US"))
+       and (any(c in route: c in e1) or end_user.country? in e1)
+  then prohibited }
+rule bio_reexport { cite "15 CFR 734.3(a)(2)" for each material m
+  when route.origin != "US" and (route.origin == "US" or m.origin == "US")
+       and m.eccn? matches any bio_eccns
+  then review }
+rule bio_e1 { cite "15 CFR 742.2" for each material m
+  when (route.origin == "US" or m.origin == "US") and m.eccn? matches any bio_eccns
+       and (any(c in route: c in e1) or end_user.country? in e1)
+  then license_required authority "BIS" basis "CB" }
+rule gdpr { cite "GDPR Art. 44"
+  when data.personal_data? and route.origin in eu and not route.destination in eu
+       and data.transfer_mechanism? == "none"
+  then prohibited }
+rule gdpr_safeguards { cite "GDPR Art. 46"
+  when data.personal_data? and route.origin in eu and not route.destination in eu
+  then condition "safeguards" }
+rule bio_legs { cite "15 CFR 738.4" for each material m for each leg c in transit, end_user
+  when (route.origin == "US" or m.origin == "US") and m.eccn? matches any bio_eccns
+       and not c in eu
+  then review "leg outside the EU" }
+)ecr";
+
+std::string WithoutSources(Decision d) {
+  for (Reason& r : d.reasons) r.source.clear();
+  d.policy_digest.clear();
+  return d.ToJson();
+}
+
+TEST(Predicates, DecideLikeTheirExpandedText) {
+  Policy with = testing::MustCompile(kWithPredicates);
+  Policy expanded = testing::MustCompile(kExpanded);
+  size_t requests = 0, fired = 0;
+  for (const auto& path : testing::FilesUnder("rules/examples", ".json")) {
+    if (path.parent_path().filename() != "examples") continue;
+    absl::StatusOr<Request> r = Request::FromJson(testing::ReadText(path));
+    ASSERT_TRUE(r.ok()) << path << ": " << r.status();
+    ++requests;
+    Decision a = with.Evaluate(*r), b = expanded.Evaluate(*r);
+    fired += !a.reasons.empty();
+    EXPECT_EQ(WithoutSources(a), WithoutSources(b)) << path;
+  }
+  EXPECT_GE(requests, 30u);
+  EXPECT_GE(fired, 10u);  // the comparison is not between two empty decisions
+}
+
+// BUG (found writing the language v2 tests; not fixed here): a limit in units is converted with
+// binary factors (kUnits: uL 1e-3, ug 1e-6, ...) as limit * factor(limit unit) / factor(material
+// unit), which is off by an ulp at the very edge: 0.01 mg is "more than 10 ug" and 1000 ug is
+// not "at least 1 mg". Exact decimal scaling (integer factors in the smallest unit, one
+// division or multiplication by an exact power of ten) would decide both exactly.
+TEST(Units, DISABLED_EdgeOfALimitInASmallerUnitIsExact) {
+  Policy p = testing::MustCompile(
+      "package p\n"
+      "rule over_10_ug { cite \"x\" for each material m when m.quantity > 10 ug then review }\n"
+      "rule at_least_1_mg { cite \"x\" for each material m when m.quantity >= 1 mg then review }\n");
+  auto fired = [&](double quantity, const char* unit) {
+    Request r;
+    r.id = "R";
+    r.date = "2026-11-25";
+    r.route = {"US", "DE"};
+    Material m;
+    m.id = "m1";
+    m.quantity = quantity;
+    m.unit = unit;
+    r.materials.push_back(m);
+    std::vector<std::string> rules;
+    for (const Reason& x : p.Evaluate(r).reasons) rules.push_back(x.rule);
+    return rules;
+  };
+  EXPECT_THAT(fired(0.01, "mg"), ElementsAre());                  // 10 ug is not over 10 ug
+  EXPECT_THAT(fired(1000, "ug"), ElementsAre("p.over_10_ug", "p.at_least_1_mg"));  // 1 mg
+}
+
+}  // namespace
+}  // namespace exportctl
