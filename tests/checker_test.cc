@@ -73,7 +73,7 @@ TEST(Checker, ErrorsStopCompilationWithInvalidArgument) {
 // by name (LowerCall) and never looks at the `?`, so it is silently ignored (the rule still
 // fails closed with missing_field when there is no end user). Every other misplaced `?` is
 // misplaced_optional.
-TEST(Checker, DISABLED_OptionalOnAScreenedPartyIsMisplaced) {
+TEST(Checker, OptionalOnAScreenedPartyIsMisplaced) {
   EXPECT_THAT(DiagnosticCodes("package p\nrule r { cite \"x\" when screen(end_user?) >= 92 then review }\n"),
               ElementsAre("error:misplaced_optional"));
   EXPECT_THAT(DiagnosticCodes("package p\nrule r { cite \"x\" when screen(exporter?) >= 92 then review }\n"),
@@ -84,7 +84,7 @@ TEST(Checker, DISABLED_OptionalOnAScreenedPartyIsMisplaced) {
 // missing_argument ("`license_required` needs `authority` and `basis`"), though the basis is
 // there: LowerEffect skips setting rule.basis after the unknown name, and the later check
 // reads it as absent.
-TEST(Checker, DISABLED_UnboundBasisIsOneError) {
+TEST(Checker, UnboundBasisIsOneError) {
   EXPECT_THAT(DiagnosticCodes("package p\nrule r { cite \"x\" for each material m "
                               "when m.eccn? matches \"1C351*\" "
                               "then license_required authority \"BIS\" basis column }\n"),

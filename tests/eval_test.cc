@@ -345,7 +345,7 @@ TEST(Predicates, DecideLikeTheirExpandedText) {
 // unit), which is off by an ulp at the very edge: 0.01 mg is "more than 10 ug" and 1000 ug is
 // not "at least 1 mg". Exact decimal scaling (integer factors in the smallest unit, one
 // division or multiplication by an exact power of ten) would decide both exactly.
-TEST(Units, DISABLED_EdgeOfALimitInASmallerUnitIsExact) {
+TEST(Units, EdgeOfALimitInASmallerUnitIsExact) {
   Policy p = testing::MustCompile(
       "package p\n"
       "rule over_10_ug { cite \"x\" for each material m when m.quantity > 10 ug then review }\n"

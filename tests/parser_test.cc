@@ -70,7 +70,7 @@ TEST(Parser, LongChainsAreFlatNotDeep) {
 // matches. A rule or predicate whose condition ends in a call so spans the next lines (its
 // caret becomes a bare `^`), and carets under calls are one column too long (see call.golden,
 // lang_v2.golden and predicates.golden).
-TEST(Parser, DISABLED_CallRangeEndsAtItsParenthesis) {
+TEST(Parser, CallRangeEndsAtItsParenthesis) {
   std::string text = "package p\nrule r { when f(x)   \n  then review }\n";
   const size_t begin = text.find("f(x)");
   std::string out = ParseToText("x.ecr", text);

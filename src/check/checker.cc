@@ -867,10 +867,14 @@ class Checker {
         return std::nullopt;
       }
       limit.op = Op::kConst;
-      limit.num = mass / 1000;
+      limit.num = mass / FindUnit("kg")->factor;
     } else {
-      TypeError(s, other, absl::StrCat(Backticked(other.text),
-                                       " has no unit: compare it with a plain number"));
+      TypeError(s, other,
+                subject->type == Type::kNumber
+                    ? absl::StrCat(Backticked(other.text), " has no unit: compare it with a plain number")
+                    : absl::StrCat(Backticked(other.text), " is a ", TypeName(subject->type),
+                                   "; a quantity with a unit compares with `m.quantity` or "
+                                   "`m.dry_ice_kg`"));
       return std::nullopt;
     }
     Expr e;
@@ -924,6 +928,12 @@ class Checker {
     // The party: `end_user`, `exporter`, or a variable bound to one of `parties`.
     const Node& party = n.kids[0];
     const std::string kPartyHelp = "`end_user`, `exporter` or a variable over `parties`";
+    if (party.key == "?") {
+      sink_.Error(Range(s.file, party), "misplaced_optional",
+                  "`screen` screens a party, which must be there to be screened: drop the `?`",
+                  "an absent party fails closed (missing_field, review)");
+      return std::nullopt;
+    }
     if (party.kind == Kind::kPath && party.text == "end_user") {
       e.attr = Attr::kEndUser;
     } else if (party.kind == Kind::kPath && party.text == "exporter") {
@@ -1618,6 +1628,7 @@ class Checker {
                       names.empty() ? "write the text in quotes, or bind it with `for each`"
                                     : DidYouMean(arg.text, names));
           ok = false;
+          (arg.key == "authority" ? rule.authority : rule.basis) = arg.text;  // said once
           continue;
         }
         (arg.key == "authority" ? rule.authority_var : rule.basis_var) =

@@ -43,19 +43,21 @@ enum class Op : std::uint8_t {
   kMatchesAny,  // kids[0] matches one of the glob patterns of the set kids[1] (ignoring ASCII
                 // case when `boolean`)
   kUnitLimit,   // a limit given in units (`4 L | 4 kg`) read in the unit of the material kids[0]:
-                // `num` mL (NaN: no volume given), `num2` g (NaN: no mass given)
+                // `num` uL (NaN: no volume given), `num2` ug (NaN: no mass given)
 };
 
-// Units a quantity literal may carry (`4 L`), with their dimension and factor to the base unit
-// (mL, g). The count units of `m.unit` (vials, kits...) have none: a limit in them is an error.
+// Units a quantity literal may carry (`4 L`), with their dimension and factor to the base unit,
+// the smallest one (uL, ug): whole factors, so a limit converts with one exact step (4 L =
+// 4,000,000 uL = 4000 mL; 10 ug = 0.01 mg compares equal to a material of 0.01 mg). The count
+// units of `m.unit` (vials, kits...) have none: a limit in them is an error.
 struct UnitInfo {
   std::string_view name;
   bool volume;
   double factor;
 };
-inline constexpr UnitInfo kUnits[] = {{"uL", true, 1e-3}, {"mL", true, 1},    {"L", true, 1e3},
-                                      {"ug", false, 1e-6}, {"mg", false, 1e-3}, {"g", false, 1},
-                                      {"kg", false, 1e3}};
+inline constexpr UnitInfo kUnits[] = {{"uL", true, 1},  {"mL", true, 1e3},  {"L", true, 1e6},
+                                      {"ug", false, 1}, {"mg", false, 1e3}, {"g", false, 1e6},
+                                      {"kg", false, 1e9}};
 inline const UnitInfo* FindUnit(std::string_view name) {
   for (const UnitInfo& u : kUnits) {
     if (u.name == name) return &u;

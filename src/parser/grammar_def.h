@@ -250,8 +250,7 @@ auto const path_def = x3::raw[qname[set_text][kind(Kind::kPath)] >>
                       -x3::no_skip[lit('?')][key_is("?")]][set_range];
 
 // A built-in function: a name directly followed by `(` (the checker knows which names exist).
-auto const call_def = x3::raw[(qname[set_text] >> lit('(')) > -(expr[push] % ',') > lit(')') >
-                              x3::eps[kind(Kind::kCall)]][set_range];
+auto const call_def = x3::raw[(qname[set_text] >> lit('(')) > -(expr[push] % ',') > lit(')')[kind(Kind::kCall)]][set_range];
 
 BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand, string_lit,
                     date_lit, number_lit, bool_lit, element, set_literal, quantifier, path, call,
@@ -309,9 +308,9 @@ auto const row_clause_def = x3::raw[
     (kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
     (kw_cite[kind(Kind::kCite)] > quoted[set_text]) |
     (kw_then[kind(Kind::kThen)] > effect[push])][set_range];
-auto const cell_def = x3::raw[(lit('*')[key_is("*")] |
-                               (kw_not[key_is("not")] > cell_value[push]) | cell_value[push]) >
-                              x3::eps[kind(Kind::kCell)]][set_range];
+auto const cell_def = x3::raw[x3::eps[kind(Kind::kCell)] >>
+                              (lit('*')[key_is("*")] | (kw_not[key_is("not")] > cell_value[push]) |
+                               cell_value[push])][set_range];
 auto const cell_value_def = x3::raw[set_literal[assign] |
                                     (kw_in > qname[set_text][kind(Kind::kPath)]) |
                                     element[assign]][set_range];
@@ -324,7 +323,8 @@ auto const leg_name_def = x3::raw[ident[set_text][kind(Kind::kString)]][set_rang
 auto const set_decl_def = x3::raw[kw_set[kind(Kind::kSet)] > ident[set_text] > lit('=') > set_literal[push]][set_range];
 auto const table_decl_def = x3::raw[kw_table[kind(Kind::kTable)] > ident[set_text] > lit('=') > lit('{') >
                             -(entry[push] % ',') > -lit(',') > lit('}')][set_range];
-auto const entry_def = x3::raw[element[push] > lit(':') > set_literal[push] > x3::eps[kind(Kind::kTableEntry)]][set_range];
+auto const entry_def = x3::raw[x3::eps[kind(Kind::kTableEntry)] >> element[push] > lit(':') >
+                               set_literal[push]][set_range];
 auto const rule_decl_def = x3::raw[kw_rule[kind(Kind::kRule)] > ident[set_text] > lit('{') >
                            *clause[push] > lit('}')][set_range];
 auto const clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
