@@ -264,6 +264,7 @@ x3::rule<class decision_decl_id, Node> const decision_decl = "decision table";
 x3::rule<class decision_clause_id, Node> const decision_clause =
     "`title`, `cite`, `effective`, `for each material`, `when`, `columns`, `complete`, `row` or `}`";
 x3::rule<class row_id, Node> const row = "row";
+x3::rule<class row_name_id, std::string> const row_name = "row name";
 x3::rule<class row_clause_id, Node> const row_clause = "`effective`, `title`, `cite` or `then`";
 x3::rule<class cell_id, Node> const cell =
     "cell (`*`, a value, `{A, B}`, `in SET`, or `not` before a value or set)";
@@ -301,7 +302,10 @@ auto const decision_clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[
     (kw_columns[kind(Kind::kColumns)] > (expr[push] % ',')) |
     kw_complete[kind(Kind::kComplete)] |
     row[assign]][set_range];
-auto const row_def = x3::raw[kw_row[kind(Kind::kRow)] > -(ident[set_text] >> lit(':')) >
+// (The name is its own rule, so `row scc, *` does not take `scc` as a name before the `:`
+// fails to follow it: an action runs as soon as its subject matches.)
+auto const row_name_def = ident >> lit(':');
+auto const row_def = x3::raw[kw_row[kind(Kind::kRow)] > -row_name[set_text] >
                      (cell[push] % ',') > *row_clause[push]][set_range];
 auto const row_clause_def = x3::raw[
     (kw_effective[kind(Kind::kEffective)] > date_lit[push] > lit("..") > -date_lit[push]) |
@@ -366,7 +370,7 @@ auto const json_object_def =
 BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument,
                     test_decl, test_clause, json_object, rule_ref, pred_decl, param, leg_name,
                     argument_value, decision_decl, decision_clause, row, row_clause, cell,
-                    cell_value);
+                    cell_value, row_name);
 
 }  // namespace exportctl::internal::grammar
 
