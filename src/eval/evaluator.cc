@@ -664,7 +664,7 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
 
   // Evaluates rule r for the current bindings (or records `failed`); a hit when it holds or
   // fails.
-  auto fire = [&](int r, int material, int leg, const Value* failed) {
+  auto fire = [&](int r, int material, int leg, const Value* failed) __attribute__((noinline)) {
     const PlanRule& pr = plan.rules[r];
     const bool effective = as_of >= pr.from && as_of < pr.until;
     Value v = Value::Bool(true);
@@ -727,7 +727,8 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       for (std::uint32_t k = 0; k < domain.count; ++k) bind(items[k]);
     }
   };
-  auto run = [&](int r, int material) {
+  // Inlined at its four call sites: the loop over candidate rules is the hot path.
+  auto run = [&](int r, int material) __attribute__((always_inline)) {
     const PlanRule& pr = plan.rules[r];
     if (!trace && pr.binders.empty()) {  // the common case, kept short
       if (as_of < pr.from || as_of >= pr.until) return;
