@@ -3,7 +3,8 @@
 // requests (tests/random_pack.h). Seeds are fixed, so every failure reproduces:
 //   EXPORTCTL_DIFFERENTIAL_CASES=N  runs N cases (default 20000);
 //   EXPORTCTL_DIFFERENTIAL_SEED=S   runs only the pack of seed S (and its requests);
-//   EXPORTCTL_DIFFERENTIAL_STRICT=1 counts the known engine bugs as mismatches too.
+//   EXPORTCTL_DIFFERENTIAL_STRICT=1 counts the known engine bugs as mismatches too;
+//   EXPORTCTL_DIFFERENTIAL_PRINT=1  with a seed, prints the pack.
 // A mismatch that the reference reproduces with a known engine bug switched on
 // (testing::KnownEngineBugs) is counted apart and does not fail the test unless strict.
 // A mismatch prints the pack (shrunk to the rules that still show it), the request JSON and both
@@ -124,6 +125,7 @@ std::string Field(const std::string& message) {
 struct Comparison {
   std::set<std::string> differences;  // the parts that differ
   std::string report;                 // both answers, part by part
+  Decision reference;
   std::string Class() const { return absl::StrJoin(differences, " + "); }
 };
 
@@ -140,6 +142,7 @@ Comparison Compare(const Compiled& c, const Request& request,
   for (std::uint32_t rule : verdict.rules) fired.push_back(c.policy.rule_id(rule));
   e["decide"] = VerdictText(verdict.outcome, fired, verdict.errors);
   Comparison out;
+  out.reference = reference;
   for (const auto& [part, text] : r) {
     const bool same = e[part] == text;
     absl::StrAppend(&out.report, same ? "    " : " !! ", part, ":\n      engine:    ", e[part],
@@ -244,6 +247,7 @@ TEST(Differential, EngineAgreesWithReferenceInterpreter) {
   std::map<std::string, std::string> first_of_class;
   std::set<int> ops, attrs;
   std::set<std::string> features;
+  std::set<std::string> seen;  // what the decisions said: error codes, legs of reasons
   for (std::uint64_t p = 0; run < cases; ++p) {
     const std::uint64_t pack_seed = only ? *only : kFirstSeed + p;
     const RandomPack pack = testing::GeneratePack(pack_seed);
@@ -258,6 +262,7 @@ TEST(Differential, EngineAgreesWithReferenceInterpreter) {
       run += kRequestsPerPack;
       continue;
     }
+    if (only && EnvInt("EXPORTCTL_DIFFERENTIAL_PRINT", 0)) std::cout << pack.Text();
     const testing::Edges edges = testing::CollectEdges(compiled->program);
     for (const internal::Rule& r : compiled->program.rules) {
       if (r.when) Cover(*r.when, ops, attrs);
@@ -268,6 +273,15 @@ TEST(Differential, EngineAgreesWithReferenceInterpreter) {
       Request request = testing::GenerateRequest(seed, edges);
       const std::optional<std::string> as_of = testing::GenerateAsOf(seed, edges);
       const Comparison comparison = Compare(*compiled, request, as_of);
+      for (const DecisionError& e : comparison.reference.errors) {
+        seen.insert(e.code);
+        if (e.code == "missing_field" && e.message.ends_with("limit in units")) {
+          seen.insert("missing_field (unit)");
+        }
+      }
+      for (const Reason& r : comparison.reference.reasons) {
+        if (!r.leg.empty()) seen.insert(absl::StrCat("reason on leg ", r.leg));
+      }
       if (comparison.differences.empty()) continue;
       if (!strict &&
           Compare(*compiled, request, as_of, {.index_skips_binders = true}).differences.empty()) {
@@ -317,6 +331,12 @@ TEST(Differential, EngineAgreesWithReferenceInterpreter) {
                                                "leg", "leg and value", "value in list",
                                                "value in lookup", "value in set",
                                                "value in table"}));
+    for (const char* s : {"invalid_request", "invalid_as_of", "missing_field", "missing_key",
+                          "unit_mismatch", "missing_field (unit)", "reason on leg origin",
+                          "reason on leg transit", "reason on leg destination",
+                          "reason on leg end_user"}) {
+      EXPECT_TRUE(seen.contains(s)) << "no decision said " << s;
+    }
     EXPECT_EQ(attrs.size(), static_cast<size_t>(std::count_if(
                                 internal::Attributes().begin(), internal::Attributes().end(),
                                 [](const internal::AttrInfo& a) { return a.is_attribute(); })));

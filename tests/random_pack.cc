@@ -324,6 +324,9 @@ class PackGenerator {
     if (r_.Chance(0.92)) {
       std::string when = Condition(r_.Int(0, 3));
       if (r_.Chance(0.35)) when = absl::StrCat(IndexTerm(per_material), " and ", when);
+      if (r_.Chance(0.3)) {  // a predicate's conjuncts join the rule's (the index sees them)
+        if (std::string call = Call(); !call.empty()) when = absl::StrCat(call, " and ", when);
+      }
       clauses.push_back("when " + when);
     }
     clauses.push_back("then " + Effect(binder_vars));
