@@ -380,5 +380,44 @@ TEST(Differential, StandardPacksAgreeOnTheirTestRequests) {
   }
 }
 
+// Known engine bug (found by the differential test; KnownEngineBugs::index_skips_binders): the
+// rule index (src/plan/plan.cc, Discriminate) leaves a rule out when its destination or ECCN
+// conjunct is false, before the rule's `for each x in EXPR` domain is read. A domain that
+// cannot be read (`licenses` absent, a missing table key) should fail closed (missing_field ->
+// review, as every read of an absent field does), and does when the false conjunct is one the
+// index does not key on: two rules that differ only in which conjunct is false decide
+// differently. Enable when the engine is fixed.
+TEST(Differential, DISABLED_IndexDoesNotHideAFailingForEachDomain) {
+  const std::string rules = R"(package p
+
+rule by_destination {
+  title "false conjunct the index keys on"
+  cite "x"
+  for each c in licenses
+  when route.destination == "BR" and c == "LIC-1"
+  then review
+}
+rule by_id {
+  title "false conjunct the index does not key on"
+  cite "x"
+  for each c in licenses
+  when id == "BR" and c == "LIC-1"
+  then review
+}
+)";
+  std::vector<Diagnostic> diagnostics;
+  absl::StatusOr<Policy> policy = Policy::CompileSources({{"p.ecr", rules}}, &diagnostics);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  absl::StatusOr<Request> request = Request::FromJson(
+      R"({"id": "R-1", "date": "2026-01-01", "route": ["US", "DE"], "materials": [{"id": "m1"}]})");
+  ASSERT_TRUE(request.ok()) << request.status();
+  const Decision d = policy->Evaluate(*request, EvaluateOptions{});
+  std::vector<std::string> failed;
+  for (const DecisionError& e : d.errors) failed.push_back(absl::StrCat(e.rule, ":", e.code));
+  // Today: only p.by_id:missing_field.
+  EXPECT_EQ(failed, (std::vector<std::string>{"p.by_destination:missing_field",
+                                              "p.by_id:missing_field"}));
+}
+
 }  // namespace
 }  // namespace exportctl
