@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <random>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -34,11 +35,12 @@ const std::vector<std::string>& Values(Domain d) {
   };
   static const auto* values = new std::vector<std::vector<std::string>>{
       {"US", "DE", "FR", "CU", "IR", "RU", "BR", "CN", "KP", "UA-43", "UA-09"},
-      {"1C351", "1C351.a", "1C351.d.1", "1C351.d.11", "1C35", "1C991.c", "2B352", "EAR99", ""},
-      {"Evil Corp", "Bad Labs Ltd", "evil corp", "Good Lab", "Evil Corp "},
-      {"R-1", "lab 1", "Lab 1", "x", ""},
+      {"1C351", "1C351.a", "1C351.d.1", "1C351.d.11", "1C35", "1C991.c", "2B352", "EAR99", "",
+       "1c351.A", "1C351.D.1", "ear99"},
+      {"Evil Corp", "Bad Labs Ltd", "evil corp", "Good Lab", "Evil Corp ", "EVIL CORP"},
+      {"R-1", "lab 1", "Lab 1", "x", "", "LAB 1", "X"},
       {"m1", "m2", "m3"},
-      {"mL", "L", "g", "kg", "vials", "uL"},
+      {"mL", "L", "g", "kg", "vials", "uL", "mg", "ug", "each", "kits"},
       {"ambient", "refrigerated", "frozen", "dry_ice"},
       {"UN3373", "UN2814", "UN1845", "UN2900"},
       {"academic", "government", "commercial"},
@@ -179,15 +181,33 @@ class PackGenerator {
       std::string name = absl::StrCat("t", tables_.size());
       pack.lists.push_back(
           absl::StrCat("table ", name, " = {\n", absl::StrJoin(entries, ",\n"), "\n}\n"));
-      tables_.push_back({name, key});
+      tables_.push_back({name, key, kColumn});
     }
+    // Pattern sets and tables, for `matches any` (in mixed case, for `ignoring case`).
+    for (int i = r_.Int(0, 2); i > 0; --i) {
+      const Domain d = r_.Pick(std::vector<Domain>{kEccn, kEccn, kName, kText, kCountry, kUnNumber});
+      std::string name = absl::StrCat("ps", pattern_sets_.size());
+      pack.lists.push_back(absl::StrCat("set ", name, " = ", SetLiteral(Patterns(d, 1, 4)), "\n"));
+      pattern_sets_.push_back({name, d});
+    }
+    if (r_.Chance(0.5)) {  // like the CCL's controls: column -> ECCN patterns
+      std::vector<std::string> entries;
+      for (const std::string& k : r_.Subset(kColumn, 1, 4)) {
+        entries.push_back(absl::StrCat("  ", Element(k), ": ", SetLiteral(Patterns(kEccn, 0, 3))));
+      }
+      std::string name = absl::StrCat("pt", tables_.size());
+      pack.lists.push_back(
+          absl::StrCat("table ", name, " = {\n", absl::StrJoin(entries, ",\n"), "\n}\n"));
+      tables_.push_back({name, kColumn, kEccn});
+    }
+    for (int i = r_.Int(0, 4); i > 0; --i) Predicate(pack);
     for (int i = r_.Int(3, 9); i > 0; --i) pack.rules.push_back(Rule(pack.rules.size()));
     return pack;
   }
 
  private:
   struct Var {
-    char type;  // M material, P party, S string (of `domain`)
+    char type;  // M material, P party, S string (of `domain`), T set (a predicate's parameter)
     Domain domain;
   };
   struct Operand {
@@ -198,15 +218,46 @@ class PackGenerator {
   };
   struct Named {
     std::string name;
-    Domain domain;
+    Domain domain;         // of a set's values, of a table's keys
+    Domain values = kText;  // of a table's values
+  };
+  struct Pred {
+    std::string name;
+    std::vector<Var> params;
+    bool in_lists;  // declared in package gen.lists (else gen.rules)
   };
 
+  // A name declared in gen.lists, from gen.rules (or, in a predicate of gen.lists, from there).
   std::string Ref(const std::string& name) {
+    if (in_lists_) return name;
     return absl::StrCat(r_.Pick(std::vector<std::string>{"lists.", "L.", "gen.lists."}), name);
   }
   static std::string VarName(size_t slot, char type) {
     if (type == 'M') return slot == 1 ? "m" : absl::StrCat("m", slot);
+    if (type == 'T') return absl::StrCat("S", slot);
     return absl::StrCat(type == 'P' ? "p" : "c", slot);
+  }
+  // `x?` (absent: the test is false) on a request attribute in a test, sometimes.
+  std::string Opt(const Operand& o, double p = 0.25) {
+    return o.attribute && r_.Chance(p) ? o.text + "?" : o.text;
+  }
+  // Patterns of a domain's values, some in another case; no duplicates.
+  std::vector<std::string> Patterns(Domain d, int lo, int hi) {
+    std::vector<std::string> out;
+    for (int n = r_.Int(lo, hi); n > 0; --n) {
+      std::string p = CasePattern(d);
+      if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    }
+    return out;
+  }
+  std::string CasePattern(Domain d) {
+    std::string p = Pattern(d);
+    if (r_.Chance(0.4)) {
+      for (char& c : p) {
+        if (std::isalpha(static_cast<unsigned char>(c)) && r_.Chance(0.5)) c ^= 0x20;
+      }
+    }
+    return p;
   }
   std::string Signature() const {
     std::string s;
@@ -266,14 +317,155 @@ class PackGenerator {
           until < static_cast<int>(kDates.size()) ? absl::StrCat(" ", kDates[until]) : ""));
     }
     if (per_material) clauses.push_back("for each material m");
+    const size_t first_binder = vars_.size();
+    const std::vector<std::string> binders = Binders();
+    std::vector<std::string> binder_vars;
+    for (size_t s = first_binder; s < vars_.size(); ++s) binder_vars.push_back(VarName(s + 1, 'S'));
     if (r_.Chance(0.92)) {
       std::string when = Condition(r_.Int(0, 3));
       if (r_.Chance(0.35)) when = absl::StrCat(IndexTerm(per_material), " and ", when);
+      if (r_.Chance(0.3)) {  // a predicate's conjuncts join the rule's (the index sees them)
+        if (std::string call = Call(); !call.empty()) when = absl::StrCat(call, " and ", when);
+      }
       clauses.push_back("when " + when);
     }
-    clauses.push_back("then " + Effect());
+    clauses.push_back("then " + Effect(binder_vars));
     r_.Shuffle(clauses.begin() + 1, clauses.end());
+    // The `for each` clauses keep their order among themselves (a later one may range over an
+    // earlier one's value, `for each col in t[c1]`) wherever they go.
+    size_t at = 1;
+    for (const std::string& b : binders) {
+      at = r_.Int(static_cast<int>(at), static_cast<int>(clauses.size()));
+      clauses.insert(clauses.begin() + at, b);
+      ++at;
+    }
     return absl::StrCat("rule r", index, " {\n  ", absl::StrJoin(clauses, "\n  "), "\n}\n");
+  }
+
+  // `for each leg` and `for each x in ...` clauses, binding string variables after the material.
+  std::vector<std::string> Binders() {
+    const bool leg = r_.Chance(0.3);
+    const int values = r_.Chance(0.3) ? (r_.Chance(0.15) ? 2 : 1) : 0;
+    const int leg_at = leg ? r_.Int(0, values) : -1;
+    std::vector<std::string> out;
+    for (int i = 0; i < values + (leg ? 1 : 0); ++i) {
+      out.push_back(i == leg_at ? LegBinder() : ValueBinder());
+    }
+    return out;
+  }
+  std::string LegBinder() {
+    std::vector<std::string> legs = {"origin", "transit", "destination", "end_user"};
+    r_.Shuffle(legs.begin(), legs.end());
+    legs.resize(r_.Int(1, 4));
+    vars_.push_back({'S', kCountry});
+    return absl::StrCat("for each leg ", VarName(vars_.size(), 'S'), " in ",
+                        absl::StrJoin(legs, ", "));
+  }
+  std::string ValueBinder() {
+    std::string domain;
+    Domain d = kCountry;
+    switch (r_.Int(0, 3)) {
+      case 0:  // a set, named or literal
+        if (!sets_.empty() && r_.Chance(0.7)) {
+          const Named& set = r_.Pick(sets_);
+          domain = Ref(set.name);
+          d = set.domain;
+        } else {
+          d = r_.Pick(std::vector<Domain>{kCountry, kColumn, kLicense, kEccn});
+          domain = SetLiteral(r_.Subset(d, 1, 3));
+        }
+        break;
+      case 1: {  // a table's keys
+        const Named& t = r_.Pick(tables_);
+        domain = Ref(t.name);
+        d = t.domain;
+        break;
+      }
+      case 2: {  // a table's values at a key, often an earlier variable: `for each col in t[c1]`
+        const Named& t = r_.Pick(tables_);
+        std::vector<Operand> keys = OfDomain(t.domain, "");
+        std::string key = !keys.empty() && r_.Chance(0.8) ? PickOperand(keys).text : Constant(t.domain);
+        domain = absl::StrCat(Ref(t.name), "[", key, "]");
+        d = t.values;
+        break;
+      }
+      default: {
+        static const std::vector<std::pair<std::string, Domain>> kLists = {
+            {"route.transit", kCountry}, {"route", kCountry}, {"licenses", kLicense},
+            {"data.categories", kDataCategory}};
+        std::tie(domain, d) = r_.Pick(kLists);
+      }
+    }
+    vars_.push_back({'S', d});
+    return absl::StrCat("for each ", VarName(vars_.size(), 'S'), " in ", domain);
+  }
+
+  // `predicate qN(PARAMS) = BODY` in either package, its parameters as variables of the body
+  // (named as rules name theirs, so bodies and rules share subexpressions); it may call the
+  // predicates declared before it. Rules call some of them, some never.
+  void Predicate(RandomPack& pack) {
+    Pred p{absl::StrCat("q", preds_.size()), {}, r_.Chance(0.3)};
+    vars_.clear();
+    for (int n = r_.Chance(0.3) ? 0 : r_.Int(1, 2); n > 0; --n) {
+      switch (r_.Int(0, 5)) {
+        case 0:
+        case 1: vars_.push_back({'M', kText}); break;
+        case 2:
+        case 3:
+          vars_.push_back({'S', r_.Pick(std::vector<Domain>{kCountry, kEccn, kName, kEndUse})});
+          break;
+        case 4: vars_.push_back({'T', r_.Pick(std::vector<Domain>{kCountry, kEccn})}); break;
+        default: vars_.push_back({'P', kText}); break;
+      }
+    }
+    p.params = vars_;
+    in_lists_ = p.in_lists;
+    const std::string body = Condition(r_.Int(0, 2));
+    in_lists_ = false;
+    std::vector<std::string> names;
+    for (size_t s = 0; s < vars_.size(); ++s) names.push_back(VarName(s + 1, vars_[s].type));
+    const std::string params = !names.empty()  ? absl::StrCat("(", absl::StrJoin(names, ", "), ")")
+                               : r_.Chance(0.5) ? "()"
+                                                : "";
+    (p.in_lists ? pack.lists : pack.rules)
+        .push_back(absl::StrCat("predicate ", p.name, params, " = ", body, "\n"));
+    preds_.push_back(std::move(p));
+    vars_.clear();
+  }
+
+  // A call of a predicate whose parameters the variables in scope can fill, or "".
+  std::string Call() {
+    std::vector<const Pred*> fits;
+    for (const Pred& p : preds_) {
+      if (in_lists_ && !p.in_lists) continue;
+      bool ok = true;
+      for (const Var& v : p.params) {
+        if (v.type == 'M' || v.type == 'P') {
+          ok &= std::any_of(vars_.begin(), vars_.end(), [&](const Var& x) { return x.type == v.type; });
+        }
+      }
+      if (ok) fits.push_back(&p);
+    }
+    if (fits.empty()) return "";
+    const Pred& p = *r_.Pick(fits);
+    std::vector<std::string> args;
+    for (const Var& v : p.params) {
+      if (v.type == 'M' || v.type == 'P') {
+        std::vector<std::string> candidates;
+        for (size_t s = 0; s < vars_.size(); ++s) {
+          if (vars_[s].type == v.type) candidates.push_back(VarName(s + 1, v.type));
+        }
+        args.push_back(r_.Pick(candidates));
+      } else if (v.type == 'T') {
+        args.push_back(SetOf(v.domain));
+      } else {
+        std::vector<Operand> same = OfDomain(v.domain, "");
+        args.push_back(!same.empty() && r_.Chance(0.7) ? PickOperand(same).text : Constant(v.domain));
+      }
+    }
+    const std::string name = p.in_lists && !in_lists_ ? Ref(p.name) : p.name;
+    if (args.empty()) return r_.Chance(0.5) ? name : name + "()";
+    return absl::StrCat(name, "(", absl::StrJoin(args, ", "), ")");
   }
 
   // A top-level conjunct the planner indexes rules by (destination, ECCN).
@@ -289,15 +481,17 @@ class PackGenerator {
     }
   }
 
-  std::string Effect() {
+  std::string Effect(const std::vector<std::string>& vars) {
     auto note = [&] { return r_.Chance(0.5) ? " \"see note\"" : ""; };
-    switch (r_.Int(0, 4)) {
+    switch (!vars.empty() && r_.Chance(0.4) ? 2 : r_.Int(0, 4)) {
       case 0: return absl::StrCat("permitted", note());
       case 1:
         return "condition " + Quote(r_.Pick(std::vector<std::string>{"label UN3373", "encrypt"}));
       case 2: {
         std::string a = "authority " + Quote(r_.Pick(std::vector<std::string>{"BIS", "BAFA"}));
         std::string b = "basis " + Quote(r_.Pick(std::vector<std::string>{"CB2", "NS1", "AT1"}));
+        if (!vars.empty() && r_.Chance(0.7)) b = "basis " + r_.Pick(vars);  // `basis col`
+        if (!vars.empty() && r_.Chance(0.25)) a = "authority " + r_.Pick(vars);
         return absl::StrCat("license_required ", r_.Chance(0.8) ? a + " " + b : b + " " + a);
       }
       case 3: return absl::StrCat("review", note());
@@ -318,7 +512,7 @@ class PackGenerator {
 
   std::string Condition(int depth) {
     const std::string sig = Signature();
-    if (r_.Chance(0.3)) {  // reuse an earlier subexpression, so rules share vertices
+    if (!in_lists_ && r_.Chance(0.3)) {  // reuse an earlier subexpression, so rules share vertices
       std::vector<std::string> fits;
       for (const auto& [s, text] : pool_) {
         bool binds =
@@ -343,25 +537,31 @@ class PackGenerator {
           {"licenses", {'S', kLicense}}, {"data.categories", {'S', kDataCategory}},
           {"parties", {'P', kText}},     {"materials", {'M', kText}}};
       const auto& [list, var] = r_.Pick(kLists);
-      text = Quantified(list, var, [&] { return Condition(depth - 1); });
+      text = Quantified(list == "materials" || r_.Chance(0.75) ? list : list + "?", var,
+                        [&] { return Condition(depth - 1); });
     }
-    pool_.push_back({sig, text});
+    if (!in_lists_) pool_.push_back({sig, text});
     return text;
   }
 
   // A comparison, membership, glob, `is known`: weighted by how much there is to get wrong.
   std::string Leaf() {
-    const int kind = r_.Int(0, 17);
+    const int kind = r_.Int(0, 23);
+    if (kind >= 21) {
+      if (std::string call = Call(); !call.empty()) return call;
+    }
+    if (kind >= 18) return MatchesAny();
     if (kind < 4) {
       Operand a = PickOperand(Operands('s'));
       std::vector<Operand> same = OfDomain(a.domain, a.text);
-      std::string b = !same.empty() && r_.Chance(0.2) ? r_.Pick(same).text : Constant(a.domain);
-      return Both(a.text, r_.Chance(0.7) ? "==" : "!=", b);
+      std::string b = !same.empty() && r_.Chance(0.2) ? Opt(r_.Pick(same)) : Constant(a.domain);
+      return Both(Opt(a), r_.Chance(0.7) ? "==" : "!=", b);
     }
     if (kind < 8) return Membership();
     if (kind < 10) {
       Operand a = PickOperand(Operands('s'));
-      return absl::StrCat(a.text, " matches ", Quote(Pattern(a.domain)));
+      return absl::StrCat(Opt(a), " matches ", Quote(CasePattern(a.domain)),
+                          r_.Chance(0.35) ? " ignoring case" : "");
     }
     if (kind < 14) return NumberComparison();
     if (kind == 14) {
@@ -371,7 +571,9 @@ class PackGenerator {
     if (kind == 15) {
       return r_.Pick(std::vector<std::string>{
           "data.personal_data", "data.encrypted", "data.personal_data == true",
-          "data.encrypted != false", "data.personal_data == data.encrypted", "true", "false"});
+          "data.encrypted != false", "data.personal_data == data.encrypted", "true", "false",
+          "data.personal_data?", "data.encrypted?", "data.encrypted? == false",
+          "data.personal_data? != data.encrypted"});
     }
     std::vector<Operand> all;
     for (char type : std::string("snbdlxy")) {
@@ -388,7 +590,29 @@ class PackGenerator {
     for (const Named& s : sets_) {
       if (s.domain == d) refs.push_back(Ref(s.name));
     }
+    for (size_t s = 0; s < vars_.size(); ++s) {  // a predicate's set parameter
+      if (vars_[s].type == 'T' && vars_[s].domain == d) refs.push_back(VarName(s + 1, 'T'));
+    }
     return r_.Pick(refs);
+  }
+
+  // `x matches any SET [ignoring case]`: SET a pattern set, a plain set, a literal set or a
+  // table lookup `pt[col]`.
+  std::string MatchesAny() {
+    Operand a = PickOperand(Operands('s'));
+    std::vector<std::string> rhs = {SetLiteral(Patterns(a.domain, 0, 3)), SetOf(a.domain)};
+    for (const Named& s : pattern_sets_) {
+      if (s.domain == a.domain) rhs.push_back(Ref(s.name));
+    }
+    for (const Named& t : tables_) {
+      if (t.values != a.domain && !(t.values == kEccn && r_.Chance(0.3))) continue;
+      std::vector<Operand> keys = OfDomain(t.domain, "");
+      std::string key = !keys.empty() && r_.Chance(0.8) ? PickOperand(keys).text : Constant(t.domain);
+      rhs.push_back(absl::StrCat(Ref(t.name), "[", key, "]"));
+      rhs.push_back(rhs.back());
+    }
+    return absl::StrCat(Opt(a), " matches any ", r_.Pick(rhs),
+                        r_.Chance(0.4) ? " ignoring case" : "");
   }
 
   std::string Membership() {
@@ -396,18 +620,21 @@ class PackGenerator {
     if (r_.Chance(0.2)) {  // a table lookup: "CB2" in t[route.destination]
       const Named& t = r_.Pick(tables_);
       std::vector<Operand> keys = OfDomain(t.domain, "");
-      std::string key = !keys.empty() && r_.Chance(0.8) ? r_.Pick(keys).text : Constant(t.domain);
-      const std::string column = Constant(kColumn);
+      std::string key = !keys.empty() && r_.Chance(0.8) ? Opt(r_.Pick(keys), 0.1) : Constant(t.domain);
+      const std::string column = Constant(t.values == kColumn ? kColumn : kEccn);
       return absl::StrCat(column, in, Ref(t.name), "[", key, "]");
     }
     Operand a = PickOperand(Operands('s'));
+    a.text = Opt(a);
     std::vector<std::string> rhs = {SetOf(a.domain)};
     if (!Closed(a.domain)) {
       for (const Named& t : tables_) {
         if (t.domain == a.domain) rhs.push_back(Ref(t.name));
       }
       for (const GenAttr& l : kAttrs) {
-        if (l.type == 'l' && l.domain == a.domain) rhs.push_back(std::string(l.name));
+        if (l.type == 'l' && l.domain == a.domain) {
+          rhs.push_back(std::string(l.name) + (r_.Chance(0.2) ? "?" : ""));
+        }
       }
       if (r_.Chance(0.1)) rhs.push_back(Ref(r_.Pick(sets_).name));
       if (r_.Chance(0.15)) a.text = Constant(a.domain);  // "US" in route
@@ -441,13 +668,37 @@ class PackGenerator {
       return Quantified("materials", {'M', kText}, [&] { return NumberComparison(); });
     }
     Operand a = PickOperand(ops);
+    const std::string op = r_.Pick(std::vector<std::string>{"==", "!=", "<", "<=", ">", ">="});
+    const bool quantity = a.text.ends_with(".quantity"), dry_ice = a.text.ends_with(".dry_ice_kg");
+    if ((quantity || dry_ice) && r_.Chance(0.5)) return Both(Opt(a), op, Quantity(dry_ice));
     std::string b = ops.size() > 1 && r_.Chance(0.15) ? r_.Pick(ops).text : r_.Pick(kNumbers);
-    return Both(a.text, r_.Pick(std::vector<std::string>{"==", "!=", "<", "<=", ">", ">="}), b);
+    return Both(Opt(a), op, b);
+  }
+
+  // `4 L`, `50 mL | 50 g`, `0.5 kg | 500 mL`; for dry ice (kg) a mass only.
+  std::string Quantity(bool mass_only) {
+    static const std::vector<std::string> kAmounts = {"4",    "0.5", "50",    "1",   "0.7",
+                                                      "2.5",  "1000", "0.001", "1e3", "0.25",
+                                                      "0.3", "4000"};
+    auto unit = [&](bool volume) {
+      return absl::StrCat(r_.Pick(kAmounts), " ",
+                          r_.Pick(volume ? std::vector<std::string>{"uL", "mL", "L"}
+                                         : std::vector<std::string>{"ug", "mg", "g", "kg"}));
+    };
+    if (mass_only) return unit(false);
+    switch (r_.Int(0, 3)) {
+      case 0: return unit(true);
+      case 1: return unit(false);
+      case 2: return absl::StrCat(unit(true), " | ", unit(false));
+      default: return absl::StrCat(unit(false), " | ", unit(true));
+    }
   }
 
   Random r_;
   std::vector<Var> vars_;
-  std::vector<Named> sets_, tables_;
+  std::vector<Named> sets_, tables_, pattern_sets_;
+  std::vector<Pred> preds_;
+  bool in_lists_ = false;  // generating a predicate of gen.lists: names are unqualified
   std::vector<std::pair<std::string, std::string>> pool_;  // (variables' signature, text)
 };
 
@@ -475,6 +726,8 @@ class RequestGenerator {
     if (r_.Chance(0.8)) {
       r.end_user = EndUser{Maybe(0.7, kName), Maybe(0.7, kCountry), Maybe(0.7, kUserType),
                            Maybe(0.7, kEndUse), Maybe(0.6, kText)};
+      // In the destination (no end_user leg) as often as elsewhere.
+      if (r.end_user->country && r_.Chance(0.4)) r.end_user->country = r.route.back();
     }
     if (r_.Chance(0.7)) {
       r.parties.emplace();
@@ -495,6 +748,13 @@ class RequestGenerator {
       m.temperature = Maybe(0.6, kTemperature);
       if (r_.Chance(0.8)) m.quantity = Number();
       if (r_.Chance(0.6)) m.dry_ice_kg = Number();
+      if (!edges_.quantities.empty() && r_.Chance(0.6)) {  // on a limit in units, in some unit
+        const auto& [q, unit] = r_.Pick(edges_.quantities);
+        const double inf = std::numeric_limits<double>::infinity();
+        const int k = r_.Int(0, 4);
+        m.quantity = k <= 1 ? q : k == 2 ? std::nextafter(q, inf) : k == 3 ? std::nextafter(q, -inf) : q * 2;
+        if (r_.Chance(0.85)) m.unit = unit;
+      }
     }
     if (r_.Chance(0.6)) {
       DataTransfer& d = r.data.emplace();
@@ -629,6 +889,12 @@ Edges CollectEdges(const internal::Program& program) {
       edges.numbers.push_back(e.num);
     if (e.op == internal::Op::kConst && e.type == internal::Type::kDate)
       edges.days.push_back(e.date);
+    if (e.op == internal::Op::kUnitLimit) {  // the limit (mL, g) in each unit of its dimension
+      for (const internal::UnitInfo& u : internal::kUnits) {
+        const double limit = u.volume ? e.num : e.num2;
+        if (!std::isnan(limit)) edges.quantities.push_back({limit / u.factor, std::string(u.name)});
+      }
+    }
     for (const internal::Expr& k : e.kids) walk(k);
   };
   for (const internal::Rule& r : program.rules) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exportctl/exportctl.h"
@@ -23,19 +24,28 @@ struct RandomPack {
 };
 
 // Returns a random pack: sets, tables, rules over every attribute of the schema, with close
-// numeric and date constants and subexpressions shared between rules. Deterministic in `seed`.
+// numeric and date constants and subexpressions shared between rules; and the language v2:
+// predicates (with and without parameters, nested, declared in either package, some unused),
+// `x?` tests, `matches any` (pattern sets, literal sets, table lookups) and `ignoring case`,
+// quantities with units, `for each leg` and `for each x in SET|TABLE|table[key]|list` with the
+// effect's authority or basis from the variable. Deterministic in `seed`.
 RandomPack GeneratePack(std::uint64_t seed);
 
 // The number and date constants of a checked program (comparisons and `effective` windows), so
-// requests can sit exactly on them and one step either side.
+// requests can sit exactly on them and one step either side; and each limit in units
+// (`m.quantity > 4 L | 4 kg`) read in every unit of its dimensions (4 L, 4000 mL, 4000000 uL,
+// 4 kg, 4000 g...), so materials can sit on the converted edge in any unit.
 struct Edges {
   std::vector<double> numbers;
   std::vector<std::int32_t> days;
+  std::vector<std::pair<double, std::string>> quantities;  // (quantity, unit)
 };
 Edges CollectEdges(const internal::Program& program);
 
 // A random request near `edges`: absent optional fields, every closed-vocabulary value, several
-// materials, parties and transits; about one in thirty is invalid. Deterministic in `seed`.
+// materials (in every unit, count units and none, often on a converted limit), parties and
+// transits, an end user in the destination or elsewhere or nowhere, strings in mixed case;
+// about one in thirty is invalid. Deterministic in `seed`.
 Request GenerateRequest(std::uint64_t seed, const Edges& edges);
 // A random `as_of` option for the same seed: mostly none, sometimes near `edges`, rarely invalid.
 std::optional<std::string> GenerateAsOf(std::uint64_t seed, const Edges& edges);

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "src/check/schema.h"
 #include "src/common/source.h"
 
@@ -59,11 +61,15 @@ std::optional<std::int32_t> Days(std::string_view t) {
   return static_cast<std::int32_t>(sys_days(ymd).time_since_epoch().count());
 }
 
-// `*` matches any run, `?` one character.
-bool Glob(std::string_view p, std::string_view s) {
+// `*` matches any run, `?` one character; `fold`: A-Z and a-z are the same letter (ASCII only).
+bool Glob(std::string_view p, std::string_view s, bool fold = false) {
+  auto same = [fold](char a, char b) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return fold ? lower(a) == lower(b) : a == b;
+  };
   if (p.empty()) return s.empty();
-  if (p[0] == '*') return Glob(p.substr(1), s) || (!s.empty() && Glob(p, s.substr(1)));
-  return !s.empty() && (p[0] == '?' || p[0] == s[0]) && Glob(p.substr(1), s.substr(1));
+  if (p[0] == '*') return Glob(p.substr(1), s, fold) || (!s.empty() && Glob(p, s.substr(1), fold));
+  return !s.empty() && (p[0] == '?' || same(p[0], s[0])) && Glob(p.substr(1), s.substr(1), fold);
 }
 
 // The attribute's row, found by its `attr` field. (Info(attr) indexes the table by the enum's
@@ -98,6 +104,9 @@ class Interpreter {
     material_ = m;
     if (m >= 0) vars_[1] = {.kind = Value::kObject, .owner = Owner::kMaterial, .index = m};
   }
+  // Binds a `for each` variable (a leg's country, or a value of a set, table or list).
+  void Bind(int slot, std::string value) { vars_[slot] = String(std::move(value)); }
+  const std::string& Bound(int slot) const { return vars_[slot].str; }
 
   Value Eval(const Expr& e) {
     switch (e.op) {  // the leaves, and the operators that do not simply propagate errors
@@ -159,7 +168,12 @@ class Interpreter {
       case Op::kIn:
         return Bool(std::find(v[1].strings.begin(), v[1].strings.end(), v[0].str) !=
                     v[1].strings.end());
-      case Op::kMatches: return Bool(Glob(e.str, v[0].str));
+      case Op::kMatches: return Bool(Glob(e.str, v[0].str, e.boolean));
+      case Op::kMatchesAny:  // one of the set's values, read as a glob pattern
+        return Bool(std::any_of(v[1].strings.begin(), v[1].strings.end(), [&](const std::string& p) {
+          return Glob(p, v[0].str, e.boolean);
+        }));
+      case Op::kUnitLimit: return UnitLimit(e, v[0]);
       default:  // == != < <= > >=, between two values of one type
         if (v[0].kind == Value::kNumber) return Bool(Compare(e.op, v[0].number, v[1].number));
         if (v[0].kind == Value::kDate) return Bool(Compare(e.op, v[0].date, v[1].date));
@@ -179,6 +193,37 @@ class Interpreter {
       if (v.kind == Value::kError) return v;
     }
     return Bool(!absorbing);
+  }
+
+  // `4 L | 4 kg` (kids[0]: the material) in the material's own unit: the limit of the unit's
+  // dimension (mL or g in the program) divided by the unit's size in mL or g. No unit: the
+  // field is missing; a count unit or the dimension the rule gives no limit in: unit_mismatch.
+  Value UnitLimit(const Expr& e, const Value& material) {
+    const Material& m = request_.materials[material.index];
+    if (!m.unit) {
+      return Error("missing_field",
+                   absl::StrCat("the request does not give `materials[", material.index,
+                                "].unit` (material `", m.id,
+                                "`), so its quantity cannot be compared with a limit in units"));
+    }
+    // The units, written out again here (not program.h's table): name, volume?, size.
+    static const struct {
+      const char* name;
+      bool volume;
+      double size;
+    } kSizes[] = {{"uL", true, 0.001}, {"mL", true, 1},     {"L", true, 1000}, {"ug", false, 1e-6},
+                  {"mg", false, 0.001}, {"g", false, 1}, {"kg", false, 1000}};
+    for (const auto& u : kSizes) {
+      if (*m.unit != u.name) continue;
+      const double limit = u.volume ? e.num : e.num2;
+      if (!std::isnan(limit)) return Number(limit / u.size);
+    }
+    std::vector<std::string> dimensions;
+    if (!std::isnan(e.num)) dimensions.push_back("a volume (mL, L)");
+    if (!std::isnan(e.num2)) dimensions.push_back("a mass (g, kg)");
+    return Error("unit_mismatch",
+                 absl::StrCat("material `", m.id, "` is measured in `", *m.unit,
+                              "`; the rule's limit is ", absl::StrJoin(dimensions, " or ")));
   }
 
   // `what` names the field as the engine's messages do: "`end_user.country`".
@@ -260,61 +305,191 @@ class Interpreter {
   const internal::Program& program_;
   const Request& request_;
   int material_ = -1;
-  Value vars_[17];  // by slot; 1 is the `for each material` variable
+  Value vars_[64];  // by slot; 1 is the `for each material` variable
 };
 
 void AddUnique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
-// Records that `rule` fired for `material` (-1: the whole shipment) with `value` (true or an
-// error) into the decision.
-void Record(const internal::Rule& rule, int material, const Value& value, const Request& request,
-            Decision& d) {
-  const bool error = value.kind == Value::kError;
-  const Outcome outcome = error ? Outcome::kReview : rule.outcome;
-  d.outcome = std::max(d.outcome, outcome);
-  if (d.reasons.empty() || d.reasons.back().rule != rule.id) {
-    d.reasons.push_back({.rule = rule.id, .outcome = outcome});
+// A country the shipment reaches, as `for each leg` names it.
+struct RequestLeg {
+  internal::Leg leg;
+  std::string country;
+};
+
+// The legs of a valid request, in the order the shipment travels: the origin (route[0]), each
+// transit (the countries between), the destination (the last), then the end user's country
+// when the request gives it and it is not the destination.
+std::vector<RequestLeg> LegsOf(const Request& r) {
+  std::vector<RequestLeg> legs = {{internal::Leg::kOrigin, r.route.front()}};
+  for (size_t i = 1; i + 1 < r.route.size(); ++i) legs.push_back({internal::Leg::kTransit, r.route[i]});
+  legs.push_back({internal::Leg::kDestination, r.route.back()});
+  if (r.end_user && r.end_user->country && *r.end_user->country != r.route.back()) {
+    legs.push_back({internal::Leg::kEndUser, *r.end_user->country});
   }
-  Reason& reason = d.reasons.back();
-  reason.outcome = std::max(reason.outcome, outcome);
-  std::vector<std::string> materials;
-  for (size_t m = 0; m < request.materials.size(); ++m) {
-    if (material >= 0 && material != static_cast<int>(m)) continue;
-    d.items[m].outcome = std::max(d.items[m].outcome, outcome);
-    AddUnique(d.items[m].reasons, rule.id);
-    AddUnique(reason.materials, request.materials[m].id);
-    materials.push_back(request.materials[m].id);
+  return legs;
+}
+
+// One time a rule held (or failed) for a material (-1: the whole shipment), on a leg (an index
+// into LegsOf; -1: none), with the license it asks for.
+struct Firing {
+  int material = -1;
+  int leg = -1;
+  Value value;
+  std::string authority, basis;
+};
+
+// Runs `rule` for the binders from `b` on (the material and earlier binders already bound),
+// appending each time its condition holds or fails to `out`, in evaluation order.
+void RunBinders(const internal::Rule& rule, size_t b, int material, int leg,
+                const std::vector<RequestLeg>& legs, Interpreter& interpreter,
+                std::vector<Firing>& out) {
+  if (b == rule.binders.size()) {
+    Value v = rule.when ? interpreter.Eval(*rule.when) : Bool(true);
+    if (v.kind != Value::kError && !v.b) return;
+    Firing f{material, leg, std::move(v), rule.authority, rule.basis};
+    if (rule.authority_var >= 0) f.authority = interpreter.Bound(rule.binders[rule.authority_var].slot);
+    if (rule.basis_var >= 0) f.basis = interpreter.Bound(rule.binders[rule.basis_var].slot);
+    out.push_back(std::move(f));
+    return;
   }
-  if (error) {
-    // The same failure of one rule (for several materials, legs or values) is one error.
-    DecisionError e{value.code, value.message, rule.id};
-    if (std::none_of(d.errors.begin(), d.errors.end(), [&](const DecisionError& o) {
-          return o.code == e.code && o.message == e.message && o.rule == e.rule;
-        })) {
-      d.errors.push_back(std::move(e));
+  const internal::Rule::Binder& binder = rule.binders[b];
+  if (!binder.legs.empty()) {
+    for (size_t i = 0; i < legs.size(); ++i) {
+      if (std::find(binder.legs.begin(), binder.legs.end(), legs[i].leg) == binder.legs.end()) {
+        continue;
+      }
+      interpreter.Bind(binder.slot, legs[i].country);
+      RunBinders(rule, b + 1, material, static_cast<int>(i), legs, interpreter, out);
     }
-  } else if (rule.outcome == Outcome::kLicenseRequired) {
-    auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
-                           [&](const LicenseRequirement& l) {
-                             return l.authority == rule.authority && l.basis == rule.basis;
-                           });
-    if (it == d.licenses_required.end()) {
-      it = d.licenses_required.insert(it, {rule.authority, rule.basis, {}});
-    }
-    for (const std::string& m : materials) AddUnique(it->materials, m);
-  } else if (rule.outcome == Outcome::kPermittedWithConditions &&
-             std::none_of(d.conditions.begin(), d.conditions.end(),
-                          [&](const Condition& c) { return c.rule == rule.id; })) {
-    d.conditions.push_back({rule.text, rule.id, rule.citation});
+    return;
   }
+  Value domain = interpreter.Eval(*binder.domain);
+  if (domain.kind == Value::kError) {  // the rule cannot be decided here: it fails closed
+    out.push_back({material, leg, std::move(domain), "", ""});
+    return;
+  }
+  std::vector<std::string> values = domain.strings;
+  // A table's keys in order (lang-v2.md); a set's values too: a set has no order of its own
+  // (unspecified in lang-v2.md; the engine sorts them). A list keeps the request's order.
+  if (binder.domain->op == Op::kTableRef || binder.domain->op == Op::kSetRef ||
+      binder.domain->op == Op::kLookup) {
+    std::sort(values.begin(), values.end());
+  }
+  for (const std::string& value : values) {
+    interpreter.Bind(binder.slot, value);
+    RunBinders(rule, b + 1, material, leg, legs, interpreter, out);
+  }
+}
+
+// Records the firings of `rule` into the decision: a reason per leg (one for a rule without
+// legs), in the order of the legs, with the materials it held for there; the items, errors,
+// licenses and conditions in evaluation order.
+void Record(const internal::Rule& rule, std::vector<Firing> firings,
+            const std::vector<RequestLeg>& legs, const Request& request, Decision& d) {
+  // The decision reads in rule order; within a rule, a reason per leg in the order the
+  // shipment travels; within that, material order (values in the order they were bound). The
+  // errors and licenses follow the same order. (lang-v2.md leaves the order within a rule
+  // open; this is the engine's, documented in src/eval/evaluator.cc.)
+  std::stable_sort(firings.begin(), firings.end(), [](const Firing& a, const Firing& b) {
+    return a.leg != b.leg ? a.leg < b.leg : a.material < b.material;
+  });
+  std::vector<Reason> reasons;
+  std::vector<int> first_leg;  // of each reason: its leg (-1: none)
+  for (const Firing& f : firings) {
+    const bool error = f.value.kind == Value::kError;
+    const Outcome outcome = error ? Outcome::kReview : rule.outcome;
+    d.outcome = std::max(d.outcome, outcome);
+    std::string leg = f.leg < 0 ? "" : std::string(internal::kLegNames[static_cast<int>(legs[f.leg].leg)]);
+    std::string country = f.leg < 0 ? "" : legs[f.leg].country;
+    // A reason per leg: a route through one country twice has two transit legs there.
+    auto at = std::find(first_leg.begin(), first_leg.end(), f.leg);
+    auto r = reasons.begin() + (at - first_leg.begin());
+    if (r == reasons.end()) {
+      r = reasons.insert(reasons.end(), {.rule = rule.id, .outcome = outcome});
+      r->leg = leg;
+      r->country = country;
+      first_leg.push_back(f.leg);
+    }
+    r->outcome = std::max(r->outcome, outcome);
+    std::vector<std::string> materials;
+    for (size_t m = 0; m < request.materials.size(); ++m) {
+      if (f.material >= 0 && f.material != static_cast<int>(m)) continue;
+      d.items[m].outcome = std::max(d.items[m].outcome, outcome);
+      AddUnique(d.items[m].reasons, rule.id);
+      AddUnique(r->materials, request.materials[m].id);
+      materials.push_back(request.materials[m].id);
+    }
+    if (error) {
+      // The same failure of one rule (for several materials, legs or values) is one error.
+      DecisionError e{f.value.code, f.value.message, rule.id};
+      if (std::none_of(d.errors.begin(), d.errors.end(), [&](const DecisionError& o) {
+            return o.code == e.code && o.message == e.message && o.rule == e.rule;
+          })) {
+        d.errors.push_back(std::move(e));
+      }
+    } else if (rule.outcome == Outcome::kLicenseRequired) {
+      auto it = std::find_if(d.licenses_required.begin(), d.licenses_required.end(),
+                             [&](const LicenseRequirement& l) {
+                               return l.authority == f.authority && l.basis == f.basis;
+                             });
+      if (it == d.licenses_required.end()) {
+        it = d.licenses_required.insert(it, {f.authority, f.basis, {}});
+      }
+      for (const std::string& m : materials) AddUnique(it->materials, m);
+    } else if (rule.outcome == Outcome::kPermittedWithConditions &&
+               std::none_of(d.conditions.begin(), d.conditions.end(),
+                            [&](const Condition& c) { return c.rule == rule.id; })) {
+      d.conditions.push_back({rule.text, rule.id, rule.citation});
+    }
+  }
+  for (Reason& r : reasons) d.reasons.push_back(std::move(r));
+}
+
+// KnownEngineBugs::index_skips_binders: whether the engine's rule index (src/plan/plan.cc,
+// Discriminate) leaves the rule out for this material: the first top-level conjunct of the
+// forms it keys on (`route.destination == "X"`, `in SET`, `matches "X"`; for a `for each
+// material` rule also `m.eccn` with `matches "X*"`) is false.
+bool IndexLeavesOut(const internal::Rule& rule, Interpreter& interpreter) {
+  if (!rule.when) return false;
+  std::vector<const Expr*> terms;
+  if (rule.when->op == Op::kAnd) {
+    for (const Expr& k : rule.when->kids) terms.push_back(&k);
+  } else {
+    terms.push_back(&*rule.when);
+  }
+  auto keyed = [&](internal::Attr attr, bool prefixes) -> const Expr* {
+    for (const Expr* t : terms) {
+      if (t->kids.empty()) continue;
+      const Expr& x = t->kids[0];
+      if (!((x.op == Op::kAttr || (x.op == Op::kMember && x.kids[0].slot == 1)) && x.attr == attr)) {
+        continue;
+      }
+      if (t->op == Op::kEq && t->kids[1].op == Op::kConst) return t;
+      if (t->op == Op::kIn && t->kids[1].op == Op::kSetRef) return t;
+      if (t->op == Op::kMatches && !t->boolean) {
+        const size_t wild = t->str.find_first_of("*?");
+        if (wild == std::string::npos) return t;
+        if (prefixes && wild == t->str.size() - 1 && t->str.back() == '*') return t;
+      }
+    }
+    return nullptr;
+  };
+  std::vector<const Expr*> keys = {keyed(internal::Attr::kRouteDestination, false)};
+  if (rule.per_material) keys.push_back(keyed(internal::Attr::kMaterialEccn, true));
+  for (const Expr* k : keys) {
+    if (!k) continue;
+    Value v = interpreter.Eval(*k);
+    if (v.kind == Value::kBool && !v.b) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
 Decision ReferenceEvaluate(const internal::Program& program, const Request& request,
-                           const std::optional<std::string>& as_of) {
+                           const std::optional<std::string>& as_of, KnownEngineBugs bugs) {
   Decision d;
   d.request = request.id;
   if (!request.Validate().ok()) {
@@ -329,16 +504,21 @@ Decision ReferenceEvaluate(const internal::Program& program, const Request& requ
     return d;
   }
   for (const Material& m : request.materials) d.items.push_back({.material = m.id});
+  const std::vector<RequestLeg> legs = LegsOf(request);
   Interpreter interpreter(program, request);
   for (const internal::Rule& rule : program.rules) {
     if (rule.effective_from && *today < *rule.effective_from) continue;
     if (rule.effective_until && *today >= *rule.effective_until) continue;
     const int runs = rule.per_material ? static_cast<int>(request.materials.size()) : 1;
+    std::vector<Firing> firings;
     for (int m = 0; m < runs; ++m) {
       interpreter.ForMaterial(rule.per_material ? m : -1);
-      Value v = rule.when ? interpreter.Eval(*rule.when) : Bool(true);
-      if (v.kind == Value::kError || v.b) Record(rule, rule.per_material ? m : -1, v, request, d);
+      if (bugs.index_skips_binders && !rule.binders.empty() && IndexLeavesOut(rule, interpreter)) {
+        continue;
+      }
+      RunBinders(rule, 0, rule.per_material ? m : -1, -1, legs, interpreter, firings);
     }
+    Record(rule, firings, legs, request, d);
   }
   return d;
 }
