@@ -66,13 +66,8 @@ TEST(Checker, ErrorsStopCompilationWithInvalidArgument) {
   EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-// Language v2 bugs found writing the documentation's tests (not fixed here; see the golden files
-// tests/golden/check/optional.ecr and legs.ecr).
-
-// BUG: `screen(end_user?)` and `screen(exporter?)` compile: the checker's screen() takes the party
-// by name (LowerCall) and never looks at the `?`, so it is silently ignored (the rule still
-// fails closed with missing_field when there is no end user). Every other misplaced `?` is
-// misplaced_optional.
+// A screened party must be there: `screen(end_user?)` is misplaced_optional like every other
+// misplaced `?` (it once compiled, the `?` silently ignored).
 TEST(Checker, OptionalOnAScreenedPartyIsMisplaced) {
   EXPECT_THAT(DiagnosticCodes("package p\nrule r { cite \"x\" when screen(end_user?) >= 92 then review }\n"),
               ElementsAre("error:misplaced_optional"));
@@ -80,10 +75,8 @@ TEST(Checker, OptionalOnAScreenedPartyIsMisplaced) {
               ElementsAre("error:misplaced_optional"));
 }
 
-// BUG: `basis NAME` with NAME bound by no `for each` clause reports unknown_name and then also
-// missing_argument ("`license_required` needs `authority` and `basis`"), though the basis is
-// there: LowerEffect skips setting rule.basis after the unknown name, and the later check
-// reads it as absent.
+// `basis NAME` with NAME bound by no `for each` clause is one error, unknown_name (it once also
+// reported missing_argument, as if no basis were given).
 TEST(Checker, UnboundBasisIsOneError) {
   EXPECT_THAT(DiagnosticCodes("package p\nrule r { cite \"x\" for each material m "
                               "when m.eccn? matches \"1C351*\" "

@@ -340,11 +340,9 @@ TEST(Predicates, DecideLikeTheirExpandedText) {
   EXPECT_GE(fired, 10u);  // the comparison is not between two empty decisions
 }
 
-// BUG (found writing the language v2 tests; not fixed here): a limit in units is converted with
-// binary factors (kUnits: uL 1e-3, ug 1e-6, ...) as limit * factor(limit unit) / factor(material
-// unit), which is off by an ulp at the very edge: 0.01 mg is "more than 10 ug" and 1000 ug is
-// not "at least 1 mg". Exact decimal scaling (integer factors in the smallest unit, one
-// division or multiplication by an exact power of ten) would decide both exactly.
+// A limit in units decides exactly at its edge whatever the units: the literal is scaled to the
+// smallest unit as a decimal (kUnits' whole factors) and divided once by the material's factor.
+// (Binary factors once made 0.01 mg "more than 10 ug" and 1000 ug not "at least 1 mg".)
 TEST(Units, EdgeOfALimitInASmallerUnitIsExact) {
   Policy p = testing::MustCompile(
       "package p\n"

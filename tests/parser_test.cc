@@ -65,11 +65,8 @@ TEST(Parser, LongChainsAreFlatNotDeep) {
   EXPECT_EQ(out.find("error"), std::string::npos);
 }
 
-// BUG (found writing the language v2 goldens; not fixed here): a call's range runs over the
-// whitespace after its `)`: call_def ends in `> x3::eps[...]`, and eps skips before it
-// matches. A rule or predicate whose condition ends in a call so spans the next lines (its
-// caret becomes a bare `^`), and carets under calls are one column too long (see call.golden,
-// lang_v2.golden and predicates.golden).
+// A call's range ends at its `)`, not over the whitespace after it (an `eps` at the end of a
+// rule once skipped it before matching, so carets under calls ran one column too long).
 TEST(Parser, CallRangeEndsAtItsParenthesis) {
   std::string text = "package p\nrule r { when f(x)   \n  then review }\n";
   const size_t begin = text.find("f(x)");

@@ -196,7 +196,7 @@ class Interpreter {
   }
 
   // `4 L | 4 kg` (kids[0]: the material) in the material's own unit: the limit of the unit's
-  // dimension (mL or g in the program) divided by the unit's size in mL or g. No unit: the
+  // dimension (uL or ug in the program) divided by the unit's size in uL or ug. No unit: the
   // field is missing; a count unit or the dimension the rule gives no limit in: unit_mismatch.
   Value UnitLimit(const Expr& e, const Value& material) {
     const Material& m = request_.materials[material.index];
@@ -206,13 +206,14 @@ class Interpreter {
                                 "].unit` (material `", m.id,
                                 "`), so its quantity cannot be compared with a limit in units"));
     }
-    // The units, written out again here (not program.h's table): name, volume?, size.
+    // The units, written out again here (not program.h's table): name, volume?, size in the
+    // smallest unit (the checked program holds limits in uL and ug).
     static const struct {
       const char* name;
       bool volume;
       double size;
-    } kSizes[] = {{"uL", true, 0.001}, {"mL", true, 1},     {"L", true, 1000}, {"ug", false, 1e-6},
-                  {"mg", false, 0.001}, {"g", false, 1}, {"kg", false, 1000}};
+    } kSizes[] = {{"uL", true, 1},  {"mL", true, 1000},  {"L", true, 1000000}, {"ug", false, 1},
+                  {"mg", false, 1000}, {"g", false, 1000000}, {"kg", false, 1000000000}};
     for (const auto& u : kSizes) {
       if (*m.unit != u.name) continue;
       const double limit = u.volume ? e.num : e.num2;
@@ -342,6 +343,20 @@ struct Firing {
 
 // Runs `rule` for the binders from `b` on (the material and earlier binders already bound),
 // appending each time its condition holds or fails to `out`, in evaluation order.
+// Whether `e` reads a variable bound at depth `slot` or deeper outside it (the variables its
+// own quantifiers bind do not count).
+bool ReadsVariableFrom(const Expr& e, int slot, std::vector<int> own = {}) {
+  if (e.op == Op::kVar && e.slot >= slot &&
+      std::find(own.begin(), own.end(), e.slot) == own.end()) {
+    return true;
+  }
+  if (e.op == Op::kAny || e.op == Op::kAll) own.push_back(e.slot);
+  for (const Expr& k : e.kids) {
+    if (ReadsVariableFrom(k, slot, own)) return true;
+  }
+  return false;
+}
+
 void RunBinders(const internal::Rule& rule, size_t b, int material, int leg,
                 const std::vector<RequestLeg>& legs, Interpreter& interpreter,
                 std::vector<Firing>& out) {
@@ -366,7 +381,22 @@ void RunBinders(const internal::Rule& rule, size_t b, int material, int leg,
     return;
   }
   Value domain = interpreter.Eval(*binder.domain);
-  if (domain.kind == Value::kError) {  // the rule cannot be decided here: it fails closed
+  if (domain.kind == Value::kError) {
+    // The values cannot be read: the rule fails closed, unless a condition of it that does not
+    // depend on this clause's variable (or a later one) is false, as `and` absorbs an error.
+    if (rule.when) {
+      std::vector<const Expr*> terms;
+      if (rule.when->op == Op::kAnd) {
+        for (const Expr& k : rule.when->kids) terms.push_back(&k);
+      } else {
+        terms.push_back(&*rule.when);
+      }
+      for (const Expr* t : terms) {
+        if (ReadsVariableFrom(*t, binder.slot)) continue;
+        Value v = interpreter.Eval(*t);
+        if (v.kind == Value::kBool && !v.b) return;
+      }
+    }
     out.push_back({material, leg, std::move(domain), "", ""});
     return;
   }
@@ -447,49 +477,10 @@ void Record(const internal::Rule& rule, std::vector<Firing> firings,
   for (Reason& r : reasons) d.reasons.push_back(std::move(r));
 }
 
-// KnownEngineBugs::index_skips_binders: whether the engine's rule index (src/plan/plan.cc,
-// Discriminate) leaves the rule out for this material: the first top-level conjunct of the
-// forms it keys on (`route.destination == "X"`, `in SET`, `matches "X"`; for a `for each
-// material` rule also `m.eccn` with `matches "X*"`) is false.
-bool IndexLeavesOut(const internal::Rule& rule, Interpreter& interpreter) {
-  if (!rule.when) return false;
-  std::vector<const Expr*> terms;
-  if (rule.when->op == Op::kAnd) {
-    for (const Expr& k : rule.when->kids) terms.push_back(&k);
-  } else {
-    terms.push_back(&*rule.when);
-  }
-  auto keyed = [&](internal::Attr attr, bool prefixes) -> const Expr* {
-    for (const Expr* t : terms) {
-      if (t->kids.empty()) continue;
-      const Expr& x = t->kids[0];
-      if (!((x.op == Op::kAttr || (x.op == Op::kMember && x.kids[0].slot == 1)) && x.attr == attr)) {
-        continue;
-      }
-      if (t->op == Op::kEq && t->kids[1].op == Op::kConst) return t;
-      if (t->op == Op::kIn && t->kids[1].op == Op::kSetRef) return t;
-      if (t->op == Op::kMatches && !t->boolean) {
-        const size_t wild = t->str.find_first_of("*?");
-        if (wild == std::string::npos) return t;
-        if (prefixes && wild == t->str.size() - 1 && t->str.back() == '*') return t;
-      }
-    }
-    return nullptr;
-  };
-  std::vector<const Expr*> keys = {keyed(internal::Attr::kRouteDestination, false)};
-  if (rule.per_material) keys.push_back(keyed(internal::Attr::kMaterialEccn, true));
-  for (const Expr* k : keys) {
-    if (!k) continue;
-    Value v = interpreter.Eval(*k);
-    if (v.kind == Value::kBool && !v.b) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 Decision ReferenceEvaluate(const internal::Program& program, const Request& request,
-                           const std::optional<std::string>& as_of, KnownEngineBugs bugs) {
+                           const std::optional<std::string>& as_of) {
   Decision d;
   d.request = request.id;
   if (!request.Validate().ok()) {
@@ -513,9 +504,6 @@ Decision ReferenceEvaluate(const internal::Program& program, const Request& requ
     std::vector<Firing> firings;
     for (int m = 0; m < runs; ++m) {
       interpreter.ForMaterial(rule.per_material ? m : -1);
-      if (bugs.index_skips_binders && !rule.binders.empty() && IndexLeavesOut(rule, interpreter)) {
-        continue;
-      }
       RunBinders(rule, 0, rule.per_material ? m : -1, -1, legs, interpreter, firings);
     }
     Record(rule, firings, legs, request, d);

@@ -22,18 +22,10 @@ namespace exportctl::testing {
 // leg` and `for each x in ...` (a reason per rule and leg, with `leg` and `country`; the
 // license's authority and basis from the variable), written from the language's description
 // (README, "the language v2") and the comments of src/check/program.h, not from the evaluator.
-//
-// `bugs` makes it reproduce a known engine bug instead, so the differential test can tell a
-// known mismatch from a new one.
-struct KnownEngineBugs {
-  // The engine's rule index leaves a rule out when a destination or ECCN conjunct of its
-  // condition is false, before its `for each x in EXPR` domain is read: a domain that cannot
-  // be read (missing field or key) then fails closed or not depending on whether the false
-  // conjunct is one the index keys on (`route.destination == "BR"` vs `id == "BR"`).
-  bool index_skips_binders = false;
-};
+// A `for each x in EXPR` whose values cannot be read fails closed unless a condition of the
+// rule that does not read x (or a later variable) is false, as `and` absorbs an error.
 Decision ReferenceEvaluate(const internal::Program& program, const Request& request,
-                           const std::optional<std::string>& as_of, KnownEngineBugs bugs = {});
+                           const std::optional<std::string>& as_of);
 
 }  // namespace exportctl::testing
 

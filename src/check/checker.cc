@@ -1,7 +1,9 @@
 #include "src/check/checker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -807,6 +809,29 @@ class Checker {
     return Op::kEq;
   }
 
+  // A number literal times a power of ten, scaled as a decimal (`0.7` mL is exactly 700 uL):
+  // the literal's text with its exponent raised, read once (strtod rounds correctly).
+  double Scaled(const Node& num, int file, double factor) const {
+    std::string_view text = sources_[file].text().substr(num.begin, num.end - num.begin);
+    size_t n = 0;
+    while (n < text.size() && (std::isdigit(static_cast<unsigned char>(text[n])) ||
+                               text[n] == '.' || text[n] == '+' || text[n] == '-' ||
+                               ((text[n] == 'e' || text[n] == 'E') && n + 1 < text.size() &&
+                                (std::isdigit(static_cast<unsigned char>(text[n + 1])) ||
+                                 text[n + 1] == '+' || text[n + 1] == '-')))) {
+      ++n;
+    }
+    std::string digits(text.substr(0, n));
+    long exponent = 0;
+    if (size_t e = digits.find_first_of("eE"); e != std::string::npos) {
+      exponent = std::strtol(digits.c_str() + e + 1, nullptr, 10);
+      digits.resize(e);
+    }
+    exponent += std::lround(std::log10(factor));
+    const double v = std::strtod(absl::StrCat(digits, "e", exponent).c_str(), nullptr);
+    return std::isfinite(v) ? v : num.number * factor;
+  }
+
   // `m.quantity > 4 L | 4 kg`: the limit is read in the material's own unit when the rule runs
   // (a unit of another dimension, or a count, is a unit_mismatch error then); `m.dry_ice_kg`
   // is in kg, so its limit converts now.
@@ -847,7 +872,7 @@ class Checker {
                                  " limits: `|` gives the same limit in each dimension once"));
         return std::nullopt;
       }
-      slot = num.number * u->factor;
+      slot = Scaled(num, s.file, u->factor);
     }
     std::optional<Expr> subject = Lower(other, s);
     if (!subject) return std::nullopt;

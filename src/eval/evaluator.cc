@@ -712,7 +712,16 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       return;
     }
     const Value domain = ev.Eval(static_cast<std::uint32_t>(binder.domain));
-    if (domain.is_error()) return fire(r, material, leg, &domain);
+    if (domain.is_error()) {
+      // The values cannot be read: the rule fails closed, unless a condition of it that does
+      // not depend on this variable (or a later one) is false, as `and` absorbs an error.
+      for (int c : pr.conjuncts) {
+        if (plan.nodes[c].innermost >= binder.slot) continue;
+        const Value v = ev.Eval(static_cast<std::uint32_t>(c));
+        if (!v.is_error() && !v.b) return;
+      }
+      return fire(r, material, leg, &domain);
+    }
     auto bind = [&](std::string_view v) {
       ev.Bind(binder.slot, Evaluator::String(v));
       self(self, r, material, b + 1, leg);
