@@ -86,3 +86,29 @@ TEST(Checker, UnboundBasisIsOneError) {
 
 }  // namespace
 }  // namespace exportctl
+
+namespace exportctl {
+namespace {
+
+// Predicates that each use the one before twice would double the condition 31 times over
+// (2^31 nodes): the checker stops at its budget with one error instead of running out of memory.
+TEST(Checker, PredicateExpansionHasABudget) {
+  std::string text = "package p\npredicate p0 = route.destination == \"BR\"\n";
+  for (int i = 1; i <= 31; ++i) {
+    absl::StrAppend(&text, "predicate p", i, " = p", i - 1, " or (p", i - 1,
+                    " and route.origin == \"US\")\n");
+  }
+  absl::StrAppend(&text, "rule r { cite \"x\" when p31 then review }\n");
+  EXPECT_THAT(DiagnosticCodes(text), ::testing::Contains("error:expansion_too_large"));
+}
+
+// A decision table of many rows compiles without comparing every pair of rows.
+TEST(Checker, LargeDecisionTablesSkipTheOverlapCheck) {
+  std::string text = "package p\ndecision table t {\n  cite \"x\"\n  columns route.destination\n";
+  for (int i = 0; i < 3000; ++i) absl::StrAppend(&text, "  row \"X", i, "\" then review\n");
+  absl::StrAppend(&text, "}\n");
+  EXPECT_THAT(DiagnosticCodes(text), ::testing::ElementsAre("warning:overlapping_rows"));
+}
+
+}  // namespace
+}  // namespace exportctl

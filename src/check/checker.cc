@@ -26,6 +26,10 @@ using ast::Node;
 
 constexpr int kMaxVariables = 8;
 constexpr int kMaxExpansion = 32;  // predicates within predicates
+// Conditions written through predicates, counted after expansion: predicates that use each
+// other twice over could otherwise grow a policy exponentially.
+constexpr int kMaxExpandedNodes = 1'000'000;
+constexpr size_t kMaxCheckedRows = 2'000;  // a decision table's overlap check compares pairs
 
 struct Variable {
   std::string name;  // empty: a caller's variable, holding its depth inside a predicate's body
@@ -539,6 +543,16 @@ class Checker {
   std::optional<Expr> LowerNode(const Node& n, Scope& s) {
     Expr e;
     e.range = Range(s.file, n);
+    if (!expanding_.empty() && ++expanded_nodes_ > kMaxExpandedNodes) {
+      if (expanded_nodes_ == kMaxExpandedNodes + 1) {
+        sink_.Error(e.range, "expansion_too_large",
+                    absl::StrCat("predicates expand to more than ", kMaxExpandedNodes,
+                                 " condition nodes"),
+                    "a predicate that uses another several times multiplies it: share a "
+                    "condition through a set or table instead");
+      }
+      return std::nullopt;
+    }
     auto lower_kids = [&](Type want) -> bool {
       bool ok = true;
       for (const Node& kid : n.kids) {
@@ -1375,7 +1389,7 @@ class Checker {
         if (rule.id == r.id) r.rule = &rule;
       }
     }
-    CheckOverlaps(cols, domains, analysed);
+    CheckOverlaps(cols, domains, analysed, Range(f, decl));
     if (complete) CheckComplete(decl, f, cols, domains, analysed);
   }
 
@@ -1446,7 +1460,13 @@ class Checker {
 
   void CheckOverlaps(const std::vector<Expr>& cols,
                      const std::vector<std::vector<std::string>>& domains,
-                     const std::vector<Row>& rows) {
+                     const std::vector<Row>& rows, SourceRange table) {
+    if (rows.size() > kMaxCheckedRows) {
+      sink_.Warning(table, "overlapping_rows",
+                    absl::StrCat("more than ", kMaxCheckedRows,
+                                 " rows: their overlaps were not checked"));
+      return;
+    }
     for (size_t j = 0; j < rows.size(); ++j) {
       for (size_t i = 0; i < j; ++i) {
         const Row &a = rows[i], &b = rows[j];
@@ -1515,7 +1535,8 @@ class Checker {
       }
     }
     std::sort(starts.begin(), starts.end());
-    if (combinations * static_cast<double>(starts.size()) > 1e6) {
+    if (combinations * static_cast<double>(starts.size()) *
+            static_cast<double>(std::max<size_t>(rows.size(), 1)) > 2e7) {
       sink_.Warning(Range(f, decl), "incomplete_table",
                     "too many combinations of column values to check the table is complete");
       return;
@@ -1701,6 +1722,7 @@ class Checker {
   absl::flat_hash_map<std::string, bool> packages_with_rules_;
   std::vector<Scope> scopes_;     // per file
   std::vector<int> expanding_;    // the predicates being expanded, outermost first
+  int expanded_nodes_ = 0;        // nodes checked inside predicate bodies
   std::vector<Expr>* optional_ = nullptr;  // the test being checked: its `x?` attributes
 };
 
