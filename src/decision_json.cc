@@ -1,6 +1,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "exportctl/decision.h"
 #include "src/common/source.h"
 
@@ -112,7 +113,11 @@ void Decision::AppendJson(std::string* buffer) const {
     field("rule", m.rule);
     out += '}';
   });
-  out += ",\"policy\":{\"digest\":";
+  out += ",\"coverage\":{\"evaluated\":";
+  list(coverage.evaluated);
+  out += ",\"not_covered\":";
+  list(coverage.not_covered);
+  out += "},\"policy\":{\"digest\":";
   AppendJsonQuoted(out, policy_digest);
   field("as_of", as_of);
   field("screening", screening_status);
@@ -152,6 +157,12 @@ std::string Decision::ToText() const {
   for (const ScreeningMatch& m : screening) {
     absl::StrAppend(&out, "  screening: ", m.party, " \"", m.name, "\" matches ", m.list, " ",
                     m.entry, " \"", m.alias, "\" (score ", m.score, ", ", m.rule, ")\n");
+  }
+  if (!coverage.evaluated.empty()) {
+    absl::StrAppend(&out, "  evaluated: ", absl::StrJoin(coverage.evaluated, ", "), "\n");
+  }
+  if (!coverage.not_covered.empty()) {
+    absl::StrAppend(&out, "  not covered: ", absl::StrJoin(coverage.not_covered, ", "), "\n");
   }
   absl::StrAppend(&out, "  policy ", policy_digest, " as of ", as_of, "\n");
   for (const ListUsed& l : lists) {

@@ -82,6 +82,14 @@ struct ListUsed {
   std::string digest;  // "sha256:<hex>" of the file
 };
 
+// What the policy's regimes (`regime` declarations) say of this shipment: those that applied
+// to it, and the law no regime covers ("export controls of CN", "import requirements of BR").
+// Both empty for a policy that declares no regimes.
+struct Coverage {
+  std::vector<std::string> evaluated;    // regime titles, in declaration order
+  std::vector<std::string> not_covered;  // "KIND of COUNTRY"
+};
+
 struct Decision {
   std::string request;
   Outcome outcome = Outcome::kPermitted;
@@ -91,6 +99,7 @@ struct Decision {
   std::vector<Condition> conditions;
   std::vector<DecisionError> errors;
   std::vector<ScreeningMatch> screening;  // the list matches fired rules relied on
+  Coverage coverage;
   std::string policy_digest;  // "sha256:..."
   std::string as_of;          // the date the rules were applied at
   std::vector<ListUsed> lists;  // the lists parties were screened against

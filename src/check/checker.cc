@@ -98,8 +98,10 @@ class Checker {
       for (const Node& decl : files_[f].decls) {
         if (decl.kind == Kind::kRule) LowerRule(decl, scope);
         if (decl.kind == Kind::kDecision) LowerDecision(decl, scope);
+        if (decl.kind == Kind::kRegime) LowerRegime(decl, scope);
       }
     }
+    if (!program_.regimes.empty()) AddCoverageRules();
     // A predicate no rule uses is still checked, once, with its parameters unbound.
     for (size_t i = 0; i < predicates_.size(); ++i) {
       if (!predicates_[i].used) CheckUnusedPredicate(static_cast<int>(i));
@@ -153,7 +155,7 @@ class Checker {
       for (const Node& decl : file.decls) {
         std::string name = absl::StrCat(file.package, ".", decl.text);
         if (decl.kind == Kind::kRule || decl.kind == Kind::kTest ||
-            decl.kind == Kind::kDecision) {
+            decl.kind == Kind::kDecision || decl.kind == Kind::kRegime) {
           continue;
         }
         if (names_.contains(name)) {
@@ -1202,6 +1204,204 @@ class Checker {
     if (ok) program_.rules.push_back(std::move(rule));
   }
 
+  // --- regimes -----------------------------------------------------------------------------
+  void LowerRegime(const Node& decl, Scope& scope) {
+    const int f = scope.file;
+    Regime regime;
+    regime.id = absl::StrCat(scope.package, ".", decl.text);
+    regime.title = decl.text;
+    regime.range = Range(f, decl);
+    if (!regime_ids_.emplace(regime.id, true).second) {
+      sink_.Error(regime.range, "duplicate_name",
+                  absl::StrCat("regime ", Backticked(regime.id), " is declared twice"));
+      return;
+    }
+    bool ok = true;
+    absl::flat_hash_map<Kind, bool> seen;
+    scope.vars.clear();
+    for (const Node& clause : decl.kids) {
+      if (clause.kind != Kind::kCovers && seen[clause.kind]) {
+        sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the regime");
+        ok = false;
+        continue;
+      }
+      seen[clause.kind] = true;
+      switch (clause.kind) {
+        case Kind::kTitle: regime.title = clause.text; break;
+        case Kind::kCite: regime.citation = clause.text; break;
+        case Kind::kWhen: {
+          std::optional<Expr> cond = Lower(clause.kids[0], scope);
+          if (cond && cond->type != Type::kBool) {
+            TypeError(scope, clause.kids[0],
+                      absl::StrCat("`when` needs a condition, found a ", TypeName(cond->type)));
+            cond.reset();
+          }
+          ok &= cond.has_value();
+          regime.when = std::move(cond);
+          break;
+        }
+        case Kind::kCovers: {
+          auto it = std::find(std::begin(kLawKinds), std::end(kLawKinds), clause.text);
+          if (it == std::end(kLawKinds)) {
+            std::vector<std::string> kinds(std::begin(kLawKinds), std::end(kLawKinds));
+            std::string help = DidYouMean(clause.text, kinds);
+            if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(kinds, ", "));
+            sink_.Error(Range(f, clause), "unknown_value",
+                        absl::StrCat(Backticked(clause.text), " is not a kind of law a regime covers"),
+                        help);
+            ok = false;
+            break;
+          }
+          std::vector<std::string> countries;
+          for (const Node& c : clause.kids) {
+            if (c.kind == Kind::kString && c.text == "*") {
+              countries.push_back("*");
+              continue;
+            }
+            std::optional<Expr> set = Lower(c, scope);
+            if (!set) {
+              ok = false;
+              continue;
+            }
+            if (set->op != Op::kSetRef) {
+              TypeError(scope, c, "a regime covers a set of countries, or `*` for every country");
+              ok = false;
+              continue;
+            }
+            for (const std::string& v : program_.sets[set->slot].values) countries.push_back(v);
+          }
+          regime.covers.emplace_back(static_cast<LawKind>(it - std::begin(kLawKinds)),
+                                     std::move(countries));
+          break;
+        }
+        default: break;
+      }
+    }
+    if (regime.covers.empty()) {
+      sink_.Error(regime.range, "missing_clause", "a regime needs `covers KIND of COUNTRIES`",
+                  "for example `covers export_controls of {US}`");
+      ok = false;
+    }
+    if (regime.citation.empty()) {
+      sink_.Warning(regime.range, "missing_citation",
+                    absl::StrCat("regime ", Backticked(regime.id), " cites no regulation"));
+    }
+    if (ok) program_.regimes.push_back(std::move(regime));
+  }
+
+  // A policy that declares regimes fails closed on what none of them covers: a shipment leaving
+  // a country whose export controls, sanctions (of the origin or the exporter's country) or,
+  // for personal data, data-protection law no regime covers is `review`; the destination's
+  // import requirements no regime covers are a condition to check. One rule per kind, each
+  // named in the decision's reasons (`coverage.export_controls`, ...).
+  void AddCoverageRules() {
+    auto covered = [&](LawKind kind) {
+      std::vector<std::string> countries;
+      for (const Regime& r : program_.regimes) {
+        for (const auto& [k, c] : r.covers) {
+          if (k == kind) countries.insert(countries.end(), c.begin(), c.end());
+        }
+      }
+      return countries;
+    };
+    const SourceRange where = program_.regimes.front().range;
+    auto attr = [&](Attr a) {
+      Expr e;
+      e.op = Op::kAttr;
+      e.attr = a;
+      e.type = Info(a).type;
+      e.range = where;
+      return e;
+    };
+    // `ATTR not in COVERED` (`ATTR is known and ...` when `optional`); null when all are covered.
+    auto uncovered = [&](Attr a, const std::vector<std::string>& countries,
+                         bool optional) -> std::optional<Expr> {
+      if (std::find(countries.begin(), countries.end(), "*") != countries.end()) return std::nullopt;
+      NamedSet set{absl::StrCat("coverage:", Av(Info(a).name)), countries, where};
+      Expr in;
+      in.op = Op::kIn;
+      in.type = Type::kBool;
+      in.range = where;
+      in.kids.push_back(attr(a));
+      Expr ref;
+      ref.op = Op::kSetRef;
+      ref.type = Type::kSet;
+      ref.slot = static_cast<int>(program_.sets.size());
+      ref.range = where;
+      program_.sets.push_back(std::move(set));
+      set_used_.push_back(true);
+      in.kids.push_back(std::move(ref));
+      Expr test = Negate(std::move(in));
+      if (!optional) return test;
+      Expr known;
+      known.op = Op::kIsKnown;
+      known.type = Type::kBool;
+      known.range = where;
+      known.kids.push_back(attr(a));
+      return GuardKnown({known.kids[0]}, std::move(test));
+    };
+    auto add = [&](LawKind kind, std::vector<std::optional<Expr>> tests,
+                   std::optional<Expr> only_if, Outcome outcome, std::string text) {
+      Expr any;
+      any.op = Op::kOr;
+      any.type = Type::kBool;
+      any.range = where;
+      for (auto& t : tests) {
+        if (t) any.kids.push_back(std::move(*t));
+      }
+      if (any.kids.empty()) return;
+      Rule rule;
+      const std::string_view name = kLawKinds[static_cast<int>(kind)];
+      rule.id = absl::StrCat("coverage.", Av(name));
+      rule.title = absl::StrCat("The ", Av(kLawWords[static_cast<int>(kind)]),
+                                " that apply are not covered by this policy");
+      rule.citation = "the policy's regimes (rules/README.md, \"Coverage\")";
+      rule.location = sources_[where.file].Location(where.begin);
+      rule.range = where;
+      rule.outcome = outcome;
+      rule.text = std::move(text);
+      Expr when = any.kids.size() == 1 ? std::move(any.kids[0]) : std::move(any);
+      if (only_if) {
+        Expr both;
+        both.op = Op::kAnd;
+        both.type = Type::kBool;
+        both.range = where;
+        both.kids.push_back(std::move(*only_if));
+        both.kids.push_back(std::move(when));
+        when = std::move(both);
+      }
+      rule.when = std::move(when);
+      rule_ids_.emplace(rule.id, rule.location);
+      program_.rules.push_back(std::move(rule));
+    };
+    const auto ec = covered(LawKind::kExportControls), sa = covered(LawKind::kSanctions),
+               dp = covered(LawKind::kDataProtection), im = covered(LawKind::kImportRequirements);
+    std::vector<std::optional<Expr>> tests;
+    tests.push_back(uncovered(Attr::kRouteOrigin, ec, false));
+    add(LawKind::kExportControls, std::move(tests), std::nullopt, Outcome::kReview,
+        "no pack covers the export controls of the country the shipment leaves: decide them by "
+        "hand (see coverage.not_covered)");
+    tests.clear();
+    tests.push_back(uncovered(Attr::kRouteOrigin, sa, false));
+    tests.push_back(uncovered(Attr::kExporterCountry, sa, true));
+    add(LawKind::kSanctions, std::move(tests), std::nullopt, Outcome::kReview,
+        "no pack covers the sanctions of the origin or the exporter's country: decide them by "
+        "hand (see coverage.not_covered)");
+    tests.clear();
+    tests.push_back(uncovered(Attr::kRouteOrigin, dp, false));
+    Expr personal = attr(Attr::kDataPersonalData);
+    add(LawKind::kDataProtection, std::move(tests), GuardKnown({personal}, personal),
+        Outcome::kReview,
+        "no pack covers the data-protection law of the country the personal data leave: decide "
+        "it by hand (see coverage.not_covered)");
+    tests.clear();
+    tests.push_back(uncovered(Attr::kRouteDestination, im, false));
+    add(LawKind::kImportRequirements, std::move(tests), std::nullopt,
+        Outcome::kPermittedWithConditions,
+        "check the destination's import requirements: no pack covers them (see "
+        "coverage.not_covered)");
+  }
+
   // --- decision tables ---------------------------------------------------------------------
   // A row's cell for one column, as the table analysis sees it: any value, the values listed,
   // or every value but those.
@@ -1717,6 +1917,7 @@ class Checker {
   absl::flat_hash_map<std::string, Name> names_;
   absl::flat_hash_map<std::string, bool> packages_;
   absl::flat_hash_map<std::string, std::string> rule_ids_, test_ids_;
+  absl::flat_hash_map<std::string, bool> regime_ids_;
   std::vector<bool> set_used_, table_used_;
   std::vector<Predicate> predicates_;
   absl::flat_hash_map<std::string, bool> packages_with_rules_;

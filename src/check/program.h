@@ -135,11 +135,36 @@ struct TestCase {
   std::vector<std::string> fires;  // rule ids that must be among the reasons
 };
 
+// The kinds of law a `regime` covers, for a country: the decision's coverage names what no
+// regime of the policy covers, and the policy's fail-closed coverage rules act on it.
+enum class LawKind : std::uint8_t {
+  kExportControls,
+  kSanctions,
+  kDataProtection,
+  kImportRequirements,
+  kTransport,
+};
+inline constexpr std::string_view kLawKinds[] = {"export_controls", "sanctions", "data_protection",
+                                                 "import_requirements", "transport"};
+inline constexpr std::string_view kLawWords[] = {"export controls", "sanctions", "data protection",
+                                                 "import requirements", "transport rules"};
+
+// `regime NAME { covers KIND of SET ... when CONDITION }`.
+struct Regime {
+  std::string id;     // package.name
+  std::string title;  // what the decision's coverage calls it ("US EAR")
+  std::string citation;
+  std::vector<std::pair<LawKind, std::vector<std::string>>> covers;  // "*": every country
+  std::optional<Expr> when;  // when it applies to a shipment (absent: a covered country is on it)
+  SourceRange range;
+};
+
 struct Program {
   std::vector<NamedSet> sets;
   std::vector<Table> tables;
   std::vector<Rule> rules;
   std::vector<TestCase> tests;
+  std::vector<Regime> regimes;
 };
 
 }  // namespace exportctl::internal

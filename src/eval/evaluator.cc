@@ -85,6 +85,7 @@ struct Scratch {
   std::vector<Hit> hits;
   std::vector<std::pair<Leg, std::string_view>> legs;  // the countries the shipment reaches
   std::vector<std::pair<std::string_view, std::string_view>> bound;  // authority, basis
+  std::vector<bool> regimes;  // when building a Decision: whether each regime applied
   // Screening: each party's matches, screened once per evaluation (`parties_screened` of
   // `screened` are this evaluation's; the rest keep their storage for the next one).
   struct Screened {
@@ -625,6 +626,20 @@ void AppendUnique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
+// Whether a regime without `when` applies: a country it covers is the origin, the exporter's,
+// or the destination (or it covers every country).
+bool RegimeReaches(const Regime& regime, const Request& request) {
+  for (const auto& [kind, countries] : regime.covers) {
+    for (const std::string& c : countries) {
+      if (c == "*" || c == request.route.front() || c == request.route.back() ||
+          (request.exporter && request.exporter->country == c)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 // Runs every candidate rule on `request`, leaving the hits in `s.hits` in rule order. Returns
 // false, with a fail-closed error in `code` and `message`, for an invalid request or as-of date.
 // Reports to `trace` (which needs the `sources`) when it is set.
@@ -786,6 +801,19 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
       }
     }
   }
+  // The regimes that apply, for the decision's coverage (a `when` that fails counts as applied).
+  if (s.recording) {
+    s.regimes.assign(plan.regime_when.size(), false);
+    for (size_t i = 0; i < plan.regime_when.size(); ++i) {
+      const int when = plan.regime_when[i];
+      if (when < 0) {
+        s.regimes[i] = RegimeReaches(plan.program.regimes[i], request);
+      } else {
+        const Value v = ev.Eval(static_cast<std::uint32_t>(when));
+        s.regimes[i] = v.is_error() || v.b;
+      }
+    }
+  }
   // Rule order; within a rule, a reason per leg; within that, material order (the values of
   // `for each x in ...` in the order they were bound).
   auto by_rule = [](const Hit& a, const Hit& b) {
@@ -797,6 +825,48 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
     std::stable_sort(s.hits.begin(), s.hits.end(), by_rule);
   }
   return true;
+}
+
+// Whether some regime of the policy covers the law of `kind` in `country`.
+bool Covered(const Plan& plan, LawKind kind, std::string_view country) {
+  for (const Regime& r : plan.program.regimes) {
+    for (const auto& [k, countries] : r.covers) {
+      if (k != kind) continue;
+      for (const std::string& c : countries) {
+        if (c == "*" || c == country) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// The decision's coverage: the regimes that applied, and the law of the shipment's countries no
+// regime covers (the same tests as the policy's coverage.* rules, named).
+void FillCoverage(const Plan& plan, const Request& request, const Scratch& s, Coverage* out) {
+  out->evaluated.clear();
+  out->not_covered.clear();
+  if (plan.program.regimes.empty()) return;
+  for (size_t i = 0; i < plan.program.regimes.size(); ++i) {
+    if (i < s.regimes.size() && s.regimes[i]) out->evaluated.push_back(plan.program.regimes[i].title);
+  }
+  auto check = [&](LawKind kind, std::string_view country) {
+    if (country.empty() || Covered(plan, kind, country)) return;
+    std::string entry = absl::StrCat(Av(kLawWords[static_cast<int>(kind)]), " of ", Av(country));
+    if (std::find(out->not_covered.begin(), out->not_covered.end(), entry) ==
+        out->not_covered.end()) {
+      out->not_covered.push_back(std::move(entry));
+    }
+  };
+  const std::string_view origin = request.route.front();
+  const std::string_view exporter =
+      request.exporter && request.exporter->country ? std::string_view(*request.exporter->country) : "";
+  check(LawKind::kExportControls, origin);
+  check(LawKind::kSanctions, origin);
+  check(LawKind::kSanctions, exporter);
+  if (request.data && request.data->personal_data.value_or(false)) {
+    check(LawKind::kDataProtection, origin);
+  }
+  check(LawKind::kImportRequirements, request.route.back());
 }
 
 // Folds the hits into outcomes; the one place that does. A hit's outcome is its rule's, or
@@ -896,6 +966,8 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
   d.as_of.assign(options.as_of ? *options.as_of : request.date);
   d.screening.clear();
   d.lists.clear();
+  d.coverage.evaluated.clear();
+  d.coverage.not_covered.clear();
   const ListSet* lists = options.lists ? ListSetOf(*options.lists) : nullptr;
   d.screening_status = options.no_screening ? "off" : lists ? "on" : "no_lists";
   if (lists && !options.no_screening) {
@@ -912,6 +984,8 @@ void EvaluatePlan(const Plan& plan, const std::vector<Source>& sources, const st
     d.errors.push_back({std::string(code), std::move(message), ""});
     return;
   }
+
+  FillCoverage(plan, request, s, &d.coverage);
 
   // Assemble the decision, in rule order.
   d.items.resize(request.materials.size());

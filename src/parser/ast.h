@@ -23,6 +23,8 @@ enum class Kind : std::uint8_t {
                 // [kCite], kThen}
   kCell,        // key = "*" (any value), "not" or ""; kids = {kString value | kSetLiteral |
                 // kPath set name}
+  kRegime,      // `regime NAME {...}`: text = name; kids = clauses (kTitle, kCite, kCovers, kWhen)
+  kCovers,      // `covers KIND of SET, ...`: text = kind; kids = the sets (or a kString "*")
   kPredicate,   // text = name; kids = {kParam..., body expression}
   kParam,       // text = parameter name
   // Rule clauses.

@@ -149,12 +149,15 @@ EXPORTCTL_KEYWORD(decision);
 EXPORTCTL_KEYWORD(columns);
 EXPORTCTL_KEYWORD(complete);
 EXPORTCTL_KEYWORD(row);
+EXPORTCTL_KEYWORD(regime);
+EXPORTCTL_KEYWORD(covers);
+EXPORTCTL_KEYWORD(of);
 #undef EXPORTCTL_KEYWORD
 
 auto const reserved = kw_package | kw_import | kw_as | kw_set | kw_table | kw_rule | kw_title |
                       kw_cite | kw_effective | kw_for | kw_each | kw_when | kw_then | kw_and |
                       kw_or | kw_not | kw_in | kw_matches | kw_is | kw_any | kw_all | kw_true |
-                      kw_false | kw_predicate | kw_leg | kw_decision;
+                      kw_false | kw_predicate | kw_leg | kw_decision | kw_regime;
 
 x3::rule<class ident_id, std::string> const ident = "name";
 auto const ident_def = lexeme[(alpha | char_('_')) >> *(alnum | char_('_'))] - reserved;
@@ -259,8 +262,12 @@ BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, predicate, tail, operand,
 // --- declarations -----------------------------------------------------------------------------
 
 x3::rule<class decl_id, Node> const decl =
-    "`rule`, `decision table`, `predicate`, `set`, `table` or `test`";
+    "`rule`, `decision table`, `predicate`, `regime`, `set`, `table` or `test`";
 x3::rule<class decision_decl_id, Node> const decision_decl = "decision table";
+x3::rule<class regime_decl_id, Node> const regime_decl = "regime";
+x3::rule<class regime_clause_id, Node> const regime_clause =
+    "`title`, `cite`, `covers`, `when` or `}`";
+x3::rule<class covered_id, Node> const covered = "set of countries or `*`";
 x3::rule<class decision_clause_id, Node> const decision_clause =
     "`title`, `cite`, `effective`, `for each material`, `when`, `columns`, `complete`, `row` or `}`";
 x3::rule<class row_id, Node> const row = "row";
@@ -289,7 +296,21 @@ x3::rule<class json_object_id> const json_object = "JSON object `{...}`";
 x3::rule<class rule_ref_id, Node> const rule_ref = "rule name";
 
 auto const decl_def = x3::raw[set_decl[assign] | table_decl[assign] | rule_decl[assign] |
-                              pred_decl[assign] | decision_decl[assign] | test_decl[assign]][set_range];
+                              pred_decl[assign] | decision_decl[assign] | regime_decl[assign] |
+                              test_decl[assign]][set_range];
+// `regime NAME { title "..." cite "..." covers KIND of SET, ... when CONDITION }`: a body of
+// law the policy covers, for the decision's coverage and its fail-closed rules.
+auto const regime_decl_def = x3::raw[kw_regime[kind(Kind::kRegime)] > ident[set_text] > lit('{') >
+                             *regime_clause[push] > lit('}')][set_range];
+auto const regime_clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
+    (kw_cite[kind(Kind::kCite)] > quoted[set_text]) |
+    (kw_covers[kind(Kind::kCovers)] > ident[set_text] > kw_of > (covered[push] % ',')) |
+    (kw_when[kind(Kind::kWhen)] > expr[push])][set_range];
+inline auto const star_value = [](auto& ctx) {
+  x3::_val(ctx).kind = Kind::kString;
+  x3::_val(ctx).text = "*";
+};
+auto const covered_def = x3::raw[lit('*')[star_value] | operand[assign]][set_range];
 // A decision table: rows of cells matched against the columns, each with its effect. Each row
 // is a rule (named by the row, else NAME_rowN); the most restrictive row that holds wins.
 auto const decision_decl_def = x3::raw[kw_decision[kind(Kind::kDecision)] > kw_table > ident[set_text] >
@@ -370,7 +391,7 @@ auto const json_object_def =
 BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument,
                     test_decl, test_clause, json_object, rule_ref, pred_decl, param, leg_name,
                     argument_value, decision_decl, decision_clause, row, row_clause, cell,
-                    cell_value, row_name);
+                    cell_value, row_name, regime_decl, regime_clause, covered);
 
 }  // namespace exportctl::internal::grammar
 

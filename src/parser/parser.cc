@@ -56,7 +56,7 @@ const char* NextDeclaration(const char* start, const char* where, const char* en
     if (line > start || (inclusive && line == start)) {
       const char* p = line;
       while (p < end && (*p == ' ' || *p == '\t')) ++p;
-      for (std::string_view kw : {"rule", "set", "table", "test", "predicate", "decision"}) {
+      for (std::string_view kw : {"rule", "set", "table", "test", "predicate", "decision", "regime"}) {
         if (static_cast<size_t>(end - p) > kw.size() && std::string_view(p, kw.size()) == kw &&
             !IsWordChar(p[kw.size()])) {
           return p;
@@ -72,7 +72,7 @@ const char* NextDeclaration(const char* start, const char* where, const char* en
 
 constexpr std::string_view kKindNames[] = {
     "set", "table", "entry", "rule", "decision", "columns", "complete", "row", "cell",
-    "predicate", "param", "title", "cite", "effective",
+    "regime", "covers", "predicate", "param", "title", "cite", "effective",
     "for_each", "when", "then", "effect", "or", "and", "not", "compare", "in", "not_in",
     "matches", "matches_any", "is_known", "is_missing", "any", "all", "string", "date", "number",
     "quantity", "bool", "set_literal", "path", "lookup", "call", "test", "request", "as_of",

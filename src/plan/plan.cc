@@ -142,6 +142,9 @@ class Builder {
     for (PlanRule& pr : plan_.rules) {
       if (pr.when >= 0) CollectScreens(pr.when, pr.screens);
     }
+    for (const Regime& r : plan_.program.regimes) {
+      plan_.regime_when.push_back(r.when ? Intern(*r.when) : -1);
+    }
     MarkMemoized();
     Index();
     return std::move(plan_);

@@ -156,6 +156,7 @@ struct Plan {
   std::vector<Matcher> matchers;
   std::vector<PlanRule> rules;  // parallel to program.rules
   bool has_legs = false;        // some rule ranges over the legs (`for each leg`)
+  std::vector<int> regime_when; // per program.regimes: its `when` node, or -1
   DestinationIndex shipment_rules;
   EccnIndex material_any_dest;
   ByCountry<EccnIndex> material_by_dest;
