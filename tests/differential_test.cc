@@ -406,5 +406,53 @@ rule undecided {
   EXPECT_EQ(failed, (std::vector<std::string>{"p.undecided:missing_field"}));
 }
 
+// Found extending the generator to decision tables (DISABLED_: the engine's bugs, to be fixed
+// in src/parser; the generator works around the first by parenthesizing a table's `when`).
+//
+// `columns`, `complete` and `row` are not reserved words, so after a number the quantity
+// literal takes them for its unit: `when m.quantity <= 5` followed by `columns ...` is a parse
+// error ("expected `}`"), followed by `complete` an unknown_unit error, followed by `row` a
+// parse error. A rule's clause words are reserved, so a rule's `when` has no such trouble.
+TEST(Differential, DISABLED_ATableClauseAfterANumberIsNotItsUnit) {
+  for (const char* next : {"columns m.category\n  row toxin then review",
+                           "complete\n  columns m.category\n  row toxin then review",
+                           "row toxin then review\n  columns m.category"}) {
+    const std::string rules = absl::StrCat(
+        "package p\n\ndecision table t {\n  cite \"x\"\n  for each material m\n"
+        "  when m.quantity <= 5\n  ",
+        next, "\n}\n");
+    std::vector<Diagnostic> diagnostics;
+    absl::StatusOr<Policy> policy = Policy::CompileSources({{"p.ecr", rules}}, &diagnostics);
+    std::string errors;
+    for (const Diagnostic& d : diagnostics) absl::StrAppend(&errors, d.Format());
+    EXPECT_TRUE(policy.ok()) << rules << errors;
+  }
+}
+
+// `not` and `in` end at a letter, digit or `_`, not at the `-` or `.` a bare value may hold: the
+// cell `not-for-sale` reads as `not "-for-sale"` (so a request for research fires the row), and
+// `in-vitro` as `in` and a set name (a parse error). In a set literal both are plain values.
+TEST(Differential, DISABLED_ACellValueBeginningWithNotOrInIsAValue) {
+  absl::StatusOr<Request> request = Request::FromJson(
+      R"({"id": "R-1", "date": "2026-01-01", "route": ["US", "DE"],
+          "end_user": {"end_use": "research"}, "materials": [{"id": "m1"}]})");
+  ASSERT_TRUE(request.ok()) << request.status();
+  for (const char* row : {"not-for-sale", "in-vitro"}) {
+    const std::string rules = absl::StrCat(
+        "package p\n\ndecision table t {\n  cite \"x\"\n  columns end_user.end_use\n  row ",
+        row, " then review\n}\n");
+    std::vector<Diagnostic> diagnostics;
+    absl::StatusOr<Policy> policy = Policy::CompileSources({{"p.ecr", rules}}, &diagnostics);
+    std::string errors;
+    for (const Diagnostic& d : diagnostics) absl::StrAppend(&errors, d.Format());
+    if (!policy.ok()) {
+      ADD_FAILURE() << rules << errors;
+      continue;
+    }
+    EXPECT_EQ(policy->Evaluate(*request, EvaluateOptions{}).outcome, Outcome::kPermitted)
+        << rules;
+  }
+}
+
 }  // namespace
 }  // namespace exportctl
