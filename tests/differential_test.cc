@@ -461,14 +461,11 @@ rule undecided {
   EXPECT_EQ(failed, (std::vector<std::string>{"p.undecided:missing_field"}));
 }
 
-// Found extending the generator to decision tables (DISABLED_: the engine's bugs, to be fixed
-// in src/parser; the generator works around the first by parenthesizing a table's `when`).
+// Found extending the generator to decision tables, fixed in src/parser and src/plan.
 //
-// `columns`, `complete` and `row` are not reserved words, so after a number the quantity
-// literal takes them for its unit: `when m.quantity <= 5` followed by `columns ...` is a parse
-// error ("expected `}`"), followed by `complete` an unknown_unit error, followed by `row` a
-// parse error. A rule's clause words are reserved, so a rule's `when` has no such trouble.
-TEST(Differential, DISABLED_ATableClauseAfterANumberIsNotItsUnit) {
+// A number before a table's clause word (`columns`, `complete`, `row`) is not given that word
+// as its unit: `when m.quantity <= 5` followed by `row ...` once failed to parse.
+TEST(Differential, ATableClauseAfterANumberIsNotItsUnit) {
   for (const char* next : {"columns m.category\n  row toxin then review",
                            "complete\n  columns m.category\n  row toxin then review",
                            "row toxin then review\n  columns m.category"}) {
@@ -484,10 +481,9 @@ TEST(Differential, DISABLED_ATableClauseAfterANumberIsNotItsUnit) {
   }
 }
 
-// `not` and `in` end at a letter, digit or `_`, not at the `-` or `.` a bare value may hold: the
-// cell `not-for-sale` reads as `not "-for-sale"` (so a request for research fires the row), and
-// `in-vitro` as `in` and a set name (a parse error). In a set literal both are plain values.
-TEST(Differential, DISABLED_ACellValueBeginningWithNotOrInIsAValue) {
+// A cell's `not` and `in` are words only where a bare value could not go on: `not-for-sale` and
+// `in-vitro` are values (they once read as `not "-for-sale"` and as a parse error).
+TEST(Differential, ACellValueBeginningWithNotOrInIsAValue) {
   absl::StatusOr<Request> request = Request::FromJson(
       R"({"id": "R-1", "date": "2026-01-01", "route": ["US", "DE"],
           "end_user": {"end_use": "research"}, "materials": [{"id": "m1"}]})");
@@ -509,12 +505,9 @@ TEST(Differential, DISABLED_ACellValueBeginningWithNotOrInIsAValue) {
   }
 }
 
-// Found by the differential test at 1,000,000 cases (pack seed 20282540: `for each c2 in
-// pt2["CB1"]`, the values of a table of ECCN patterns, then `c2 matches "*1"`): Matcher::Match
-// (src/plan/plan.cc) takes a pattern's `*` facing a `*` of the text for that character, not for
-// the wildcard, and keeps no point to backtrack to, so `"*ab" matches "*b"` is false. The
-// reference interpreter says true.
-TEST(Differential, DISABLED_AStarOfThePatternIsAWildcardEvenFacingAStar) {
+// Found by the differential test at 1,000,000 cases (pack seed 20282540): a pattern's `*` is a
+// wildcard even where the text has a `*` (`"*ab" matches "*b"` was once false).
+TEST(Differential, AStarOfThePatternIsAWildcardEvenFacingAStar) {
   absl::StatusOr<Request> request = Request::FromJson(
       R"({"id": "R-1", "date": "2026-01-01", "route": ["US", "DE"], "materials": [{"id": "m1"}]})");
   ASSERT_TRUE(request.ok()) << request.status();

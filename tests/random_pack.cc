@@ -384,7 +384,8 @@ class PackGenerator {
     std::vector<std::string> others;  // anywhere
     if (r_.Chance(0.5)) head.push_back(absl::StrCat("title \"table ", index, "\""));
     if (r_.Chance(0.8)) head.push_back(absl::StrCat("cite \"DIFF ", index, "\""));
-    if (r_.Chance(0.15)) head.push_back("effective " + Window());
+    const bool table_window = r_.Chance(0.15);
+    if (table_window) head.push_back("effective " + Window());
     if (per_material) others.push_back("for each material m");
     std::vector<std::string> texts;
     for (const Operand& c : columns) texts.push_back(c.text);
@@ -399,15 +400,11 @@ class PackGenerator {
       if (r_.Chance(0.2)) {
         if (std::string call = Call(); !call.empty()) when = absl::StrCat(call, " and ", when);
       }
-      // A number last would take a following `columns`, `complete` or `row` for its unit
-      // (`when m.quantity <= 5 columns ...`: a parse error; see the disabled test
-      // Differential.DISABLED_ATableClauseAfterANumberIsNotItsUnit): parenthesized.
-      if (std::isdigit(static_cast<unsigned char>(when.back()))) when = "(" + when + ")";
       others.push_back("when " + when);
       features_.insert("table when");
     }
     std::vector<std::string> rows;
-    for (int n = r_.Int(1, 5), k = 1; k <= n; ++k) rows.push_back(Row(name, k, columns));
+    for (int n = r_.Int(1, 5), k = 1; k <= n; ++k) rows.push_back(Row(name, k, columns, table_window));
     vars_.clear();
     // Rows in order, the other clauses shuffled in among them, the head first.
     r_.Shuffle(head.begin(), head.end());
@@ -428,13 +425,16 @@ class PackGenerator {
                         until < static_cast<int>(kDates.size()) ? " " + kDates[until] : "");
   }
 
-  std::string Row(const std::string& table, int k, const std::vector<Operand>& columns) {
+  // A row of a table with a window of its own gets none (two random windows may not overlap,
+  // and a row that can never hold is an error).
+  std::string Row(const std::string& table, int k, const std::vector<Operand>& columns,
+                  bool table_window) {
     std::vector<std::string> cells;
     for (const Operand& c : columns) cells.push_back(Cell(c.domain));
     std::string name;
     if (r_.Chance(0.4)) name = absl::StrCat(table, "_", r_.Chance(0.5) ? "n" : "row_", k, ": ");
     std::vector<std::string> clauses;
-    if (r_.Chance(0.3)) {
+    if (!table_window && r_.Chance(0.3)) {
       clauses.push_back("effective " + Window());
       features_.insert("row's own window");
     }
