@@ -201,7 +201,11 @@ class PackGenerator {
       tables_.push_back({name, kColumn, kEccn});
     }
     for (int i = r_.Int(0, 4); i > 0; --i) Predicate(pack);
-    for (int i = r_.Int(3, 9); i > 0; --i) pack.rules.push_back(Rule(pack.rules.size()));
+    for (int i = r_.Int(3, 9); i > 0; --i) {
+      const size_t index = pack.rules.size();
+      pack.rules.push_back(r_.Chance(0.2) ? DecisionTable(index) : Rule(index));
+    }
+    pack.features = std::move(features_);
     return pack;
   }
 
@@ -340,6 +344,140 @@ class PackGenerator {
       ++at;
     }
     return absl::StrCat("rule r", index, " {\n  ", absl::StrJoin(clauses, "\n  "), "\n}\n");
+  }
+
+  // `decision table dN { columns A, B  row [NAME:] CELL, CELL ... then EFFECT }`: 1-3 string
+  // columns (request attributes, or with `for each material m` the material's too, closed
+  // vocabularies and open ones), an optional `when` from the condition generator, `complete`
+  // sometimes, and rows with cells of every form (`*`, bare and quoted values, `{A, B}`,
+  // `in SET`, `not ...`), `effective` windows on the generator's dates, names or none, their
+  // own title or cite, and effects of every kind. The clauses come in any order (rows keep
+  // theirs: an unnamed row is numbered).
+  std::string DecisionTable(size_t index) {
+    const std::string name = absl::StrCat("d", index);
+    const bool per_material = r_.Chance(0.55);
+    vars_.clear();
+    if (per_material) vars_.push_back({'M', kText});
+    std::vector<Operand> columns;
+    for (int n = r_.Int(1, 3), tries = 0; static_cast<int>(columns.size()) < n && tries < 20;
+         ++tries) {
+      Operand c = PickOperand(Operands('s'));
+      if (r_.Chance(0.5)) {  // the vocabularies the checker reads as such, and the destination
+        std::vector<std::string> preferred = {"route.destination", "data.transfer_mechanism",
+                                              "data.deidentification", "end_user.country"};
+        if (per_material) {
+          for (const char* m : {"m.category", "m.category", "m.eccn", "m.unit", "m.origin"}) {
+            preferred.push_back(m);
+          }
+        }
+        const std::string want = r_.Pick(preferred);
+        for (const Operand& o : Operands('s')) {
+          if (o.text == want) c = o;
+        }
+      }
+      if (std::none_of(columns.begin(), columns.end(),
+                       [&](const Operand& o) { return o.text == c.text; })) {
+        columns.push_back(c);
+      }
+    }
+    std::vector<std::string> head;  // before the first row: the table's title, cite, window
+    std::vector<std::string> others;  // anywhere
+    if (r_.Chance(0.5)) head.push_back(absl::StrCat("title \"table ", index, "\""));
+    if (r_.Chance(0.8)) head.push_back(absl::StrCat("cite \"DIFF ", index, "\""));
+    const bool table_window = r_.Chance(0.15);
+    if (table_window) head.push_back("effective " + Window());
+    if (per_material) others.push_back("for each material m");
+    std::vector<std::string> texts;
+    for (const Operand& c : columns) texts.push_back(c.text);
+    others.push_back("columns " + absl::StrJoin(texts, ", "));
+    if (r_.Chance(0.3)) {
+      others.push_back("complete");
+      features_.insert("complete table");
+    }
+    if (r_.Chance(0.6)) {
+      std::string when = Condition(r_.Int(0, 2));
+      if (r_.Chance(0.3)) when = absl::StrCat(IndexTerm(per_material), " and ", when);
+      if (r_.Chance(0.2)) {
+        if (std::string call = Call(); !call.empty()) when = absl::StrCat(call, " and ", when);
+      }
+      others.push_back("when " + when);
+      features_.insert("table when");
+    }
+    std::vector<std::string> rows;
+    for (int n = r_.Int(1, 5), k = 1; k <= n; ++k) rows.push_back(Row(name, k, columns, table_window));
+    vars_.clear();
+    // Rows in order, the other clauses shuffled in among them, the head first.
+    r_.Shuffle(head.begin(), head.end());
+    std::vector<std::string> clauses = rows;
+    for (const std::string& c : others) {
+      clauses.insert(clauses.begin() + r_.Int(0, static_cast<int>(clauses.size())), c);
+    }
+    clauses.insert(clauses.begin(), head.begin(), head.end());
+    return absl::StrCat("decision table ", name, " {\n  ", absl::StrJoin(clauses, "\n  "),
+                        "\n}\n");
+  }
+
+  // `FROM .. [UNTIL]` on the generator's dates (and so on the requests' edges).
+  std::string Window() {
+    const int from = r_.Int(0, static_cast<int>(kDates.size()) - 2);
+    const int until = r_.Int(from + 1, static_cast<int>(kDates.size()));
+    return absl::StrCat(kDates[from], " ..",
+                        until < static_cast<int>(kDates.size()) ? " " + kDates[until] : "");
+  }
+
+  // A row of a table with a window of its own gets none (two random windows may not overlap,
+  // and a row that can never hold is an error).
+  std::string Row(const std::string& table, int k, const std::vector<Operand>& columns,
+                  bool table_window) {
+    std::vector<std::string> cells;
+    for (const Operand& c : columns) cells.push_back(Cell(c.domain));
+    std::string name;
+    if (r_.Chance(0.4)) name = absl::StrCat(table, "_", r_.Chance(0.5) ? "n" : "row_", k, ": ");
+    std::vector<std::string> clauses;
+    if (!table_window && r_.Chance(0.3)) {
+      clauses.push_back("effective " + Window());
+      features_.insert("row's own window");
+    }
+    if (r_.Chance(0.2)) clauses.push_back(absl::StrCat("title \"", table, " row ", k, "\""));
+    if (r_.Chance(0.2)) clauses.push_back(absl::StrCat("cite \"DIFF ", table, ".", k, "\""));
+    clauses.push_back("then " + Effect({}));
+    r_.Shuffle(clauses.begin(), clauses.end());
+    return absl::StrCat("row ", name, absl::StrJoin(cells, ", "), " ", absl::StrJoin(clauses, " "));
+  }
+
+  // A cell of a column of the domain: `*`, a value (bare or quoted), `{A, B}`, `in SET`, or one
+  // of these after `not`.
+  std::string Cell(Domain d) {
+    const int kind = r_.Int(0, 9);
+    if (kind <= 1) {
+      features_.insert("any cell");
+      return "*";
+    }
+    const std::string neg = kind >= 8 ? "not " : "";
+    if (kind >= 8) features_.insert("not cell");
+    std::vector<std::string> named;
+    for (const Named& s : sets_) {
+      if (s.domain == d) named.push_back(s.name);
+    }
+    for (const Named& s : pattern_sets_) {  // globs, but `in` reads them as values
+      if (s.domain == d && !Closed(d)) named.push_back(s.name);
+    }
+    switch (r_.Int(0, 5)) {
+      case 0:
+      case 1: {
+        const std::string v = Element(r_.Pick(Values(d)));
+        features_.insert(v.starts_with('"') ? "quoted cell" : "bare cell");
+        return neg + v;
+      }
+      case 2: features_.insert("quoted cell"); return neg + Quote(r_.Pick(Values(d)));
+      case 3:
+        features_.insert("set cell");
+        return neg + SetLiteral(r_.Subset(d, r_.Chance(0.1) ? 0 : 1, 3));
+      default:
+        if (named.empty()) return neg + SetLiteral(r_.Subset(d, 1, 3));
+        features_.insert("in SET cell");
+        return absl::StrCat(neg, "in ", Ref(r_.Pick(named)));
+    }
   }
 
   // `for each leg` and `for each x in ...` clauses, binding string variables after the material.
@@ -700,6 +838,7 @@ class PackGenerator {
   std::vector<Pred> preds_;
   bool in_lists_ = false;  // generating a predicate of gen.lists: names are unqualified
   std::vector<std::pair<std::string, std::string>> pool_;  // (variables' signature, text)
+  std::set<std::string> features_;  // RandomPack::features
 };
 
 std::string DaysToDate(std::int32_t days) {
@@ -721,31 +860,42 @@ class RequestGenerator {
     Request r;
     r.id = r_.Pick(std::vector<std::string>{"R-1", "lab 1", "x"});
     r.date = Day();
-    for (int n = r_.Int(2, 5); n > 0; --n) r.route.push_back(r_.Pick(Values(kCountry)));
-    if (r_.Chance(0.85)) r.exporter = Exporter{Maybe(0.7, kName), Maybe(0.75, kCountry)};
+    for (int n = r_.Int(2, 5); n > 0; --n) r.route.push_back(Value(kCountry, A::kRouteTransit));
+    r.route.front() = Value(kCountry, A::kRouteOrigin);
+    r.route.back() = Value(kCountry, A::kRouteDestination);
+    if (r_.Chance(0.2)) {  // "US" in route
+      r.route[r_.Int(0, static_cast<int>(r.route.size()) - 1)] = Value(kCountry, A::kRoute);
+    }
+    if (r_.Chance(0.85)) {
+      r.exporter = Exporter{Maybe(0.7, kName, A::kExporterName),
+                            Maybe(0.75, kCountry, A::kExporterCountry)};
+    }
     if (r_.Chance(0.8)) {
-      r.end_user = EndUser{Maybe(0.7, kName), Maybe(0.7, kCountry), Maybe(0.7, kUserType),
-                           Maybe(0.7, kEndUse), Maybe(0.6, kText)};
+      r.end_user = EndUser{
+          Maybe(0.7, kName, A::kEndUserName), Maybe(0.7, kCountry, A::kEndUserCountry),
+          Maybe(0.7, kUserType, A::kEndUserType), Maybe(0.7, kEndUse, A::kEndUserEndUse),
+          Maybe(0.6, kText, A::kEndUserAddress)};
       // In the destination (no end_user leg) as often as elsewhere.
       if (r.end_user->country && r_.Chance(0.4)) r.end_user->country = r.route.back();
     }
     if (r_.Chance(0.7)) {
       r.parties.emplace();
       for (int n = r_.Int(0, 3); n > 0; --n) {
-        r.parties->push_back({r_.Pick(Values(kRole)), Maybe(0.7, kName), Maybe(0.7, kCountry)});
+        r.parties->push_back({Value(kRole, A::kPartyRole), Maybe(0.7, kName, A::kPartyName),
+                              Maybe(0.7, kCountry, A::kPartyCountry)});
       }
     }
     for (int i = 1, n = r_.Int(1, 3); i <= n; ++i) {
       Material& m = r.materials.emplace_back();
       m.id = absl::StrCat("m", i);
-      m.description = Maybe(0.5, kText);
-      m.category = Maybe(0.8, kCategory);
-      m.origin = Maybe(0.6, kCountry);
-      m.eccn = Maybe(0.8, kEccn);
-      m.eu_dual_use = Maybe(0.5, kEccn);
-      m.un_number = Maybe(0.5, kUnNumber);
-      m.unit = Maybe(0.7, kUnit);
-      m.temperature = Maybe(0.6, kTemperature);
+      m.description = Maybe(0.5, kText, A::kMaterialDescription);
+      m.category = Maybe(0.8, kCategory, A::kMaterialCategory);
+      m.origin = Maybe(0.6, kCountry, A::kMaterialOrigin);
+      m.eccn = Maybe(0.8, kEccn, A::kMaterialEccn);
+      m.eu_dual_use = Maybe(0.5, kEccn, A::kMaterialEuDualUse);
+      m.un_number = Maybe(0.5, kUnNumber, A::kMaterialUnNumber);
+      m.unit = Maybe(0.7, kUnit, A::kMaterialUnit);
+      m.temperature = Maybe(0.6, kTemperature, A::kMaterialTemperature);
       if (r_.Chance(0.8)) m.quantity = Number();
       if (r_.Chance(0.6)) m.dry_ice_kg = Number();
       if (!edges_.quantities.empty() && r_.Chance(0.6)) {  // on a limit in units, in some unit
@@ -760,8 +910,8 @@ class RequestGenerator {
       DataTransfer& d = r.data.emplace();
       if (r_.Chance(0.7)) d.personal_data = r_.Chance(0.5);
       if (r_.Chance(0.6)) d.categories = r_.Subset(kDataCategory, 0, 3);
-      d.deidentification = Maybe(0.7, kDeidentification);
-      d.transfer_mechanism = Maybe(0.7, kTransfer);
+      d.deidentification = Maybe(0.7, kDeidentification, A::kDataDeidentification);
+      d.transfer_mechanism = Maybe(0.7, kTransfer, A::kDataTransferMechanism);
       if (r_.Chance(0.7)) d.encrypted = r_.Chance(0.5);
     }
     if (r_.Chance(0.5)) r.licenses = r_.Subset(kLicense, 0, 2);
@@ -776,9 +926,21 @@ class RequestGenerator {
   }
 
  private:
-  std::optional<std::string> Maybe(double p, Domain d) {
-    if (!r_.Chance(p)) return std::nullopt;
+  using A = internal::Attr;
+  // A value of the domain, half the time one the rules compare the attribute with.
+  std::string Value(Domain d, A attr) {
+    if (auto it = edges_.strings.find(attr); it != edges_.strings.end() && r_.Chance(0.5)) {
+      std::vector<std::string> valid;
+      for (const std::string& v : it->second) {
+        if (std::find(Values(d).begin(), Values(d).end(), v) != Values(d).end()) valid.push_back(v);
+      }
+      if (!valid.empty()) return r_.Pick(valid);
+    }
     return r_.Pick(Values(d));
+  }
+  std::optional<std::string> Maybe(double p, Domain d, A attr) {
+    if (!r_.Chance(p)) return std::nullopt;
+    return Value(d, attr);
   }
 
   // On a constant, one step either side, or a little further.
@@ -893,6 +1055,21 @@ Edges CollectEdges(const internal::Program& program) {
       for (const internal::UnitInfo& u : internal::kUnits) {
         const double limit = u.volume ? e.num : e.num2;
         if (!std::isnan(limit)) edges.quantities.push_back({limit / u.factor, std::string(u.name)});
+      }
+    }
+    // attr == "v", attr in SET, "v" in list: the values an attribute is compared with.
+    if ((e.op == internal::Op::kEq || e.op == internal::Op::kNe || e.op == internal::Op::kIn) &&
+        e.kids.size() == 2) {
+      for (int side = 0; side < 2; ++side) {
+        const internal::Expr &a = e.kids[side], &b = e.kids[1 - side];
+        if (a.op != internal::Op::kAttr && a.op != internal::Op::kMember) continue;
+        std::vector<std::string>& out = edges.strings[a.attr];
+        if (b.op == internal::Op::kConst && b.type == internal::Type::kString) {
+          out.push_back(b.str);
+        } else if (b.op == internal::Op::kSetRef && side == 0) {
+          const auto& v = program.sets[b.slot].values;
+          out.insert(out.end(), v.begin(), v.end());
+        }
       }
     }
     for (const internal::Expr& k : e.kids) walk(k);

@@ -1547,7 +1547,27 @@ class Checker {
           body.kids.push_back(std::move(*test));
         }
       }
-      if (window) ok &= LowerWindow(*window, f, rule);
+      // The table's window and the row's both apply: the row holds where they overlap.
+      if (effective) ok &= LowerWindow(*effective, f, rule);
+      if (window != effective) {
+        Rule own;
+        if (LowerWindow(*window, f, own)) {
+          if (own.effective_from) {
+            rule.effective_from = std::max(rule.effective_from.value_or(INT32_MIN), *own.effective_from);
+          }
+          if (own.effective_until) {
+            rule.effective_until = std::min(rule.effective_until.value_or(INT32_MAX), *own.effective_until);
+          }
+          if (rule.effective_from && rule.effective_until &&
+              *rule.effective_until <= *rule.effective_from) {
+            sink_.Error(Range(f, *window), "invalid_window",
+                        "the row's window and the table's do not overlap");
+            ok = false;
+          }
+        } else {
+          ok = false;
+        }
+      }
       if (rule.effective_from) analysis.from = *rule.effective_from;
       if (rule.effective_until) analysis.until = *rule.effective_until;
       if (!then) {

@@ -237,7 +237,9 @@ auto const number_lit_def =
     x3::raw[finite_real[set_number][kind(Kind::kNumber)]][set_range];
 // A number with a unit (`4 L`); `4 L | 4 kg` says the same limit in each dimension, and the
 // material's unit picks the one it is compared with.
-auto const unit_word_def = lexeme[alpha >> *alnum >> !char_('_')] - reserved;
+// (Not a word that opens a table's or regime's clause: `when m.quantity <= 5 row ...`.)
+auto const unit_word_def =
+    lexeme[alpha >> *alnum >> !char_('_')] - reserved - kw_columns - kw_complete - kw_row;
 auto const unit_number_def =
     x3::raw[(finite_real[set_number] >> unit_word[set_key])[kind(Kind::kNumber)]][set_range];
 auto const quantity_lit_def =
@@ -333,11 +335,15 @@ auto const row_clause_def = x3::raw[
     (kw_title[kind(Kind::kTitle)] > quoted[set_text]) |
     (kw_cite[kind(Kind::kCite)] > quoted[set_text]) |
     (kw_then[kind(Kind::kThen)] > effect[push])][set_range];
+// `not` and `in` are words of a cell only when a value could not go on from them
+// (`not-for-sale` and `in-vitro` are values).
+auto const cell_word_end = !(alnum | char_("_.*-"));
 auto const cell_def = x3::raw[x3::eps[kind(Kind::kCell)] >>
-                              (lit('*')[key_is("*")] | (kw_not[key_is("not")] > cell_value[push]) |
+                              (lit('*')[key_is("*")] |
+                               (lexeme[lit("not") >> cell_word_end][key_is("not")] > cell_value[push]) |
                                cell_value[push])][set_range];
 auto const cell_value_def = x3::raw[set_literal[assign] |
-                                    (kw_in > qname[set_text][kind(Kind::kPath)]) |
+                                    (lexeme[lit("in") >> cell_word_end] > qname[set_text][kind(Kind::kPath)]) |
                                     element[assign]][set_range];
 // `predicate NAME(PARAM, ...) = CONDITION`, or without parameters `predicate NAME = CONDITION`.
 auto const pred_decl_def = x3::raw[kw_predicate[kind(Kind::kPredicate)] > ident[set_text] >

@@ -60,13 +60,13 @@ bool Matcher::Match(std::string_view s, bool fold) const {
   // Iterative glob with single-star backtracking: linear in practice, never exponential.
   size_t p = 0, t = 0, star = std::string::npos, mark = 0;
   while (t < s.size()) {
-    if (p < pattern.size() &&
-        (pattern[p] == '?' || pattern[p] == s[t] || (fold && Fold(pattern[p]) == Fold(s[t])))) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
+    if (p < pattern.size() && pattern[p] == '*') {  // a wildcard, even facing a `*` of the text
       star = p++;
       mark = t;
+    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == s[t] ||
+                                      (fold && Fold(pattern[p]) == Fold(s[t])))) {
+      ++p;
+      ++t;
     } else if (star != std::string::npos) {
       p = star + 1;
       t = ++mark;
