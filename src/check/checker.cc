@@ -1353,8 +1353,9 @@ class Checker {
       Rule rule;
       const std::string_view name = kLawKinds[static_cast<int>(kind)];
       rule.id = absl::StrCat("coverage.", Av(name));
-      rule.title = absl::StrCat("The ", Av(kLawWords[static_cast<int>(kind)]),
-                                " that apply are not covered by this policy");
+      std::string words(kLawWords[static_cast<int>(kind)]);
+      words[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(words[0])));
+      rule.title = absl::StrCat(words, ": not covered by the policy's regimes");
       rule.citation = "the policy's regimes (rules/README.md, \"Coverage\")";
       rule.location = sources_[where.file].Location(where.begin);
       rule.range = where;

@@ -239,7 +239,7 @@ auto const number_lit_def =
 // material's unit picks the one it is compared with.
 // (Not a word that opens a table's or regime's clause: `when m.quantity <= 5 row ...`.)
 auto const unit_word_def =
-    lexeme[alpha >> *alnum >> !char_('_')] - reserved - kw_columns - kw_complete - kw_row;
+    lexeme[alpha >> *alnum >> !char_('_')] - reserved - kw_columns - kw_complete - kw_row - kw_covers;
 auto const unit_number_def =
     x3::raw[(finite_real[set_number] >> unit_word[set_key])[kind(Kind::kNumber)]][set_range];
 auto const quantity_lit_def =
