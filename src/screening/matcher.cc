@@ -542,23 +542,103 @@ int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& list
 }
 
 // ---------------------------------------------------------------------------------------------
+// Upper bounds of the scorer: what the index prunes by. Every one is proved from the formulas
+// above, never measured, so the index finds every name the linear scan would return.
+
+constexpr double kEps = 1e-9;  // slack for floating-point rounding, always on the side of keeping
+
+// The fraction s a name must reach for its score to round to min_score or more: the short-name
+// factor, the cap at 99, the legal form's point and the country weighting only lower a score.
+double NeededFraction(int min_score) { return (min_score - 0.5) / 100.0 - kEps; }
+
+// Jaro-Winkler compares at most this many bytes of a word; longer words are compared exactly.
+constexpr std::size_t kMaxJwBytes = 64;
+
+// The fewest bytes, counted with multiplicity (the bag intersection I), two words of n and m
+// bytes (1..kMaxJwBytes) must have in common for TokenSimilarity to reach kMinTokenSimilarity;
+// min(n, m) + 1 when no I suffices. Jaro's matches are common bytes, so m_J <= I and
+// jaro <= (I/n + I/m + 1) / 3; Winkler's boost adds at most 0.4 (1 - jaro); the edit distance is
+// at least the bag distance max(n, m) - I, so the edit ratio is at most I / max(n, m).
+struct CommonTable {
+  std::uint8_t min_common[kMaxJwBytes + 1][kMaxJwBytes + 1];
+  CommonTable() {
+    for (std::size_t n = 1; n <= kMaxJwBytes; ++n) {
+      for (std::size_t m = 1; m <= kMaxJwBytes; ++m) {
+        const std::size_t shorter = std::min(n, m), longer = std::max(n, m);
+        std::size_t i = 0;
+        for (; i <= shorter; ++i) {
+          const double common = static_cast<double>(i);
+          const double jaro = i == 0 ? 0.0 : (common / n + common / m + 1.0) / 3.0;
+          const double prefix = static_cast<double>(std::min<std::size_t>(4, shorter));
+          const double jw = jaro > 0.7 ? jaro + 0.1 * prefix * (1.0 - jaro) : jaro;
+          if (0.5 * (jw + common / longer) >= kMinTokenSimilarity - kEps) break;
+        }
+        min_common[n][m] = static_cast<std::uint8_t>(i);
+      }
+    }
+  }
+};
+
+std::size_t MinCommon(std::size_t n, std::size_t m) {
+  static const CommonTable table;
+  return table.min_common[n][m];
+}
+
+// Whether words of n and m bytes can be similar at all: the similarity is at most
+// (1 + shorter / longer) / 2.
+bool LengthsCanMatch(std::size_t n, std::size_t m) {
+  const double ratio = static_cast<double>(std::min(n, m)) / static_cast<double>(std::max(n, m));
+  return 0.5 * (1.0 + ratio) >= kMinTokenSimilarity - kEps;
+}
+
+// A word's bytes as a bag: the k-th occurrence of byte c is the token (c, k), hashed into 64 bits.
+// A bit one word has and the other lacks stands for at least one token of the first the second
+// lacks, so n - popcount(a & ~b) bounds the bag intersection from above.
+std::uint32_t BagToken(unsigned char c, std::size_t occurrence) {
+  return static_cast<std::uint32_t>(c) << 8 | static_cast<std::uint32_t>(std::min<std::size_t>(occurrence, 255));
+}
+
+std::uint64_t BagBit(std::uint32_t token) {
+  return std::uint64_t{1} << (((token + 0x7F4A7C15u) * 0x9E3779B1u) >> 26);
+}
+
+int PopCount64(std::uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+}
+
+// The tokens of a word (its bytes with their occurrence numbers), and its signature.
+template <typename Tokens>
+std::uint64_t BagOf(std::string_view word, Tokens* tokens) {
+  std::uint8_t seen[256] = {};
+  std::uint64_t bag = 0;
+  for (char ch : word) {
+    const auto c = static_cast<unsigned char>(ch);
+    const std::uint32_t token = BagToken(c, ++seen[c] == 0 ? 255 : seen[c]);
+    if (tokens != nullptr) tokens->push_back(token);
+    bag |= BagBit(token);
+  }
+  return bag;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Trigrams.
 
 using Gram = std::uint32_t;
 
-// The sorted, distinct padded trigrams of a form's core tokens.
-std::vector<Gram> Grams(const NormName& name) {
+// The sorted, distinct trigrams of a form's joined core (the words concatenated), padded with two
+// marks at either end.
+std::vector<Gram> JoinedGrams(const NormName& name) {
   std::vector<Gram> grams;
-  std::string padded;
-  for (const std::string& token : name.core) {
-    padded.assign(2, kPadStart);
-    padded += token;
-    padded.append(2, kPadEnd);
-    for (std::size_t i = 0; i + 3 <= padded.size(); ++i) {
-      grams.push_back(static_cast<Gram>(static_cast<unsigned char>(padded[i])) << 16 |
-                      static_cast<Gram>(static_cast<unsigned char>(padded[i + 1])) << 8 |
-                      static_cast<Gram>(static_cast<unsigned char>(padded[i + 2])));
-    }
+  std::string padded(2, kPadStart);
+  padded += name.joined;
+  padded.append(2, kPadEnd);
+  for (std::size_t i = 0; i + 3 <= padded.size(); ++i) {
+    grams.push_back(static_cast<Gram>(static_cast<unsigned char>(padded[i])) << 16 |
+                    static_cast<Gram>(static_cast<unsigned char>(padded[i + 1])) << 8 |
+                    static_cast<Gram>(static_cast<unsigned char>(padded[i + 2])));
   }
   std::sort(grams.begin(), grams.end());
   grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
@@ -584,32 +664,16 @@ struct Signature {
     bits[b >> 6] |= std::uint64_t{1} << (b & 63);
   }
   int Outside(const Signature& query) const {
-    return PopCount(bits[0] & ~query.bits[0]) + PopCount(bits[1] & ~query.bits[1]);
-  }
-  // Inline (SWAR) rather than std::popcount, which is a library call without -mpopcnt.
-  static int PopCount(std::uint64_t x) {
-    x = x - ((x >> 1) & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+    return PopCount64(bits[0] & ~query.bits[0]) + PopCount64(bits[1] & ~query.bits[1]);
   }
 };
 
-// The trigrams a name and a query form must share for the name to be able to score `min_score`:
-// each side, of n trigrams, may lose at most 3 + 0.4 * (100 - min_score) + 0.2 * n of them.
-// Calibrated on the labelled query set against the whole SDN list (every pair scoring 60 or more
-// by the linear scan, 20,908 pairs): at every threshold from 85 to 95 no pair loses more, on
-// either side, with 2 trigrams to spare. (Below 85 it is an extrapolation: a few pairs scoring
-// about 80 share no trigram at all, and no trigram filter can find them; the linear scan can.)
-std::size_t LostAtMost(std::size_t n, int min_score) {
-  const int room = 100 - std::clamp(min_score, 0, 100);
-  return static_cast<std::size_t>(3.0 + 0.4 * room + 0.2 * static_cast<double>(n));
-}
-
-std::size_t RequiredGrams(std::size_t gram_count, int min_score) {
-  const std::size_t lost = LostAtMost(gram_count, min_score);
-  return gram_count > lost ? gram_count - lost : 1;
-}
+// Each edit of the optimal string alignment (a substitution, insertion, deletion or adjacent
+// transposition) destroys at most 4 of a string's trigram occurrences (a transposition: the 4
+// trigrams over its two positions), so two strings d edits apart share all but at most 4d of
+// either one's distinct trigrams (the q-gram lemma, E. Ukkonen, "Approximate string-matching with
+// q-grams and maximal matches", 1992, counted for transpositions).
+constexpr std::size_t kGramsPerEdit = 4;
 
 int Weighted(int score, const NameQuery& q, const ListEntry& e) {
   if (q.country.empty() || e.countries.empty()) return score;
@@ -634,44 +698,66 @@ struct IndexedName {
   std::uint32_t entry;
   std::uint16_t alias;
   NormName form;
-  std::vector<std::uint32_t> words;  // the id of each core word (Impl::word_count distinct)
+  std::vector<std::uint32_t> words;  // the id of each core word (Vocabulary::words)
 };
 
-// Where a name's trigrams are, how many, and their signature: what the filter reads of a name.
+// Every distinct core word of the indexed names, and the names each occurs in.
+struct Vocabulary {
+  struct Occurrence {
+    std::uint32_t name;    // IndexedName id
+    std::uint32_t length;  // that name's core length (the sum of its words' lengths)
+  };
+  std::vector<std::string> words;                   // by word id
+  std::vector<std::uint64_t> bags;                  // BagOf, by word id
+  std::vector<std::vector<Occurrence>> names;       // by word id, sorted by length then name
+  // The similar-word search: the words of each length (1..kMaxJwBytes) holding a bag token,
+  // keyed by length << 16 | token, and all the words of each length; words longer than
+  // kMaxJwBytes apart.
+  absl::flat_hash_map<std::uint32_t, std::vector<std::uint32_t>> by_token;
+  std::vector<std::vector<std::uint32_t>> by_length;
+  std::vector<std::uint32_t> long_words;
+};
+
+// Where a name's joined trigrams are, how many, and their signature.
 struct NameGrams {
   Signature signature;
-  std::uint32_t begin = 0;  // into Trigrams::pool
+  std::uint32_t begin = 0;  // into Joined::pool
   std::uint32_t count = 0;
 };
 
 // One name in a posting list, with the filter data of the name copied beside it, so the filter
-// reads each list sequentially and touches a name's own data (its trigrams, its stamp) only for
-// the few that pass the signature test.
+// reads each list sequentially and touches a name's own trigrams only for the few that pass the
+// signature test.
 struct Posting {
   Signature signature;
   std::uint32_t id;
-  std::uint32_t count;  // the name's trigrams
+  std::uint16_t count;   // the name's distinct joined trigrams
+  std::uint16_t length;  // the name's joined length
 };
 
-// The trigrams of the indexed names, both ways.
-struct Trigrams {
-  std::vector<Gram> pool;            // the trigrams of all names, name after name
-  std::vector<NameGrams> names;      // of name i
-  absl::flat_hash_map<Gram, std::vector<Posting>> postings;  // trigram -> names
+// The trigrams of the indexed names' joined cores, both ways.
+struct Joined {
+  std::vector<Gram> pool;        // the trigrams of all names, name after name
+  std::vector<NameGrams> names;  // of name i
+  absl::flat_hash_map<Gram, std::vector<Posting>> postings;  // trigram -> names, by length
+  std::vector<std::vector<std::uint32_t>> by_length;          // joined length -> names
 };
 
 }  // namespace
 
 struct NameIndex::Impl {
   std::vector<IndexedName> names;  // every form of every name, in entry then alias order
-  Trigrams grams;
+  std::vector<std::uint32_t> lengths;  // of each name's core (= its joined length)
+  Vocabulary vocabulary;
+  Joined joined;
   std::size_t name_count = 0;  // names of the entries (a name can have two forms)
-  std::size_t word_count = 0;  // distinct core words (IndexedName::words)
 };
 
 NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move(entries)) {
   auto impl = std::make_shared<Impl>();
   absl::flat_hash_map<std::string, std::uint32_t> word_ids;
+  Vocabulary& vocabulary = impl->vocabulary;
+  Joined& joined = impl->joined;
   for (std::uint32_t e = 0; e < entries_.size(); ++e) {
     const auto& names = entries_[e]->names;
     for (std::size_t a = 0; a < names.size() && a <= UINT16_MAX; ++a) {
@@ -679,33 +765,67 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       for (NormName& form : Normalize(names[a])) {
         const auto id = static_cast<std::uint32_t>(impl->names.size());
         NameGrams summary;
-        summary.begin = static_cast<std::uint32_t>(impl->grams.pool.size());
-        for (Gram g : Grams(form)) {
-          impl->grams.postings[g].push_back({Signature{}, id, 0});
-          impl->grams.pool.push_back(g);
+        summary.begin = static_cast<std::uint32_t>(joined.pool.size());
+        for (Gram g : JoinedGrams(form)) {
+          joined.postings[g].push_back({Signature{}, id, 0, 0});
+          joined.pool.push_back(g);
           summary.signature.Add(g);
           ++summary.count;
         }
-        impl->grams.names.push_back(summary);
+        joined.names.push_back(summary);
         std::vector<std::uint32_t> words;
+        std::uint32_t length = 0;
         for (const std::string& word : form.core) {
-          words.push_back(
-              word_ids.try_emplace(word, static_cast<std::uint32_t>(word_ids.size())).first->second);
+          auto [it, added] =
+              word_ids.try_emplace(word, static_cast<std::uint32_t>(vocabulary.words.size()));
+          if (added) {
+            vocabulary.words.push_back(word);
+            vocabulary.names.emplace_back();
+          }
+          words.push_back(it->second);
+          length += static_cast<std::uint32_t>(word.size());
         }
+        for (std::uint32_t w : words) {
+          auto& list = vocabulary.names[w];
+          if (list.empty() || list.back().name != id) list.push_back({id, length});
+        }
+        if (joined.by_length.size() <= length) joined.by_length.resize(length + 1);
+        joined.by_length[length].push_back(id);
+        impl->lengths.push_back(length);
         impl->names.push_back(
             {e, static_cast<std::uint16_t>(a), std::move(form), std::move(words)});
       }
     }
   }
-  // Each posting list by the names' trigram counts (then id), so a query reads only the names
-  // whose count it can accept (FindCandidates).
-  for (auto& [gram, list] : impl->grams.postings) {
-    const auto& names = impl->grams.names;
-    for (Posting& p : list) p.signature = names[p.id].signature, p.count = names[p.id].count;
+  // Each posting list by the names' lengths, so a query reads only the lengths it can accept.
+  for (auto& [gram, list] : joined.postings) {
+    for (Posting& p : list) {
+      p.signature = joined.names[p.id].signature;
+      p.count = static_cast<std::uint16_t>(std::min<std::uint32_t>(joined.names[p.id].count, UINT16_MAX));
+      p.length = static_cast<std::uint16_t>(impl->lengths[p.id]);
+    }
     std::stable_sort(list.begin(), list.end(),
-                     [](const Posting& a, const Posting& b) { return a.count < b.count; });
+                     [](const Posting& a, const Posting& b) { return a.length < b.length; });
   }
-  impl->word_count = word_ids.size();
+  for (auto& list : vocabulary.names) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const auto& a, const auto& b) { return a.length < b.length; });
+  }
+  vocabulary.by_length.resize(kMaxJwBytes + 1);
+  std::vector<std::uint32_t> tokens;
+  for (std::uint32_t w = 0; w < vocabulary.words.size(); ++w) {
+    const std::string& word = vocabulary.words[w];
+    tokens.clear();
+    vocabulary.bags.push_back(BagOf(word, &tokens));
+    if (word.size() > kMaxJwBytes) {
+      vocabulary.long_words.push_back(w);
+      continue;
+    }
+    vocabulary.by_length[word.size()].push_back(w);
+    for (std::uint32_t token : tokens) {
+      vocabulary.by_token[static_cast<std::uint32_t>(word.size()) << 16 | token].push_back(w);
+    }
+  }
   impl_ = std::move(impl);
 }
 
@@ -713,22 +833,40 @@ std::size_t NameIndex::name_count() const { return impl_ ? impl_->name_count : 0
 
 namespace {
 
+// A stamp per element: set(i) is true the first time i is seen since the last Reset.
+struct Stamps {
+  std::vector<std::uint32_t> stamp;
+  std::uint32_t epoch = 0;
+  void Reset(std::size_t size) {
+    if (stamp.size() < size) stamp.resize(size, 0);
+    if (++epoch == 0) {
+      std::fill(stamp.begin(), stamp.end(), 0);
+      epoch = 1;
+    }
+  }
+  bool Seen(std::uint32_t i) const { return stamp[i] == epoch; }
+  bool FirstTime(std::uint32_t i) {
+    if (stamp[i] == epoch) return false;
+    stamp[i] = epoch;
+    return true;
+  }
+};
+
 // Per-thread scratch space, so Screen stays const and allocation-free once warm.
 struct Scratch {
-  std::vector<std::uint32_t> stamp;  // the epoch (query form) that last saw each name
-  std::uint32_t epoch = 0;
+  Stamps names;      // candidates met, per route and form
+  Stamps searched;   // listed words met by the search for one query word
+  Stamps has_row;    // listed words similar to some query word: row[w] is theirs
+  std::vector<std::uint32_t> row;
+  // The similarities of the query: slots (a slot per query word, form after form) doubles per
+  // listed word that has a row; 0 where below kMinTokenSimilarity.
+  std::vector<double> sims;
+  std::vector<std::uint32_t> similar;        // per slot, the listed words similar to it
+  std::vector<std::uint32_t> similar_begin;  // slot -> into similar (slots + 1)
   std::vector<std::uint32_t> candidates;
+  std::vector<std::uint32_t> tokens;
+  std::vector<double> best_of_query_word;
   std::uint64_t gram_bits[kGramWords] = {};  // the query form's trigrams (GramBit)
-  // Word similarities of this query: the query word in `slot` (its form's first kCachedWords
-  // words, form after form) against listed word w at sims[w * slots + slot], valid when its
-  // stamp is sim_epoch. A common listed word is compared with the query once, however many
-  // candidates have it.
-  struct Sim {
-    double value;
-    std::uint32_t stamp;
-  };
-  std::vector<Sim> sims;
-  std::uint32_t sim_epoch = 0;
 };
 
 constexpr std::size_t kCachedWords = 8;
@@ -739,120 +877,231 @@ Scratch& QueryScratch() {
   return scratch;
 }
 
-void NewEpoch(Scratch& s, std::size_t names) {
-  if (s.stamp.size() < names) s.stamp.resize(names, 0);
-  if (++s.epoch == 0) {
-    std::fill(s.stamp.begin(), s.stamp.end(), 0);
-    s.epoch = 1;
+// Records into the scratch rows every listed word similar to the query word in `slot` (its
+// TokenSimilarity at least kMinTokenSimilarity), each with that similarity. The search is
+// exhaustive: it skips a word only when a bound proves it below kMinTokenSimilarity.
+void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::size_t slot,
+                        std::size_t slots, Scratch& s) {
+  auto consider = [&](std::uint32_t w) {
+    const double sim = TokenSimilarity(query_word, v.words[w]);
+    if (sim < kMinTokenSimilarity) return;
+    if (s.has_row.FirstTime(w)) {
+      s.row[w] = static_cast<std::uint32_t>(s.sims.size() / slots);
+      s.sims.resize(s.sims.size() + slots, 0.0);
+    }
+    s.sims[s.row[w] * slots + slot] = sim;
+    s.similar.push_back(w);
+  };
+  const std::size_t n = query_word.size();
+  for (std::uint32_t w : v.long_words) consider(w);
+  if (n > kMaxJwBytes) {  // compared on its first 64 bytes by Jaro-Winkler: every word is checked
+    for (std::size_t m = 1; m < v.by_length.size(); ++m) {
+      if (!LengthsCanMatch(n, m)) continue;
+      for (std::uint32_t w : v.by_length[m]) consider(w);
+    }
+    return;
+  }
+  s.tokens.clear();
+  const std::uint64_t bag = BagOf(query_word, &s.tokens);
+  s.searched.Reset(v.words.size());
+  for (std::size_t m = 1; m < v.by_length.size(); ++m) {
+    if (v.by_length[m].empty() || !LengthsCanMatch(n, m)) continue;
+    const std::size_t common = MinCommon(n, m);
+    if (common > std::min(n, m)) continue;
+    auto passes = [&](std::uint32_t w) {
+      const std::uint64_t other = v.bags[w];
+      return n - PopCount64(bag & ~other) >= common && m - PopCount64(other & ~bag) >= common;
+    };
+    // A word with `common` of the query word's n tokens has one of any n - common + 1 of them:
+    // the rarest at this length.
+    const std::size_t prefix = n - common + 1;
+    if (prefix > n) {
+      for (std::uint32_t w : v.by_length[m]) {
+        if (passes(w)) consider(w);
+      }
+      continue;
+    }
+    absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
+    static const std::vector<std::uint32_t> kNone;
+    for (std::uint32_t token : s.tokens) {
+      auto it = v.by_token.find(static_cast<std::uint32_t>(m) << 16 | token);
+      lists.push_back(it == v.by_token.end() ? &kNone : &it->second);
+    }
+    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(),
+                      [](const auto* a, const auto* b) { return a->size() < b->size(); });
+    for (std::size_t k = 0; k < prefix; ++k) {
+      for (std::uint32_t w : *lists[k]) {
+        if (s.searched.FirstTime(w) && passes(w)) consider(w);
+      }
+    }
   }
 }
 
-}  // namespace
+// The candidates of one query form by its words (the token score): appended to s.candidates.
+//
+// With t = NeededFraction(min_score) and c = 1 - t, a name of core length L can reach t by the
+// token score only if its loss, (Q + L) minus the weighted sum of its aligned pairs, is at most
+// c (Q + L). A pair of words of lengths x, y is similar at most (1 + min/max) / 2 (the edit ratio
+// is at most min/max), so it loses at least |x - y| / 2; with U the query's unaligned length and
+// V the name's, U + V + sum |x - y| / 2 <= c (Q + L), and L <= Q - U + V + sum |x - y|, give
+// (1 + c) U <= 2 c Q: the query words the name aligns weigh more than Q - 2cQ / (1 + c), and
+// Q (1 - 2c) / (1 + 2c) <= L <= Q (1 + 2c) / (1 - 2c). So every such name holds a word similar to
+// one of any set of query words longer in all than 2cQ / (1 + c): the set whose similar words
+// occur in the fewest names is read. Each name met is then bounded by the best similarity of each
+// of its words and of each query word (the token score is at most the sum over the query's words
+// of best * length, plus the same over the name's, over Q + L) and kept when that reaches t.
+void WordCandidates(const std::vector<IndexedName>& names, const Vocabulary& v,
+                    const NormName& form, std::size_t base, std::size_t slots, double t,
+                    Scratch& s) {
+  const std::size_t words = form.core.size();
+  double total = 0;
+  for (const std::string& w : form.core) total += static_cast<double>(w.size());
+  const double c = 1.0 - t;
+  if (c >= 0.5) return;  // min_score >= kReviewScore: never
+  const double unaligned = 2.0 * c * total / (1.0 + c) + kEps;
+  const double shortest = total * (1.0 - 2.0 * c) / (1.0 + 2.0 * c) - 1e-6;
+  const double longest = total * (1.0 + 2.0 * c) / (1.0 - 2.0 * c) + 1e-6;
+  // The words to read: the fewest names first, until they weigh more than `unaligned`.
+  absl::InlinedVector<std::pair<std::size_t, std::size_t>, 16> order;  // (names, slot)
+  for (std::size_t i = 0; i < words; ++i) {
+    std::size_t volume = 0;
+    for (std::uint32_t k = s.similar_begin[base + i]; k < s.similar_begin[base + i + 1]; ++k) {
+      volume += v.names[s.similar[k]].size();
+    }
+    order.push_back({volume, i});
+  }
+  std::sort(order.begin(), order.end());
+  double weight = 0;
+  std::size_t read = 0;
+  while (read < order.size() && weight <= unaligned) {
+    weight += static_cast<double>(form.core[order[read].second].size());
+    ++read;
+  }
+  if (weight <= unaligned) return;
+  s.best_of_query_word.resize(words);
+  s.names.Reset(names.size());
+  for (std::size_t r = 0; r < read; ++r) {
+    const std::size_t i = order[r].second;
+    for (std::uint32_t k = s.similar_begin[base + i]; k < s.similar_begin[base + i + 1]; ++k) {
+      const auto& list = v.names[s.similar[k]];
+      auto first = std::partition_point(list.begin(), list.end(), [&](const auto& o) {
+        return static_cast<double>(o.length) < shortest;
+      });
+      for (auto it = first; it != list.end() && static_cast<double>(it->length) <= longest; ++it) {
+        const std::uint32_t id = it->name;
+        if (!s.names.FirstTime(id)) continue;
+        std::fill(s.best_of_query_word.begin(), s.best_of_query_word.end(), 0.0);
+        double matched = 0;
+        for (std::uint32_t w : names[id].words) {
+          if (!s.has_row.Seen(w)) continue;
+          const double* sims = &s.sims[s.row[w] * slots + base];
+          double best = 0;
+          for (std::size_t j = 0; j < words; ++j) {
+            best = std::max(best, sims[j]);
+            s.best_of_query_word[j] = std::max(s.best_of_query_word[j], sims[j]);
+          }
+          matched += best * static_cast<double>(v.words[w].size());
+        }
+        for (std::size_t j = 0; j < words; ++j) {
+          matched += s.best_of_query_word[j] * static_cast<double>(form.core[j].size());
+        }
+        if (matched >= t * (total + static_cast<double>(it->length)) - kEps) {
+          s.candidates.push_back(id);
+        }
+      }
+    }
+  }
+}
 
-// Scores names (ids in ascending order, so an entry's names are together) and keeps each entry's
-// best alias, weighted by country, when it reaches min_score.
-namespace {
-
-// Appends to s.candidates the names sharing enough trigrams with `form` (see the top of the file).
-void FindCandidates(const Trigrams& index, const NormName& form, int min_score, Scratch& s) {
-  static const std::vector<Posting> kNone;
-  const std::vector<Gram> grams = Grams(form);
-  const std::size_t required = RequiredGrams(grams.size(), min_score);
-  // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
-  absl::InlinedVector<const std::vector<Posting>*, 64> lists;
+// The candidates of one query form by its joined core (the edit ratio of the joined cores):
+// appended to s.candidates. That ratio is at most shorter / longer, and at least t only within
+// d = c * longer edits, so the name's length is within [t n, n / t] (n the query's) and it shares
+// all but kGramsPerEdit * d of the query's g distinct trigrams and of its own. Prefix filtering
+// (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for Similarity Joins in Data
+// Cleaning", ICDE 2006): such a name holds one of the query's kGramsPerEdit * d + 1 rarest
+// trigrams, so only those posting lists are read, over that range of lengths (they are sorted by
+// length); each name met is checked by its signature, then by the shared count itself.
+void JoinedCandidates(const Joined& index, const NormName& form, double t, Scratch& s) {
+  const std::size_t n = form.joined.size();
+  // A joined core of 3 bytes or fewer on either side scores at most 0.7 by this route.
+  if (n <= 3 || t <= 0.7) return;
+  const auto shortest = static_cast<std::size_t>(std::max(4.0, std::ceil(t * n - 1e-6)));
+  const auto longest = std::min<std::size_t>(
+      static_cast<std::size_t>(std::floor(n / t + 1e-6)), index.by_length.size() - 1);
+  if (shortest > longest) return;
+  const std::vector<Gram> grams = JoinedGrams(form);
+  const std::size_t g = grams.size();
+  auto edits = [&](std::size_t length) {
+    return static_cast<std::size_t>((1.0 - t) * static_cast<double>(std::max(n, length)) + kEps);
+  };
+  // The trigrams a name of `length` and `count` trigrams must share: the query's and its own.
+  auto needed = [&](std::size_t length, std::size_t count) -> std::ptrdiff_t {
+    const auto lost = static_cast<std::ptrdiff_t>(kGramsPerEdit * edits(length));
+    return std::max(static_cast<std::ptrdiff_t>(g) - lost, static_cast<std::ptrdiff_t>(count) - lost);
+  };
+  s.names.Reset(index.names.size());
   Signature query;
   for (Gram g : grams) {
     query.Add(g);
-    auto it = index.postings.find(g);
-    lists.push_back(it == index.postings.end() ? &kNone : &it->second);
     s.gram_bits[GramBit(g) >> 6] |= std::uint64_t{1} << (GramBit(g) & 63);
   }
-  std::sort(lists.begin(), lists.end(),
-            [](const auto* a, const auto* b) { return a->size() < b->size(); });
-  // The trigrams a name of n trigrams must share: the query's requirement and its own.
-  // Beyond most_grams, a name's own requirement exceeds the query's trigrams: n - LostAtMost(n)
-  // <= g gives n <= (g + 3 + 0.4 * room) / 0.8.
-  const double room = 100 - std::clamp(min_score, 0, 100);
-  const auto most_grams = static_cast<std::size_t>(
-      (static_cast<double>(grams.size()) + 3.0 + 0.4 * room) / 0.8 + 1.0);
-  absl::InlinedVector<std::uint32_t, 128> need(std::min<std::size_t>(most_grams, 255) + 1);
-  for (std::size_t n = 0; n < need.size(); ++n) {
-    need[n] = static_cast<std::uint32_t>(std::max(required, RequiredGrams(n, min_score)));
-  }
-  NewEpoch(s, index.names.size());
-  const Gram* pool = index.pool.data();
-  const std::size_t prefix = grams.size() - required + 1;
-  auto needed = [&](std::size_t n) {
-    return n < need.size() ? need[n] : std::max(required, RequiredGrams(n, min_score));
+  auto check = [&](std::uint32_t id, std::size_t length, std::size_t count) {
+    const std::ptrdiff_t wanted = needed(length, count);
+    const NameGrams& name = index.names[id];
+    std::ptrdiff_t shared = 0;
+    for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
+      const std::uint32_t bit = GramBit(index.pool[i]);
+      shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
+    }
+    if (shared >= wanted) s.candidates.push_back(id);
   };
-  // Length-aware prefix filtering: a name of n trigrams sharing needed(n) of the query's g shares
-  // one of the g - needed(n) + 1 rarest, so list k need only hold the names with
-  // needed(n) <= g - k: as needed(n) grows with n, those with n <= longest. The lists are sorted
-  // by n, so that is a range of each.
-  std::size_t longest = most_grams;
-  for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
-    while (longest >= required && needed(longest) > grams.size() - k) --longest;
-    if (longest < required) break;
-    const std::vector<Posting>& list = *lists[k];
-    auto first = std::partition_point(list.begin(), list.end(), [&](const Posting& p) {
-      return p.count < required;
-    });
-    auto last = std::partition_point(first, list.end(), [&](const Posting& p) {
-      return p.count <= longest;
-    });
-    for (auto it = first; it != last; ++it) {
-      // The signature first (in the list itself): a name it rules out is ruled out in every list,
-      // so testing it again in a later list gives the same answer without a stamp.
-      const std::size_t wanted = needed(it->count);
-      if (it->count - it->signature.Outside(query) < wanted) continue;
-      const std::uint32_t id = it->id;
-      if (s.stamp[id] == s.epoch) continue;  // seen in a rarer list
-      s.stamp[id] = s.epoch;
-      const NameGrams& name = index.names[id];
-      std::size_t shared = 0;
-      for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
-        const std::uint32_t bit = GramBit(pool[i]);
-        shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
+  const std::size_t most_lost = kGramsPerEdit * edits(longest);
+  if (most_lost >= g) {
+    // No trigram need be shared: every name of an acceptable length is checked.
+    for (std::size_t length = shortest; length <= longest; ++length) {
+      for (std::uint32_t id : index.by_length[length]) check(id, length, index.names[id].count);
+    }
+  } else {
+    static const std::vector<Posting> kNone;
+    absl::InlinedVector<const std::vector<Posting>*, 64> lists;
+    for (Gram g : grams) {
+      auto it = index.postings.find(g);
+      lists.push_back(it == index.postings.end() ? &kNone : &it->second);
+    }
+    const std::size_t prefix = most_lost + 1;
+    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(),
+                      [](const auto* a, const auto* b) { return a->size() < b->size(); });
+    for (std::size_t k = 0; k < prefix; ++k) {
+      const std::vector<Posting>& list = *lists[k];
+      auto first = std::partition_point(list.begin(), list.end(),
+                                        [&](const Posting& p) { return p.length < shortest; });
+      for (auto it = first; it != list.end() && it->length <= longest; ++it) {
+        // The signature first (in the list itself): a name it rules out is ruled out in every
+        // list, so testing it again in a later list gives the same answer without a stamp.
+        if (static_cast<std::ptrdiff_t>(it->count) - it->signature.Outside(query) <
+            needed(it->length, it->count)) {
+          continue;
+        }
+        if (s.names.FirstTime(it->id)) check(it->id, it->length, it->count);
       }
-      if (shared >= wanted) s.candidates.push_back(id);
     }
   }
   for (Gram g : grams) s.gram_bits[GramBit(g) >> 6] = 0;
 }
 
-template <typename Ids>
+// Scores names (ids in ascending order, so an entry's names are together) and keeps each entry's
+// best alias, weighted by country, when it reaches min_score. sim(f, i, name, j) is the
+// similarity of word i of query form f and word j of the name.
+template <typename Ids, typename Sim>
 void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
-             std::size_t word_count, const absl::InlinedVector<NormName, 2>& query,
-             const NameQuery& q, const Ids& ids, Scratch& s, std::vector<NameMatch>* out) {
-  // The cache of word similarities (Scratch::sims): TokenSimilarity is a function of the two
-  // words only, so a cached value is the value itself and the scores are unchanged.
-  absl::InlinedVector<std::size_t, 2> first_slot;
-  std::size_t slots = 0;
-  for (const NormName& form : query) {
-    first_slot.push_back(slots);
-    slots += std::min(form.core.size(), kCachedWords);
-  }
-  if (s.sims.size() < slots * word_count) s.sims.resize(slots * word_count, {0.0, 0});
-  if (++s.sim_epoch == 0) {
-    std::fill(s.sims.begin(), s.sims.end(), Scratch::Sim{0.0, 0});
-    s.sim_epoch = 1;
-  }
+             const absl::InlinedVector<NormName, 2>& query, const NameQuery& q, const Ids& ids,
+             Sim&& sim, std::vector<NameMatch>* out) {
   auto score_all = [&](const IndexedName& name) {
     int best_score = 0;
     for (std::size_t f = 0; f < query.size(); ++f) {
-      const NormName& form = query[f];
-      const std::size_t base = first_slot[f];
       best_score = std::max(
-          best_score,
-          ScoreForms(form, name.form, q.min_score, [&](std::uint32_t i, std::uint32_t j) {
-            if (i >= kCachedWords) return TokenSimilarity(form.core[i], name.form.core[j]);
-            Scratch::Sim& c = s.sims[name.words[j] * slots + base + i];
-            if (c.stamp != s.sim_epoch) {
-              c.value = TokenSimilarity(form.core[i], name.form.core[j]);
-              c.stamp = s.sim_epoch;
-            }
-            return c.value;
-          }));
+          best_score, ScoreForms(query[f], name.form, q.min_score,
+                                 [&](std::uint32_t i, std::uint32_t j) { return sim(f, i, name, j); }));
     }
     return best_score;
   };
@@ -883,22 +1132,52 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
 }  // namespace
 
 void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
-  // The index's filter is calibrated for min_score >= kReviewScore only (see LostAtMost): below,
-  // a name can score min_score without sharing a trigram with the query, so the answer comes
-  // from the linear scan, which is exact for any min_score.
+  // The bounds hold for any min_score, but below kReviewScore they prune little (a name can then
+  // score min_score with few words in common); the linear scan answers there, exact for any
+  // min_score.
   if (q.min_score < kReviewScore) {
     ScreenLinear(q, out);
     return;
   }
   out->clear();
-  if (!impl_) return;
+  if (!impl_ || q.min_score > 100) return;
   const auto query = Normalize(q.name);
   if (query.empty()) return;
   Scratch& s = QueryScratch();
-  for (const NormName& form : query) FindCandidates(impl_->grams, form, q.min_score, s);
+  const Vocabulary& v = impl_->vocabulary;
+  // Every listed word similar to a query word, with its similarity: a slot per query word.
+  absl::InlinedVector<std::size_t, 2> first_slot;
+  std::size_t slots = 0;
+  for (const NormName& form : query) {
+    first_slot.push_back(slots);
+    slots += form.core.size();
+  }
+  s.has_row.Reset(v.words.size());
+  if (s.row.size() < v.words.size()) s.row.resize(v.words.size());
+  s.sims.clear();
+  s.similar.clear();
+  s.similar_begin.assign(1, 0);
+  for (const NormName& form : query) {
+    for (const std::string& word : form.core) {
+      SearchSimilarWords(v, word, s.similar_begin.size() - 1, slots, s);
+      s.similar_begin.push_back(static_cast<std::uint32_t>(s.similar.size()));
+    }
+  }
+  const double t = NeededFraction(q.min_score);
+  for (std::size_t f = 0; f < query.size(); ++f) {
+    WordCandidates(impl_->names, v, query[f], first_slot[f], slots, t, s);
+    JoinedCandidates(impl_->joined, query[f], t, s);
+  }
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
-  Collect(*this, impl_->names, impl_->word_count, query, q, s.candidates, s, out);
+  // The exact scores, with the similarities found above: a pair of words the search did not
+  // record is below kMinTokenSimilarity, which the token score ignores like 0.
+  Collect(*this, impl_->names, query, q, s.candidates,
+          [&](std::size_t f, std::uint32_t i, const IndexedName& name, std::uint32_t j) {
+            const std::uint32_t w = name.words[j];
+            return s.has_row.Seen(w) ? s.sims[s.row[w] * slots + first_slot[f] + i] : 0.0;
+          },
+          out);
 }
 
 void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) const {
@@ -917,8 +1196,33 @@ void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) co
     It begin() const { return {0}; }
     It end() const { return {n}; }
   };
-  Collect(*this, impl_->names, impl_->word_count, query, q,
-          AllIds{static_cast<std::uint32_t>(impl_->names.size())}, QueryScratch(), out);
+  // A listed word is compared with a query word once (a per-query cache by word id, for the
+  // first kCachedWords words of each query form), however many names share it: TokenSimilarity
+  // is a function of the two words only, so a cached value is the value itself.
+  Scratch& s = QueryScratch();
+  const Vocabulary& v = impl_->vocabulary;
+  absl::InlinedVector<std::size_t, 2> first_slot;
+  std::size_t slots = 0;
+  for (const NormName& form : query) {
+    first_slot.push_back(slots);
+    slots += std::min(form.core.size(), kCachedWords);
+  }
+  s.has_row.Reset(v.words.size());
+  if (s.row.size() < v.words.size()) s.row.resize(v.words.size());
+  s.sims.clear();
+  Collect(*this, impl_->names, query, q, AllIds{static_cast<std::uint32_t>(impl_->names.size())},
+          [&](std::size_t f, std::uint32_t i, const IndexedName& name, std::uint32_t j) {
+            if (i >= kCachedWords) return TokenSimilarity(query[f].core[i], name.form.core[j]);
+            const std::uint32_t w = name.words[j];
+            if (s.has_row.FirstTime(w)) {
+              s.row[w] = static_cast<std::uint32_t>(s.sims.size() / slots);
+              s.sims.resize(s.sims.size() + slots, -1.0);
+            }
+            double& c = s.sims[s.row[w] * slots + first_slot[f] + i];
+            if (c < 0) c = TokenSimilarity(query[f].core[i], name.form.core[j]);
+            return c;
+          },
+          out);
 }
 
 std::string NormalizeName(std::string_view name) {
