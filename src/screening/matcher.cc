@@ -216,12 +216,48 @@ std::vector<std::string> Tokenize(std::string_view folded) {
   return tokens;
 }
 
+// The optimal-string-alignment distance of a (1..64 bytes) and b, bit-parallel: H. Hyyrö, "A
+// Bit-Vector Algorithm for Computing Levenshtein and Damerau Edit Distances", Nordic Journal of
+// Computing 10 (2003), the transposition vector added to Myers' algorithm (as in RapidFuzz's
+// OSA). One pass over b, a few word operations per byte.
+int OsaDistance64(std::string_view a, std::string_view b) {
+  thread_local std::uint64_t peq[256] = {};  // the positions of each byte in a; zero after use
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    peq[static_cast<unsigned char>(a[i])] |= std::uint64_t{1} << i;
+  }
+  std::uint64_t vp = ~std::uint64_t{0}, vn = 0, d0 = 0, previous = 0;
+  const std::uint64_t last = std::uint64_t{1} << (a.size() - 1);
+  int distance = static_cast<int>(a.size());
+  for (char ch : b) {
+    const std::uint64_t eq = peq[static_cast<unsigned char>(ch)];
+    const std::uint64_t transposed = ((~d0 & eq) << 1) & previous;
+    d0 = (((eq & vp) + vp) ^ vp) | eq | vn | transposed;
+    std::uint64_t hp = vn | ~(d0 | vp);
+    std::uint64_t hn = d0 & vp;
+    distance += (hp & last) != 0;
+    distance -= (hn & last) != 0;
+    hp = (hp << 1) | 1;
+    hn <<= 1;
+    vp = hn | ~(d0 | hp);
+    vn = hp & d0;
+    previous = eq;
+  }
+  for (char ch : a) peq[static_cast<unsigned char>(ch)] = 0;
+  return distance;
+}
+
 // Optimal-string-alignment distance (Levenshtein with adjacent transpositions) when it is at
 // most `limit`, else limit + 1; it stops as soon as a whole row exceeds the limit.
 int BoundedEditDistance(std::string_view a, std::string_view b, int limit) {
   const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   if (std::abs(n - m) > limit) return limit + 1;
   if (limit < 0) return limit + 1;
+  if (n == 0 || m == 0) return std::max(n, m);  // within the limit (checked above)
+  // The exact distance in one pass when one side fits in a machine word.
+  if (n <= 64 || m <= 64) {
+    const int d = n <= 64 ? OsaDistance64(a, b) : OsaDistance64(b, a);
+    return d <= limit ? d : limit + 1;
+  }
   // The bag distance (the characters of one the other lacks, the larger side) is a lower bound
   // of the edit distance, transpositions included: most pairs beyond the limit stop here.
   {
@@ -554,35 +590,89 @@ double NeededFraction(int min_score) { return (min_score - 0.5) / 100.0 - kEps; 
 // Jaro-Winkler compares at most this many bytes of a word; longer words are compared exactly.
 constexpr std::size_t kMaxJwBytes = 64;
 
-// The fewest bytes, counted with multiplicity (the bag intersection I), two words of n and m
-// bytes (1..kMaxJwBytes) must have in common for TokenSimilarity to reach kMinTokenSimilarity;
-// min(n, m) + 1 when no I suffices. Jaro's matches are common bytes, so m_J <= I and
-// jaro <= (I/n + I/m + 1) / 3; Winkler's boost adds at most 0.4 (1 - jaro); the edit distance is
-// at least the bag distance max(n, m) - I, so the edit ratio is at most I / max(n, m).
+// The most Jaro-Winkler can give two words of n and m bytes with `common` bytes in common.
+double JaroWinklerAtMost(std::size_t common, std::size_t n, std::size_t m) {
+  const double c = static_cast<double>(common);
+  const double jaro = common == 0 ? 0.0 : (c / n + c / m + 1.0) / 3.0;
+  const double prefix = static_cast<double>(std::min<std::size_t>(4, std::min(n, m)));
+  return jaro > 0.7 ? jaro + 0.1 * prefix * (1.0 - jaro) : jaro;
+}
+
+// The fewest bytes two words of n and m bytes (1..kMaxJwBytes) must have in common, counted with
+// multiplicity (the bag intersection), for TokenSimilarity to return kMinTokenSimilarity or
+// more; min(n, m) + 1 when none suffices. Two ways:
+// - the true similarity: Jaro's matches are common bytes, so Jaro-Winkler is at most
+//   JaroWinklerAtMost(common); the edit distance is at least the bag distance
+//   max(n, m) - common, so the edit ratio is at most common / max(n, m);
+// - EditRatio's early stop: below its floor 2 kMinTokenSimilarity - jw it returns
+//   1 - (limit + 1) / max(n, m) with limit = (int)((1 - floor) max(n, m)), which is below the
+//   floor unless that product falls a rounding error short of an integer: then the similarity
+//   returned is kMinTokenSimilarity itself, whatever the edit distance ("LANTERN" / "PLANETA",
+//   jw = 0.6 + 1/7). That needs Jaro-Winkler to be exactly such a value: every (matches,
+//   half-transpositions, prefix) Jaro-Winkler can have at these lengths is tried with the
+//   scorer's own arithmetic, and the fewest matches for which it happens also suffice (by the
+//   common prefix of the two words, which Winkler's boost counts).
 struct CommonTable {
-  std::uint8_t min_common[kMaxJwBytes + 1][kMaxJwBytes + 1];
+  std::uint8_t min_common[kMaxJwBytes + 1][kMaxJwBytes + 1];  // either way
+  std::uint8_t true_common[kMaxJwBytes + 1][kMaxJwBytes + 1];  // the first way
+  std::uint8_t floor_common[kMaxJwBytes + 1][kMaxJwBytes + 1][5];  // the second, by prefix
   CommonTable() {
     for (std::size_t n = 1; n <= kMaxJwBytes; ++n) {
       for (std::size_t m = 1; m <= kMaxJwBytes; ++m) {
-        const std::size_t shorter = std::min(n, m), longer = std::max(n, m);
-        std::size_t i = 0;
-        for (; i <= shorter; ++i) {
-          const double common = static_cast<double>(i);
-          const double jaro = i == 0 ? 0.0 : (common / n + common / m + 1.0) / 3.0;
-          const double prefix = static_cast<double>(std::min<std::size_t>(4, shorter));
-          const double jw = jaro > 0.7 ? jaro + 0.1 * prefix * (1.0 - jaro) : jaro;
-          if (0.5 * (jw + common / longer) >= kMinTokenSimilarity - kEps) break;
+        const std::size_t shorter = std::min(n, m);
+        const double longer = static_cast<double>(std::max(n, m));
+        const double ratio = static_cast<double>(shorter) / longer;
+        std::size_t fewest = 0;
+        while (fewest <= shorter &&
+               0.5 * (JaroWinklerAtMost(fewest, n, m) + static_cast<double>(fewest) / longer) <
+                   kMinTokenSimilarity - kEps) {
+          ++fewest;
         }
-        min_common[n][m] = static_cast<std::uint8_t>(i);
+        true_common[n][m] = static_cast<std::uint8_t>(fewest);
+        std::size_t least = fewest;
+        for (std::size_t p = 0; p < 5; ++p) floor_common[n][m][p] = static_cast<std::uint8_t>(shorter + 1);
+        for (std::size_t matches = 1; matches <= shorter; ++matches) {
+          if (0.5 * (JaroWinklerAtMost(matches, n, m) + ratio) < kMinTokenSimilarity - kEps) {
+            continue;  // TokenSimilarity's early exit
+          }
+          const double mm = static_cast<double>(matches);
+          for (std::size_t half = 0; half <= matches; ++half) {
+            // As JaroWinkler computes it (a the shorter word).
+            const double jaro = (mm / static_cast<double>(shorter) + mm / longer +
+                                 (mm - static_cast<double>(half) / 2.0) / mm) /
+                                3.0;
+            for (std::size_t prefix = 0; prefix <= std::min<std::size_t>(4, shorter); ++prefix) {
+              const double jw =
+                  jaro <= 0.7 ? jaro : jaro + 0.1 * static_cast<double>(prefix) * (1.0 - jaro);
+              // As TokenSimilarity and EditRatio compute it, the distance beyond the limit.
+              if (0.5 * (jw + ratio) < kMinTokenSimilarity) continue;
+              const double floor = 2.0 * kMinTokenSimilarity - jw;
+              const int limit = static_cast<int>(std::max(0.0, (1.0 - floor) * longer));
+              const double returned = 1.0 - static_cast<double>(limit + 1) / longer;
+              if (0.5 * (jw + returned) < kMinTokenSimilarity - kEps) continue;
+              // Without Winkler's boost the prefix does not matter.
+              for (std::size_t p = 0; p < 5; ++p) {
+                if (jaro <= 0.7 || p == prefix) {
+                  auto& f = floor_common[n][m][p];
+                  f = std::min<std::uint8_t>(f, static_cast<std::uint8_t>(matches));
+                  least = std::min(least, matches);
+                }
+              }
+            }
+          }
+        }
+        min_common[n][m] = static_cast<std::uint8_t>(least);
       }
     }
   }
 };
 
-std::size_t MinCommon(std::size_t n, std::size_t m) {
+const CommonTable& Common() {
   static const CommonTable table;
-  return table.min_common[n][m];
+  return table;
 }
+
+std::size_t MinCommon(std::size_t n, std::size_t m) { return Common().min_common[n][m]; }
 
 // Whether words of n and m bytes can be similar at all: the similarity is at most
 // (1 + shorter / longer) / 2.
@@ -710,11 +800,18 @@ struct Vocabulary {
   std::vector<std::string> words;                   // by word id
   std::vector<std::uint64_t> bags;                  // BagOf, by word id
   std::vector<std::vector<Occurrence>> names;       // by word id, sorted by length then name
-  // The similar-word search: the words of each length (1..kMaxJwBytes) holding a bag token,
-  // keyed by length << 16 | token, and all the words of each length; words longer than
-  // kMaxJwBytes apart.
-  absl::flat_hash_map<std::uint32_t, std::vector<std::uint32_t>> by_token;
+  // The similar-word search: the words of each length (1..kMaxJwBytes), and for each length and
+  // bag token (keyed by length << 16 | token) a bitmap over them (at `bitmaps` + the offset), the
+  // words of that length holding the token; words longer than kMaxJwBytes apart.
   std::vector<std::vector<std::uint32_t>> by_length;
+  std::vector<std::string> text_by_length;            // those words' bytes, one after the other
+  std::vector<std::vector<std::uint64_t>> bags_by_length;  // and their bags
+  struct Bitmap {
+    std::uint32_t offset;  // into bitmaps
+    std::uint32_t words;   // the bits set
+  };
+  absl::flat_hash_map<std::uint32_t, Bitmap> bitmap_of;
+  std::vector<std::uint64_t> bitmaps;
   std::vector<std::uint32_t> long_words;
 };
 
@@ -821,9 +918,27 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       vocabulary.long_words.push_back(w);
       continue;
     }
-    vocabulary.by_length[word.size()].push_back(w);
-    for (std::uint32_t token : tokens) {
-      vocabulary.by_token[static_cast<std::uint32_t>(word.size()) << 16 | token].push_back(w);
+    auto& bucket = vocabulary.by_length[word.size()];
+    bucket.push_back(w);
+  }
+  vocabulary.text_by_length.resize(kMaxJwBytes + 1);
+  vocabulary.bags_by_length.resize(kMaxJwBytes + 1);
+  for (std::size_t m = 1; m <= kMaxJwBytes; ++m) {
+    const auto& bucket = vocabulary.by_length[m];
+    const std::size_t chunks = (bucket.size() + 63) / 64;
+    for (std::size_t k = 0; k < bucket.size(); ++k) {
+      tokens.clear();
+      vocabulary.text_by_length[m] += vocabulary.words[bucket[k]];
+      vocabulary.bags_by_length[m].push_back(vocabulary.bags[bucket[k]]);
+      BagOf(vocabulary.words[bucket[k]], &tokens);
+      for (std::uint32_t token : tokens) {
+        auto [it, added] = vocabulary.bitmap_of.try_emplace(
+            static_cast<std::uint32_t>(m) << 16 | token,
+            Vocabulary::Bitmap{static_cast<std::uint32_t>(vocabulary.bitmaps.size()), 0});
+        if (added) vocabulary.bitmaps.resize(vocabulary.bitmaps.size() + chunks, 0);
+        vocabulary.bitmaps[it->second.offset + k / 64] |= std::uint64_t{1} << (k % 64);
+        ++it->second.words;
+      }
     }
   }
   impl_ = std::move(impl);
@@ -855,7 +970,6 @@ struct Stamps {
 // Per-thread scratch space, so Screen stays const and allocation-free once warm.
 struct Scratch {
   Stamps names;      // candidates met, per route and form
-  Stamps searched;   // listed words met by the search for one query word
   Stamps has_row;    // listed words similar to some query word: row[w] is theirs
   std::vector<std::uint32_t> row;
   // The similarities of the query: slots (a slot per query word, form after form) doubles per
@@ -879,11 +993,14 @@ Scratch& QueryScratch() {
 
 // Records into the scratch rows every listed word similar to the query word in `slot` (its
 // TokenSimilarity at least kMinTokenSimilarity), each with that similarity. The search is
-// exhaustive: it skips a word only when a bound proves it below kMinTokenSimilarity.
+// exhaustive: it skips a word only when a bound proves it below kMinTokenSimilarity. At each
+// length m, a word needs MinCommon(n, m) of the query word's n bag tokens: the bitmaps of the
+// query word's tokens are added up bit-sliced (how many are missing, up to the number allowed),
+// 64 words at a time; each word left is bounded by its bag signature (both ways) and its exact
+// edit distance (CommonTable's two ways) before the similarity itself.
 void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::size_t slot,
                         std::size_t slots, Scratch& s) {
-  auto consider = [&](std::uint32_t w) {
-    const double sim = TokenSimilarity(query_word, v.words[w]);
+  auto record = [&](std::uint32_t w, double sim) {
     if (sim < kMinTokenSimilarity) return;
     if (s.has_row.FirstTime(w)) {
       s.row[w] = static_cast<std::uint32_t>(s.sims.size() / slots);
@@ -893,45 +1010,83 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
     s.similar.push_back(w);
   };
   const std::size_t n = query_word.size();
-  for (std::uint32_t w : v.long_words) consider(w);
+  for (std::uint32_t w : v.long_words) record(w, TokenSimilarity(query_word, v.words[w]));
   if (n > kMaxJwBytes) {  // compared on its first 64 bytes by Jaro-Winkler: every word is checked
     for (std::size_t m = 1; m < v.by_length.size(); ++m) {
       if (!LengthsCanMatch(n, m)) continue;
-      for (std::uint32_t w : v.by_length[m]) consider(w);
+      for (std::uint32_t w : v.by_length[m]) record(w, TokenSimilarity(query_word, v.words[w]));
     }
     return;
   }
   s.tokens.clear();
   const std::uint64_t bag = BagOf(query_word, &s.tokens);
-  s.searched.Reset(v.words.size());
+  const CommonTable& table = Common();
+  auto consider = [&](std::size_t k, std::size_t m, std::size_t common) {
+    const std::uint64_t other = v.bags_by_length[m][k];
+    const std::size_t shared = std::min(n - PopCount64(bag & ~other), m - PopCount64(other & ~bag));
+    if (shared < common) return;
+    // The first way with the exact edit ratio (the distance in one pass), else the second way
+    // with the words' common prefix.
+    const std::string_view word(v.text_by_length[m].data() + k * m, m);
+    const double longer = static_cast<double>(std::max(n, m));
+    const int distance = OsaDistance64(query_word, word);
+    const double jw = JaroWinklerAtMost(std::min(shared, std::min(n, m)), n, m);
+    if (0.5 * (jw + (1.0 - distance / longer)) < kMinTokenSimilarity - kEps) {
+      std::size_t prefix = 0;
+      while (prefix < 4 && prefix < std::min(n, m) && query_word[prefix] == word[prefix]) ++prefix;
+      if (shared < table.floor_common[n][m][prefix]) return;
+    }
+    record(v.by_length[m][k], TokenSimilarity(query_word, word));
+  };
+  absl::InlinedVector<std::pair<std::uint32_t, const std::uint64_t*>, 64> maps;
+  std::uint64_t missing[kMaxJwBytes + 2];
   for (std::size_t m = 1; m < v.by_length.size(); ++m) {
-    if (v.by_length[m].empty() || !LengthsCanMatch(n, m)) continue;
+    const auto& bucket = v.by_length[m];
+    if (bucket.empty() || !LengthsCanMatch(n, m)) continue;
     const std::size_t common = MinCommon(n, m);
     if (common > std::min(n, m)) continue;
-    auto passes = [&](std::uint32_t w) {
-      const std::uint64_t other = v.bags[w];
-      return n - PopCount64(bag & ~other) >= common && m - PopCount64(other & ~bag) >= common;
-    };
-    // A word with `common` of the query word's n tokens has one of any n - common + 1 of them:
-    // the rarest at this length.
-    const std::size_t prefix = n - common + 1;
-    if (prefix > n) {
-      for (std::uint32_t w : v.by_length[m]) {
-        if (passes(w)) consider(w);
-      }
-      continue;
-    }
-    absl::InlinedVector<const std::vector<std::uint32_t>*, 64> lists;
-    static const std::vector<std::uint32_t> kNone;
+    std::size_t allowed = n - common;  // query tokens a word may lack
+    maps.clear();
     for (std::uint32_t token : s.tokens) {
-      auto it = v.by_token.find(static_cast<std::uint32_t>(m) << 16 | token);
-      lists.push_back(it == v.by_token.end() ? &kNone : &it->second);
+      auto it = v.bitmap_of.find(static_cast<std::uint32_t>(m) << 16 | token);
+      if (it != v.bitmap_of.end()) {
+        maps.push_back({it->second.words, &v.bitmaps[it->second.offset]});
+      } else if (allowed-- == 0) {
+        break;  // no word of this length holds enough of them
+      }
     }
-    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(),
-                      [](const auto* a, const auto* b) { return a->size() < b->size(); });
-    for (std::size_t k = 0; k < prefix; ++k) {
-      for (std::uint32_t w : *lists[k]) {
-        if (s.searched.FirstTime(w) && passes(w)) consider(w);
+    if (allowed > n) continue;  // wrapped: too many tokens absent at this length
+    // The rarest tokens first: most 64-word chunks are out after allowed + 1 of them.
+    std::sort(maps.begin(), maps.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    const std::size_t chunks = (bucket.size() + 63) / 64;
+    for (std::size_t x = 0; x < chunks; ++x) {
+      // missing[l]: the words lacking exactly l of the tokens so far (l <= allowed).
+      missing[0] = ~std::uint64_t{0};
+      for (std::size_t l = 1; l <= allowed; ++l) missing[l] = 0;
+      std::uint64_t left = ~std::uint64_t{0};
+      for (std::size_t k = 0; k < maps.size() && left != 0; ++k) {
+        const std::uint64_t has = maps[k].second[x];
+        for (std::size_t l = allowed; l > 0; --l) {
+          missing[l] = (missing[l] & has) | (missing[l - 1] & ~has);
+        }
+        missing[0] &= has;
+        if (k >= allowed) {
+          left = 0;
+          for (std::size_t l = 0; l <= allowed; ++l) left |= missing[l];
+        }
+      }
+      if (left != 0) {
+        left = 0;
+        for (std::size_t l = 0; l <= allowed; ++l) left |= missing[l];
+      }
+      if (x + 1 == chunks && bucket.size() % 64 != 0) {
+        left &= (std::uint64_t{1} << (bucket.size() % 64)) - 1;
+      }
+      while (left != 0) {
+        const int bit = __builtin_ctzll(left);
+        left &= left - 1;
+        consider(x * 64 + bit, m, common);
       }
     }
   }
@@ -1157,9 +1312,23 @@ void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
   s.sims.clear();
   s.similar.clear();
   s.similar_begin.assign(1, 0);
+  absl::InlinedVector<std::string_view, 16> searched;  // the word of each slot so far
   for (const NormName& form : query) {
     for (const std::string& word : form.core) {
-      SearchSimilarWords(v, word, s.similar_begin.size() - 1, slots, s);
+      const std::size_t slot = searched.size();
+      // A word met before (the German form repeats most words of the first): its results.
+      const auto same = std::find(searched.begin(), searched.end(), word);
+      if (same != searched.end()) {
+        const std::size_t from = static_cast<std::size_t>(same - searched.begin());
+        for (std::uint32_t k = s.similar_begin[from]; k < s.similar_begin[from + 1]; ++k) {
+          const std::uint32_t w = s.similar[k];
+          s.sims[s.row[w] * slots + slot] = s.sims[s.row[w] * slots + from];
+          s.similar.push_back(w);
+        }
+      } else {
+        SearchSimilarWords(v, word, slot, slots, s);
+      }
+      searched.push_back(word);
       s.similar_begin.push_back(static_cast<std::uint32_t>(s.similar.size()));
     }
   }
