@@ -41,24 +41,33 @@
 // at most to kNearExactScore. An entry without countries, or a query without a country, is not
 // weighted. min_score applies to the weighted score.
 //
-// THE INDEX. Every normalised form of every name is broken into the character trigrams of its
-// core words, each word padded with two marks at either end ("$$ali$$": $$a $al ali li$ i$$), so
-// a word keeps trigrams in common with its typos, and joined or split words lose only the
-// trigrams at the join. A name can score min_score only if it shares enough trigrams with the
-// query, on both sides (RequiredGrams: a bound measured on the labelled query set). Candidates
-// are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for
-// Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's g - T + 1
-// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. The
-// requirement grows with the name's own trigram count n, so the prefix is length-aware: the k-th
-// rarest list need only hold the names whose requirement is at most g - k, and the posting lists,
-// sorted by n, are read over that range of n only. Each name met there is checked by a 128-bit
-// signature of its trigrams (an upper bound on the shared count; it is stored in the posting
-// itself, so the lists are read sequentially), then by the shared count itself; the survivors are
-// scored exactly. Every distinct listed word has an id, and a query compares itself with a listed
-// word once (a per-thread cache by word id), however many candidates share the word. The bound is calibrated for min_score >= kReviewScore
-// only: below, Screen is the linear scan. ScreenLinear scores every name with the same scorer; the
-// tests check that both agree (on the real names at 85 and 92, on generated ones at 50, 70, 84,
-// 85 and 90).
+// THE INDEX. Sound: it prunes only by upper bounds proved from the scorer's formulas (never by a
+// measured margin), so Screen finds every name ScreenLinear returns, for any min_score >=
+// kReviewScore (below, Screen is the linear scan). A name scores min_score only if its fraction
+// s reaches t = (min_score - 0.5) / 100 by the token score or by the joined edit ratio, so two
+// candidate searches, per query form:
+//   - BY WORDS (WordCandidates). Every distinct listed word (the vocabulary) has an id and the
+//     names it occurs in. For each query word, every listed word whose TokenSimilarity reaches
+//     kMinTokenSimilarity is found (SearchSimilarWords: by length, a bitmap per byte-with-its-
+//     occurrence-number, added up bit-sliced to keep the words lacking few enough of the query
+//     word's bytes, CommonTable; then a bag signature and the exact OSA distance, bit-parallel;
+//     then TokenSimilarity itself). The table allows for EditRatio's early stop, which returns
+//     exactly kMinTokenSimilarity for some pairs whose true similarity is lower (LANTERN /
+//     PLANETA). A name reaching t aligns query words weighing more than 2cQ / (1 + c) (c = 1 - t,
+//     Q the query's core length) and has a core length within [Q (1-2c)/(1+2c), Q (1+2c)/(1-2c)],
+//     so only the names of the similar words of the cheapest such set of query words are read,
+//     over that range of lengths, each bounded by the best similarity of each of its words and
+//     of each query word before it is scored.
+//   - BY THE JOINED CORES (JoinedCandidates), for joined and split words: an edit ratio of at
+//     least t means at most c * longer edits and a length within [t n, n / t]; each edit destroys
+//     at most 4 trigrams (a transposition), so the name shares all but 4d of the query's padded
+//     trigrams: prefix filtering over posting lists sorted by length (S. Chaudhuri, V. Ganti,
+//     R. Kaushik, ICDE 2006), a 128-bit signature in each posting, then the shared count.
+// The candidates are scored exactly with the similarities the word search recorded (a pair it did
+// not record is below kMinTokenSimilarity, which the token score ignores), so the scores are the
+// linear scan's. ScreenLinear compares each listed word with a query word once (a per-query cache
+// by word id). The tests check that both agree (on the real names at 85 and 92, on generated ones
+// at 50, 70, 84, 85 and 90).
 //
 // INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
 // not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
