@@ -41,24 +41,33 @@
 // at most to kNearExactScore. An entry without countries, or a query without a country, is not
 // weighted. min_score applies to the weighted score.
 //
-// THE INDEX. Every normalised form of every name is broken into the character trigrams of its
-// core words, each word padded with two marks at either end ("$$ali$$": $$a $al ali li$ i$$), so
-// a word keeps trigrams in common with its typos, and joined or split words lose only the
-// trigrams at the join. A name can score min_score only if it shares enough trigrams with the
-// query, on both sides (RequiredGrams: a bound measured on the labelled query set). Candidates
-// are found by prefix filtering (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for
-// Similarity Joins in Data Cleaning", ICDE 2006): only the postings of the query's g - T + 1
-// rarest trigrams are read, since a name sharing T of the g trigrams shares one of them. The
-// requirement grows with the name's own trigram count n, so the prefix is length-aware: the k-th
-// rarest list need only hold the names whose requirement is at most g - k, and the posting lists,
-// sorted by n, are read over that range of n only. Each name met there is checked by a 128-bit
-// signature of its trigrams (an upper bound on the shared count; it is stored in the posting
-// itself, so the lists are read sequentially), then by the shared count itself; the survivors are
-// scored exactly. Every distinct listed word has an id, and a query compares itself with a listed
-// word once (a per-thread cache by word id), however many candidates share the word. The bound is calibrated for min_score >= kReviewScore
-// only: below, Screen is the linear scan. ScreenLinear scores every name with the same scorer; the
-// tests check that both agree (on the real names at 85 and 92, on generated ones at 50, 70, 84,
-// 85 and 90).
+// THE INDEX. Sound: it prunes only by upper bounds proved from the scorer's formulas (never by a
+// measured margin), so Screen finds every name ScreenLinear returns, for any min_score >=
+// kReviewScore (below, Screen is the linear scan). A name scores min_score only if its fraction
+// s reaches t = (min_score - 0.5) / 100 by the token score or by the joined edit ratio, so two
+// candidate searches, per query form:
+//   - BY WORDS (WordCandidates). Every distinct listed word (the vocabulary) has an id and the
+//     names it occurs in. For each query word, every listed word whose TokenSimilarity reaches
+//     kMinTokenSimilarity is found (SearchSimilarWords: by length, a bitmap per byte-with-its-
+//     occurrence-number, added up bit-sliced to keep the words lacking few enough of the query
+//     word's bytes, CommonTable; then a bag signature and the exact OSA distance, bit-parallel;
+//     then TokenSimilarity itself). The table allows for EditRatio's early stop, which returns
+//     exactly kMinTokenSimilarity for some pairs whose true similarity is lower (LANTERN /
+//     PLANETA). A name reaching t aligns query words weighing more than 2cQ / (1 + c) (c = 1 - t,
+//     Q the query's core length) and has a core length within [Q (1-2c)/(1+2c), Q (1+2c)/(1-2c)],
+//     so only the names of the similar words of the cheapest such set of query words are read,
+//     over that range of lengths, each bounded by the best similarity of each of its words and
+//     of each query word before it is scored.
+//   - BY THE JOINED CORES (JoinedCandidates), for joined and split words: an edit ratio of at
+//     least t means at most c * longer edits and a length within [t n, n / t]; each edit destroys
+//     at most 4 trigrams (a transposition), so the name shares all but 4d of the query's padded
+//     trigrams: prefix filtering over posting lists sorted by length (S. Chaudhuri, V. Ganti,
+//     R. Kaushik, ICDE 2006), a 128-bit signature in each posting, then the shared count.
+// The candidates are scored exactly with the similarities the word search recorded (a pair it did
+// not record is below kMinTokenSimilarity, which the token score ignores), so the scores are the
+// linear scan's. ScreenLinear compares each listed word with a query word once (a per-query cache
+// by word id). The tests check that both agree (on the real names at 85 and 92, on generated ones
+// at 50, 70, 84, 85 and 90).
 //
 // INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
 // not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
@@ -216,12 +225,48 @@ std::vector<std::string> Tokenize(std::string_view folded) {
   return tokens;
 }
 
+// The optimal-string-alignment distance of a (1..64 bytes) and b, bit-parallel: H. Hyyrö, "A
+// Bit-Vector Algorithm for Computing Levenshtein and Damerau Edit Distances", Nordic Journal of
+// Computing 10 (2003), the transposition vector added to Myers' algorithm (as in RapidFuzz's
+// OSA). One pass over b, a few word operations per byte.
+int OsaDistance64(std::string_view a, std::string_view b) {
+  thread_local std::uint64_t peq[256] = {};  // the positions of each byte in a; zero after use
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    peq[static_cast<unsigned char>(a[i])] |= std::uint64_t{1} << i;
+  }
+  std::uint64_t vp = ~std::uint64_t{0}, vn = 0, d0 = 0, previous = 0;
+  const std::uint64_t last = std::uint64_t{1} << (a.size() - 1);
+  int distance = static_cast<int>(a.size());
+  for (char ch : b) {
+    const std::uint64_t eq = peq[static_cast<unsigned char>(ch)];
+    const std::uint64_t transposed = ((~d0 & eq) << 1) & previous;
+    d0 = (((eq & vp) + vp) ^ vp) | eq | vn | transposed;
+    std::uint64_t hp = vn | ~(d0 | vp);
+    std::uint64_t hn = d0 & vp;
+    distance += (hp & last) != 0;
+    distance -= (hn & last) != 0;
+    hp = (hp << 1) | 1;
+    hn <<= 1;
+    vp = hn | ~(d0 | hp);
+    vn = hp & d0;
+    previous = eq;
+  }
+  for (char ch : a) peq[static_cast<unsigned char>(ch)] = 0;
+  return distance;
+}
+
 // Optimal-string-alignment distance (Levenshtein with adjacent transpositions) when it is at
 // most `limit`, else limit + 1; it stops as soon as a whole row exceeds the limit.
 int BoundedEditDistance(std::string_view a, std::string_view b, int limit) {
   const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   if (std::abs(n - m) > limit) return limit + 1;
   if (limit < 0) return limit + 1;
+  if (n == 0 || m == 0) return std::max(n, m);  // within the limit (checked above)
+  // The exact distance in one pass when one side fits in a machine word.
+  if (n <= 64 || m <= 64) {
+    const int d = n <= 64 ? OsaDistance64(a, b) : OsaDistance64(b, a);
+    return d <= limit ? d : limit + 1;
+  }
   // The bag distance (the characters of one the other lacks, the larger side) is a lower bound
   // of the edit distance, transpositions included: most pairs beyond the limit stop here.
   {
@@ -542,23 +587,157 @@ int ScoreAll(const absl::InlinedVector<NormName, 2>& query, const NormName& list
 }
 
 // ---------------------------------------------------------------------------------------------
+// Upper bounds of the scorer: what the index prunes by. Every one is proved from the formulas
+// above, never measured, so the index finds every name the linear scan would return.
+
+constexpr double kEps = 1e-9;  // slack for floating-point rounding, always on the side of keeping
+
+// The fraction s a name must reach for its score to round to min_score or more: the short-name
+// factor, the cap at 99, the legal form's point and the country weighting only lower a score.
+double NeededFraction(int min_score) { return (min_score - 0.5) / 100.0 - kEps; }
+
+// Jaro-Winkler compares at most this many bytes of a word; longer words are compared exactly.
+constexpr std::size_t kMaxJwBytes = 64;
+
+// The most Jaro-Winkler can give two words of n and m bytes with `common` bytes in common.
+double JaroWinklerAtMost(std::size_t common, std::size_t n, std::size_t m) {
+  const double c = static_cast<double>(common);
+  const double jaro = common == 0 ? 0.0 : (c / n + c / m + 1.0) / 3.0;
+  const double prefix = static_cast<double>(std::min<std::size_t>(4, std::min(n, m)));
+  return jaro > 0.7 ? jaro + 0.1 * prefix * (1.0 - jaro) : jaro;
+}
+
+// The fewest bytes two words of n and m bytes (1..kMaxJwBytes) must have in common, counted with
+// multiplicity (the bag intersection), for TokenSimilarity to return kMinTokenSimilarity or
+// more; min(n, m) + 1 when none suffices. Two ways:
+// - the true similarity: Jaro's matches are common bytes, so Jaro-Winkler is at most
+//   JaroWinklerAtMost(common); the edit distance is at least the bag distance
+//   max(n, m) - common, so the edit ratio is at most common / max(n, m);
+// - EditRatio's early stop: below its floor 2 kMinTokenSimilarity - jw it returns
+//   1 - (limit + 1) / max(n, m) with limit = (int)((1 - floor) max(n, m)), which is below the
+//   floor unless that product falls a rounding error short of an integer: then the similarity
+//   returned is kMinTokenSimilarity itself, whatever the edit distance ("LANTERN" / "PLANETA",
+//   jw = 0.6 + 1/7). That needs Jaro-Winkler to be exactly such a value: every (matches,
+//   half-transpositions, prefix) Jaro-Winkler can have at these lengths is tried with the
+//   scorer's own arithmetic, and the fewest matches for which it happens also suffice (by the
+//   common prefix of the two words, which Winkler's boost counts).
+struct CommonTable {
+  std::uint8_t min_common[kMaxJwBytes + 1][kMaxJwBytes + 1];  // either way
+  std::uint8_t true_common[kMaxJwBytes + 1][kMaxJwBytes + 1];  // the first way
+  std::uint8_t floor_common[kMaxJwBytes + 1][kMaxJwBytes + 1][5];  // the second, by prefix
+  CommonTable() {
+    for (std::size_t n = 1; n <= kMaxJwBytes; ++n) {
+      for (std::size_t m = 1; m <= kMaxJwBytes; ++m) {
+        const std::size_t shorter = std::min(n, m);
+        const double longer = static_cast<double>(std::max(n, m));
+        const double ratio = static_cast<double>(shorter) / longer;
+        std::size_t fewest = 0;
+        while (fewest <= shorter &&
+               0.5 * (JaroWinklerAtMost(fewest, n, m) + static_cast<double>(fewest) / longer) <
+                   kMinTokenSimilarity - kEps) {
+          ++fewest;
+        }
+        true_common[n][m] = static_cast<std::uint8_t>(fewest);
+        std::size_t least = fewest;
+        for (std::size_t p = 0; p < 5; ++p) floor_common[n][m][p] = static_cast<std::uint8_t>(shorter + 1);
+        for (std::size_t matches = 1; matches <= shorter; ++matches) {
+          if (0.5 * (JaroWinklerAtMost(matches, n, m) + ratio) < kMinTokenSimilarity - kEps) {
+            continue;  // TokenSimilarity's early exit
+          }
+          const double mm = static_cast<double>(matches);
+          for (std::size_t half = 0; half <= matches; ++half) {
+            // As JaroWinkler computes it (a the shorter word).
+            const double jaro = (mm / static_cast<double>(shorter) + mm / longer +
+                                 (mm - static_cast<double>(half) / 2.0) / mm) /
+                                3.0;
+            for (std::size_t prefix = 0; prefix <= std::min<std::size_t>(4, shorter); ++prefix) {
+              const double jw =
+                  jaro <= 0.7 ? jaro : jaro + 0.1 * static_cast<double>(prefix) * (1.0 - jaro);
+              // As TokenSimilarity and EditRatio compute it, the distance beyond the limit.
+              if (0.5 * (jw + ratio) < kMinTokenSimilarity) continue;
+              const double floor = 2.0 * kMinTokenSimilarity - jw;
+              const int limit = static_cast<int>(std::max(0.0, (1.0 - floor) * longer));
+              const double returned = 1.0 - static_cast<double>(limit + 1) / longer;
+              if (0.5 * (jw + returned) < kMinTokenSimilarity - kEps) continue;
+              // Without Winkler's boost the prefix does not matter.
+              for (std::size_t p = 0; p < 5; ++p) {
+                if (jaro <= 0.7 || p == prefix) {
+                  auto& f = floor_common[n][m][p];
+                  f = std::min<std::uint8_t>(f, static_cast<std::uint8_t>(matches));
+                  least = std::min(least, matches);
+                }
+              }
+            }
+          }
+        }
+        min_common[n][m] = static_cast<std::uint8_t>(least);
+      }
+    }
+  }
+};
+
+const CommonTable& Common() {
+  static const CommonTable table;
+  return table;
+}
+
+std::size_t MinCommon(std::size_t n, std::size_t m) { return Common().min_common[n][m]; }
+
+// Whether words of n and m bytes can be similar at all: the similarity is at most
+// (1 + shorter / longer) / 2.
+bool LengthsCanMatch(std::size_t n, std::size_t m) {
+  const double ratio = static_cast<double>(std::min(n, m)) / static_cast<double>(std::max(n, m));
+  return 0.5 * (1.0 + ratio) >= kMinTokenSimilarity - kEps;
+}
+
+// A word's bytes as a bag: the k-th occurrence of byte c is the token (c, k), hashed into 64 bits.
+// A bit one word has and the other lacks stands for at least one token of the first the second
+// lacks, so n - popcount(a & ~b) bounds the bag intersection from above.
+std::uint32_t BagToken(unsigned char c, std::size_t occurrence) {
+  return static_cast<std::uint32_t>(c) << 8 | static_cast<std::uint32_t>(std::min<std::size_t>(occurrence, 255));
+}
+
+std::uint64_t BagBit(std::uint32_t token) {
+  return std::uint64_t{1} << (((token + 0x7F4A7C15u) * 0x9E3779B1u) >> 26);
+}
+
+int PopCount64(std::uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+}
+
+// The tokens of a word (its bytes with their occurrence numbers), and its signature.
+template <typename Tokens>
+std::uint64_t BagOf(std::string_view word, Tokens* tokens) {
+  std::uint8_t seen[256] = {};
+  std::uint64_t bag = 0;
+  for (char ch : word) {
+    const auto c = static_cast<unsigned char>(ch);
+    const std::uint32_t token = BagToken(c, ++seen[c] == 0 ? 255 : seen[c]);
+    if (tokens != nullptr) tokens->push_back(token);
+    bag |= BagBit(token);
+  }
+  return bag;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Trigrams.
 
 using Gram = std::uint32_t;
 
-// The sorted, distinct padded trigrams of a form's core tokens.
-std::vector<Gram> Grams(const NormName& name) {
+// The sorted, distinct trigrams of a form's joined core (the words concatenated), padded with two
+// marks at either end.
+std::vector<Gram> JoinedGrams(const NormName& name) {
   std::vector<Gram> grams;
-  std::string padded;
-  for (const std::string& token : name.core) {
-    padded.assign(2, kPadStart);
-    padded += token;
-    padded.append(2, kPadEnd);
-    for (std::size_t i = 0; i + 3 <= padded.size(); ++i) {
-      grams.push_back(static_cast<Gram>(static_cast<unsigned char>(padded[i])) << 16 |
-                      static_cast<Gram>(static_cast<unsigned char>(padded[i + 1])) << 8 |
-                      static_cast<Gram>(static_cast<unsigned char>(padded[i + 2])));
-    }
+  std::string padded(2, kPadStart);
+  padded += name.joined;
+  padded.append(2, kPadEnd);
+  for (std::size_t i = 0; i + 3 <= padded.size(); ++i) {
+    grams.push_back(static_cast<Gram>(static_cast<unsigned char>(padded[i])) << 16 |
+                    static_cast<Gram>(static_cast<unsigned char>(padded[i + 1])) << 8 |
+                    static_cast<Gram>(static_cast<unsigned char>(padded[i + 2])));
   }
   std::sort(grams.begin(), grams.end());
   grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
@@ -584,32 +763,16 @@ struct Signature {
     bits[b >> 6] |= std::uint64_t{1} << (b & 63);
   }
   int Outside(const Signature& query) const {
-    return PopCount(bits[0] & ~query.bits[0]) + PopCount(bits[1] & ~query.bits[1]);
-  }
-  // Inline (SWAR) rather than std::popcount, which is a library call without -mpopcnt.
-  static int PopCount(std::uint64_t x) {
-    x = x - ((x >> 1) & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+    return PopCount64(bits[0] & ~query.bits[0]) + PopCount64(bits[1] & ~query.bits[1]);
   }
 };
 
-// The trigrams a name and a query form must share for the name to be able to score `min_score`:
-// each side, of n trigrams, may lose at most 3 + 0.4 * (100 - min_score) + 0.2 * n of them.
-// Calibrated on the labelled query set against the whole SDN list (every pair scoring 60 or more
-// by the linear scan, 20,908 pairs): at every threshold from 85 to 95 no pair loses more, on
-// either side, with 2 trigrams to spare. (Below 85 it is an extrapolation: a few pairs scoring
-// about 80 share no trigram at all, and no trigram filter can find them; the linear scan can.)
-std::size_t LostAtMost(std::size_t n, int min_score) {
-  const int room = 100 - std::clamp(min_score, 0, 100);
-  return static_cast<std::size_t>(3.0 + 0.4 * room + 0.2 * static_cast<double>(n));
-}
-
-std::size_t RequiredGrams(std::size_t gram_count, int min_score) {
-  const std::size_t lost = LostAtMost(gram_count, min_score);
-  return gram_count > lost ? gram_count - lost : 1;
-}
+// Each edit of the optimal string alignment (a substitution, insertion, deletion or adjacent
+// transposition) destroys at most 4 of a string's trigram occurrences (a transposition: the 4
+// trigrams over its two positions), so two strings d edits apart share all but at most 4d of
+// either one's distinct trigrams (the q-gram lemma, E. Ukkonen, "Approximate string-matching with
+// q-grams and maximal matches", 1992, counted for transpositions).
+constexpr std::size_t kGramsPerEdit = 4;
 
 int Weighted(int score, const NameQuery& q, const ListEntry& e) {
   if (q.country.empty() || e.countries.empty()) return score;
@@ -634,44 +797,73 @@ struct IndexedName {
   std::uint32_t entry;
   std::uint16_t alias;
   NormName form;
-  std::vector<std::uint32_t> words;  // the id of each core word (Impl::word_count distinct)
+  std::vector<std::uint32_t> words;  // the id of each core word (Vocabulary::words)
 };
 
-// Where a name's trigrams are, how many, and their signature: what the filter reads of a name.
+// Every distinct core word of the indexed names, and the names each occurs in.
+struct Vocabulary {
+  struct Occurrence {
+    std::uint32_t name;    // IndexedName id
+    std::uint32_t length;  // that name's core length (the sum of its words' lengths)
+  };
+  std::vector<std::string> words;                   // by word id
+  std::vector<std::uint64_t> bags;                  // BagOf, by word id
+  std::vector<std::vector<Occurrence>> names;       // by word id, sorted by length then name
+  // The similar-word search: the words of each length (1..kMaxJwBytes), and for each length and
+  // bag token (keyed by length << 16 | token) a bitmap over them (at `bitmaps` + the offset), the
+  // words of that length holding the token; words longer than kMaxJwBytes apart.
+  std::vector<std::vector<std::uint32_t>> by_length;
+  std::vector<std::string> text_by_length;            // those words' bytes, one after the other
+  std::vector<std::vector<std::uint64_t>> bags_by_length;  // and their bags
+  struct Bitmap {
+    std::uint32_t offset;  // into bitmaps
+    std::uint32_t words;   // the bits set
+  };
+  absl::flat_hash_map<std::uint32_t, Bitmap> bitmap_of;
+  std::vector<std::uint64_t> bitmaps;
+  std::vector<std::uint32_t> long_words;
+};
+
+// Where a name's joined trigrams are, how many, and their signature.
 struct NameGrams {
   Signature signature;
-  std::uint32_t begin = 0;  // into Trigrams::pool
+  std::uint32_t begin = 0;  // into Joined::pool
   std::uint32_t count = 0;
 };
 
 // One name in a posting list, with the filter data of the name copied beside it, so the filter
-// reads each list sequentially and touches a name's own data (its trigrams, its stamp) only for
-// the few that pass the signature test.
+// reads each list sequentially and touches a name's own trigrams only for the few that pass the
+// signature test.
 struct Posting {
   Signature signature;
   std::uint32_t id;
-  std::uint32_t count;  // the name's trigrams
+  std::uint16_t count;   // the name's distinct joined trigrams
+  std::uint16_t length;  // the name's joined length
 };
 
-// The trigrams of the indexed names, both ways.
-struct Trigrams {
-  std::vector<Gram> pool;            // the trigrams of all names, name after name
-  std::vector<NameGrams> names;      // of name i
-  absl::flat_hash_map<Gram, std::vector<Posting>> postings;  // trigram -> names
+// The trigrams of the indexed names' joined cores, both ways.
+struct Joined {
+  std::vector<Gram> pool;        // the trigrams of all names, name after name
+  std::vector<NameGrams> names;  // of name i
+  absl::flat_hash_map<Gram, std::vector<Posting>> postings;  // trigram -> names, by length
+  std::vector<std::vector<std::uint32_t>> by_length;          // joined length -> names
 };
 
 }  // namespace
 
 struct NameIndex::Impl {
   std::vector<IndexedName> names;  // every form of every name, in entry then alias order
-  Trigrams grams;
+  std::vector<std::uint32_t> lengths;  // of each name's core (= its joined length)
+  Vocabulary vocabulary;
+  Joined joined;
   std::size_t name_count = 0;  // names of the entries (a name can have two forms)
-  std::size_t word_count = 0;  // distinct core words (IndexedName::words)
 };
 
 NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move(entries)) {
   auto impl = std::make_shared<Impl>();
   absl::flat_hash_map<std::string, std::uint32_t> word_ids;
+  Vocabulary& vocabulary = impl->vocabulary;
+  Joined& joined = impl->joined;
   for (std::uint32_t e = 0; e < entries_.size(); ++e) {
     const auto& names = entries_[e]->names;
     for (std::size_t a = 0; a < names.size() && a <= UINT16_MAX; ++a) {
@@ -679,33 +871,85 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       for (NormName& form : Normalize(names[a])) {
         const auto id = static_cast<std::uint32_t>(impl->names.size());
         NameGrams summary;
-        summary.begin = static_cast<std::uint32_t>(impl->grams.pool.size());
-        for (Gram g : Grams(form)) {
-          impl->grams.postings[g].push_back({Signature{}, id, 0});
-          impl->grams.pool.push_back(g);
+        summary.begin = static_cast<std::uint32_t>(joined.pool.size());
+        for (Gram g : JoinedGrams(form)) {
+          joined.postings[g].push_back({Signature{}, id, 0, 0});
+          joined.pool.push_back(g);
           summary.signature.Add(g);
           ++summary.count;
         }
-        impl->grams.names.push_back(summary);
+        joined.names.push_back(summary);
         std::vector<std::uint32_t> words;
+        std::uint32_t length = 0;
         for (const std::string& word : form.core) {
-          words.push_back(
-              word_ids.try_emplace(word, static_cast<std::uint32_t>(word_ids.size())).first->second);
+          auto [it, added] =
+              word_ids.try_emplace(word, static_cast<std::uint32_t>(vocabulary.words.size()));
+          if (added) {
+            vocabulary.words.push_back(word);
+            vocabulary.names.emplace_back();
+          }
+          words.push_back(it->second);
+          length += static_cast<std::uint32_t>(word.size());
         }
+        for (std::uint32_t w : words) {
+          auto& list = vocabulary.names[w];
+          if (list.empty() || list.back().name != id) list.push_back({id, length});
+        }
+        if (joined.by_length.size() <= length) joined.by_length.resize(length + 1);
+        joined.by_length[length].push_back(id);
+        impl->lengths.push_back(length);
         impl->names.push_back(
             {e, static_cast<std::uint16_t>(a), std::move(form), std::move(words)});
       }
     }
   }
-  // Each posting list by the names' trigram counts (then id), so a query reads only the names
-  // whose count it can accept (FindCandidates).
-  for (auto& [gram, list] : impl->grams.postings) {
-    const auto& names = impl->grams.names;
-    for (Posting& p : list) p.signature = names[p.id].signature, p.count = names[p.id].count;
+  // Each posting list by the names' lengths, so a query reads only the lengths it can accept.
+  for (auto& [gram, list] : joined.postings) {
+    for (Posting& p : list) {
+      p.signature = joined.names[p.id].signature;
+      p.count = static_cast<std::uint16_t>(std::min<std::uint32_t>(joined.names[p.id].count, UINT16_MAX));
+      p.length = static_cast<std::uint16_t>(impl->lengths[p.id]);
+    }
     std::stable_sort(list.begin(), list.end(),
-                     [](const Posting& a, const Posting& b) { return a.count < b.count; });
+                     [](const Posting& a, const Posting& b) { return a.length < b.length; });
   }
-  impl->word_count = word_ids.size();
+  for (auto& list : vocabulary.names) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const auto& a, const auto& b) { return a.length < b.length; });
+  }
+  vocabulary.by_length.resize(kMaxJwBytes + 1);
+  std::vector<std::uint32_t> tokens;
+  for (std::uint32_t w = 0; w < vocabulary.words.size(); ++w) {
+    const std::string& word = vocabulary.words[w];
+    tokens.clear();
+    vocabulary.bags.push_back(BagOf(word, &tokens));
+    if (word.size() > kMaxJwBytes) {
+      vocabulary.long_words.push_back(w);
+      continue;
+    }
+    auto& bucket = vocabulary.by_length[word.size()];
+    bucket.push_back(w);
+  }
+  vocabulary.text_by_length.resize(kMaxJwBytes + 1);
+  vocabulary.bags_by_length.resize(kMaxJwBytes + 1);
+  for (std::size_t m = 1; m <= kMaxJwBytes; ++m) {
+    const auto& bucket = vocabulary.by_length[m];
+    const std::size_t chunks = (bucket.size() + 63) / 64;
+    for (std::size_t k = 0; k < bucket.size(); ++k) {
+      tokens.clear();
+      vocabulary.text_by_length[m] += vocabulary.words[bucket[k]];
+      vocabulary.bags_by_length[m].push_back(vocabulary.bags[bucket[k]]);
+      BagOf(vocabulary.words[bucket[k]], &tokens);
+      for (std::uint32_t token : tokens) {
+        auto [it, added] = vocabulary.bitmap_of.try_emplace(
+            static_cast<std::uint32_t>(m) << 16 | token,
+            Vocabulary::Bitmap{static_cast<std::uint32_t>(vocabulary.bitmaps.size()), 0});
+        if (added) vocabulary.bitmaps.resize(vocabulary.bitmaps.size() + chunks, 0);
+        vocabulary.bitmaps[it->second.offset + k / 64] |= std::uint64_t{1} << (k % 64);
+        ++it->second.words;
+      }
+    }
+  }
   impl_ = std::move(impl);
 }
 
@@ -713,22 +957,39 @@ std::size_t NameIndex::name_count() const { return impl_ ? impl_->name_count : 0
 
 namespace {
 
+// A stamp per element: set(i) is true the first time i is seen since the last Reset.
+struct Stamps {
+  std::vector<std::uint32_t> stamp;
+  std::uint32_t epoch = 0;
+  void Reset(std::size_t size) {
+    if (stamp.size() < size) stamp.resize(size, 0);
+    if (++epoch == 0) {
+      std::fill(stamp.begin(), stamp.end(), 0);
+      epoch = 1;
+    }
+  }
+  bool Seen(std::uint32_t i) const { return stamp[i] == epoch; }
+  bool FirstTime(std::uint32_t i) {
+    if (stamp[i] == epoch) return false;
+    stamp[i] = epoch;
+    return true;
+  }
+};
+
 // Per-thread scratch space, so Screen stays const and allocation-free once warm.
 struct Scratch {
-  std::vector<std::uint32_t> stamp;  // the epoch (query form) that last saw each name
-  std::uint32_t epoch = 0;
+  Stamps names;      // candidates met, per route and form
+  Stamps has_row;    // listed words similar to some query word: row[w] is theirs
+  std::vector<std::uint32_t> row;
+  // The similarities of the query: slots (a slot per query word, form after form) doubles per
+  // listed word that has a row; 0 where below kMinTokenSimilarity.
+  std::vector<double> sims;
+  std::vector<std::uint32_t> similar;        // per slot, the listed words similar to it
+  std::vector<std::uint32_t> similar_begin;  // slot -> into similar (slots + 1)
   std::vector<std::uint32_t> candidates;
+  std::vector<std::uint32_t> tokens;
+  std::vector<double> best_of_query_word;
   std::uint64_t gram_bits[kGramWords] = {};  // the query form's trigrams (GramBit)
-  // Word similarities of this query: the query word in `slot` (its form's first kCachedWords
-  // words, form after form) against listed word w at sims[w * slots + slot], valid when its
-  // stamp is sim_epoch. A common listed word is compared with the query once, however many
-  // candidates have it.
-  struct Sim {
-    double value;
-    std::uint32_t stamp;
-  };
-  std::vector<Sim> sims;
-  std::uint32_t sim_epoch = 0;
 };
 
 constexpr std::size_t kCachedWords = 8;
@@ -739,120 +1000,272 @@ Scratch& QueryScratch() {
   return scratch;
 }
 
-void NewEpoch(Scratch& s, std::size_t names) {
-  if (s.stamp.size() < names) s.stamp.resize(names, 0);
-  if (++s.epoch == 0) {
-    std::fill(s.stamp.begin(), s.stamp.end(), 0);
-    s.epoch = 1;
+// Records into the scratch rows every listed word similar to the query word in `slot` (its
+// TokenSimilarity at least kMinTokenSimilarity), each with that similarity. The search is
+// exhaustive: it skips a word only when a bound proves it below kMinTokenSimilarity. At each
+// length m, a word needs MinCommon(n, m) of the query word's n bag tokens: the bitmaps of the
+// query word's tokens are added up bit-sliced (how many are missing, up to the number allowed),
+// 64 words at a time; each word left is bounded by its bag signature (both ways) and its exact
+// edit distance (CommonTable's two ways) before the similarity itself.
+void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::size_t slot,
+                        std::size_t slots, Scratch& s) {
+  auto record = [&](std::uint32_t w, double sim) {
+    if (sim < kMinTokenSimilarity) return;
+    if (s.has_row.FirstTime(w)) {
+      s.row[w] = static_cast<std::uint32_t>(s.sims.size() / slots);
+      s.sims.resize(s.sims.size() + slots, 0.0);
+    }
+    s.sims[s.row[w] * slots + slot] = sim;
+    s.similar.push_back(w);
+  };
+  const std::size_t n = query_word.size();
+  for (std::uint32_t w : v.long_words) record(w, TokenSimilarity(query_word, v.words[w]));
+  if (n > kMaxJwBytes) {  // compared on its first 64 bytes by Jaro-Winkler: every word is checked
+    for (std::size_t m = 1; m < v.by_length.size(); ++m) {
+      if (!LengthsCanMatch(n, m)) continue;
+      for (std::uint32_t w : v.by_length[m]) record(w, TokenSimilarity(query_word, v.words[w]));
+    }
+    return;
+  }
+  s.tokens.clear();
+  const std::uint64_t bag = BagOf(query_word, &s.tokens);
+  const CommonTable& table = Common();
+  auto consider = [&](std::size_t k, std::size_t m, std::size_t common) {
+    const std::uint64_t other = v.bags_by_length[m][k];
+    const std::size_t shared = std::min(n - PopCount64(bag & ~other), m - PopCount64(other & ~bag));
+    if (shared < common) return;
+    // The first way with the exact edit ratio (the distance in one pass), else the second way
+    // with the words' common prefix.
+    const std::string_view word(v.text_by_length[m].data() + k * m, m);
+    const double longer = static_cast<double>(std::max(n, m));
+    const int distance = OsaDistance64(query_word, word);
+    const double jw = JaroWinklerAtMost(std::min(shared, std::min(n, m)), n, m);
+    if (0.5 * (jw + (1.0 - distance / longer)) < kMinTokenSimilarity - kEps) {
+      std::size_t prefix = 0;
+      while (prefix < 4 && prefix < std::min(n, m) && query_word[prefix] == word[prefix]) ++prefix;
+      if (shared < table.floor_common[n][m][prefix]) return;
+    }
+    record(v.by_length[m][k], TokenSimilarity(query_word, word));
+  };
+  absl::InlinedVector<std::pair<std::uint32_t, const std::uint64_t*>, 64> maps;
+  std::uint64_t missing[kMaxJwBytes + 2];
+  for (std::size_t m = 1; m < v.by_length.size(); ++m) {
+    const auto& bucket = v.by_length[m];
+    if (bucket.empty() || !LengthsCanMatch(n, m)) continue;
+    const std::size_t common = MinCommon(n, m);
+    if (common > std::min(n, m)) continue;
+    std::size_t allowed = n - common;  // query tokens a word may lack
+    maps.clear();
+    for (std::uint32_t token : s.tokens) {
+      auto it = v.bitmap_of.find(static_cast<std::uint32_t>(m) << 16 | token);
+      if (it != v.bitmap_of.end()) {
+        maps.push_back({it->second.words, &v.bitmaps[it->second.offset]});
+      } else if (allowed-- == 0) {
+        break;  // no word of this length holds enough of them
+      }
+    }
+    if (allowed > n) continue;  // wrapped: too many tokens absent at this length
+    // The rarest tokens first: most 64-word chunks are out after allowed + 1 of them.
+    std::sort(maps.begin(), maps.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    const std::size_t chunks = (bucket.size() + 63) / 64;
+    for (std::size_t x = 0; x < chunks; ++x) {
+      // missing[l]: the words lacking exactly l of the tokens so far (l <= allowed).
+      missing[0] = ~std::uint64_t{0};
+      for (std::size_t l = 1; l <= allowed; ++l) missing[l] = 0;
+      std::uint64_t left = ~std::uint64_t{0};
+      for (std::size_t k = 0; k < maps.size() && left != 0; ++k) {
+        const std::uint64_t has = maps[k].second[x];
+        for (std::size_t l = allowed; l > 0; --l) {
+          missing[l] = (missing[l] & has) | (missing[l - 1] & ~has);
+        }
+        missing[0] &= has;
+        if (k >= allowed) {
+          left = 0;
+          for (std::size_t l = 0; l <= allowed; ++l) left |= missing[l];
+        }
+      }
+      if (left != 0) {
+        left = 0;
+        for (std::size_t l = 0; l <= allowed; ++l) left |= missing[l];
+      }
+      if (x + 1 == chunks && bucket.size() % 64 != 0) {
+        left &= (std::uint64_t{1} << (bucket.size() % 64)) - 1;
+      }
+      while (left != 0) {
+        const int bit = __builtin_ctzll(left);
+        left &= left - 1;
+        consider(x * 64 + bit, m, common);
+      }
+    }
   }
 }
 
-}  // namespace
+// The candidates of one query form by its words (the token score): appended to s.candidates.
+//
+// With t = NeededFraction(min_score) and c = 1 - t, a name of core length L can reach t by the
+// token score only if its loss, (Q + L) minus the weighted sum of its aligned pairs, is at most
+// c (Q + L). A pair of words of lengths x, y is similar at most (1 + min/max) / 2 (the edit ratio
+// is at most min/max), so it loses at least |x - y| / 2; with U the query's unaligned length and
+// V the name's, U + V + sum |x - y| / 2 <= c (Q + L), and L <= Q - U + V + sum |x - y|, give
+// (1 + c) U <= 2 c Q: the query words the name aligns weigh more than Q - 2cQ / (1 + c), and
+// Q (1 - 2c) / (1 + 2c) <= L <= Q (1 + 2c) / (1 - 2c). So every such name holds a word similar to
+// one of any set of query words longer in all than 2cQ / (1 + c): the set whose similar words
+// occur in the fewest names is read. Each name met is then bounded by the best similarity of each
+// of its words and of each query word (the token score is at most the sum over the query's words
+// of best * length, plus the same over the name's, over Q + L) and kept when that reaches t.
+void WordCandidates(const std::vector<IndexedName>& names, const Vocabulary& v,
+                    const NormName& form, std::size_t base, std::size_t slots, double t,
+                    Scratch& s) {
+  const std::size_t words = form.core.size();
+  double total = 0;
+  for (const std::string& w : form.core) total += static_cast<double>(w.size());
+  const double c = 1.0 - t;
+  if (c >= 0.5) return;  // min_score >= kReviewScore: never
+  const double unaligned = 2.0 * c * total / (1.0 + c) + kEps;
+  const double shortest = total * (1.0 - 2.0 * c) / (1.0 + 2.0 * c) - 1e-6;
+  const double longest = total * (1.0 + 2.0 * c) / (1.0 - 2.0 * c) + 1e-6;
+  // The words to read: the fewest names first, until they weigh more than `unaligned`.
+  absl::InlinedVector<std::pair<std::size_t, std::size_t>, 16> order;  // (names, slot)
+  for (std::size_t i = 0; i < words; ++i) {
+    std::size_t volume = 0;
+    for (std::uint32_t k = s.similar_begin[base + i]; k < s.similar_begin[base + i + 1]; ++k) {
+      volume += v.names[s.similar[k]].size();
+    }
+    order.push_back({volume, i});
+  }
+  std::sort(order.begin(), order.end());
+  double weight = 0;
+  std::size_t read = 0;
+  while (read < order.size() && weight <= unaligned) {
+    weight += static_cast<double>(form.core[order[read].second].size());
+    ++read;
+  }
+  if (weight <= unaligned) return;
+  s.best_of_query_word.resize(words);
+  s.names.Reset(names.size());
+  for (std::size_t r = 0; r < read; ++r) {
+    const std::size_t i = order[r].second;
+    for (std::uint32_t k = s.similar_begin[base + i]; k < s.similar_begin[base + i + 1]; ++k) {
+      const auto& list = v.names[s.similar[k]];
+      auto first = std::partition_point(list.begin(), list.end(), [&](const auto& o) {
+        return static_cast<double>(o.length) < shortest;
+      });
+      for (auto it = first; it != list.end() && static_cast<double>(it->length) <= longest; ++it) {
+        const std::uint32_t id = it->name;
+        if (!s.names.FirstTime(id)) continue;
+        std::fill(s.best_of_query_word.begin(), s.best_of_query_word.end(), 0.0);
+        double matched = 0;
+        for (std::uint32_t w : names[id].words) {
+          if (!s.has_row.Seen(w)) continue;
+          const double* sims = &s.sims[s.row[w] * slots + base];
+          double best = 0;
+          for (std::size_t j = 0; j < words; ++j) {
+            best = std::max(best, sims[j]);
+            s.best_of_query_word[j] = std::max(s.best_of_query_word[j], sims[j]);
+          }
+          matched += best * static_cast<double>(v.words[w].size());
+        }
+        for (std::size_t j = 0; j < words; ++j) {
+          matched += s.best_of_query_word[j] * static_cast<double>(form.core[j].size());
+        }
+        if (matched >= t * (total + static_cast<double>(it->length)) - kEps) {
+          s.candidates.push_back(id);
+        }
+      }
+    }
+  }
+}
 
-// Scores names (ids in ascending order, so an entry's names are together) and keeps each entry's
-// best alias, weighted by country, when it reaches min_score.
-namespace {
-
-// Appends to s.candidates the names sharing enough trigrams with `form` (see the top of the file).
-void FindCandidates(const Trigrams& index, const NormName& form, int min_score, Scratch& s) {
-  static const std::vector<Posting> kNone;
-  const std::vector<Gram> grams = Grams(form);
-  const std::size_t required = RequiredGrams(grams.size(), min_score);
-  // Rarest first: a name sharing `required` trigrams shares one of the first g - required + 1.
-  absl::InlinedVector<const std::vector<Posting>*, 64> lists;
+// The candidates of one query form by its joined core (the edit ratio of the joined cores):
+// appended to s.candidates. That ratio is at most shorter / longer, and at least t only within
+// d = c * longer edits, so the name's length is within [t n, n / t] (n the query's) and it shares
+// all but kGramsPerEdit * d of the query's g distinct trigrams and of its own. Prefix filtering
+// (S. Chaudhuri, V. Ganti, R. Kaushik, "A Primitive Operator for Similarity Joins in Data
+// Cleaning", ICDE 2006): such a name holds one of the query's kGramsPerEdit * d + 1 rarest
+// trigrams, so only those posting lists are read, over that range of lengths (they are sorted by
+// length); each name met is checked by its signature, then by the shared count itself.
+void JoinedCandidates(const Joined& index, const NormName& form, double t, Scratch& s) {
+  const std::size_t n = form.joined.size();
+  // A joined core of 3 bytes or fewer on either side scores at most 0.7 by this route.
+  if (n <= 3 || t <= 0.7) return;
+  const auto shortest = static_cast<std::size_t>(std::max(4.0, std::ceil(t * n - 1e-6)));
+  const auto longest = std::min<std::size_t>(
+      static_cast<std::size_t>(std::floor(n / t + 1e-6)), index.by_length.size() - 1);
+  if (shortest > longest) return;
+  const std::vector<Gram> grams = JoinedGrams(form);
+  const std::size_t g = grams.size();
+  auto edits = [&](std::size_t length) {
+    return static_cast<std::size_t>((1.0 - t) * static_cast<double>(std::max(n, length)) + kEps);
+  };
+  // The trigrams a name of `length` and `count` trigrams must share: the query's and its own.
+  auto needed = [&](std::size_t length, std::size_t count) -> std::ptrdiff_t {
+    const auto lost = static_cast<std::ptrdiff_t>(kGramsPerEdit * edits(length));
+    return std::max(static_cast<std::ptrdiff_t>(g) - lost, static_cast<std::ptrdiff_t>(count) - lost);
+  };
+  s.names.Reset(index.names.size());
   Signature query;
   for (Gram g : grams) {
     query.Add(g);
-    auto it = index.postings.find(g);
-    lists.push_back(it == index.postings.end() ? &kNone : &it->second);
     s.gram_bits[GramBit(g) >> 6] |= std::uint64_t{1} << (GramBit(g) & 63);
   }
-  std::sort(lists.begin(), lists.end(),
-            [](const auto* a, const auto* b) { return a->size() < b->size(); });
-  // The trigrams a name of n trigrams must share: the query's requirement and its own.
-  // Beyond most_grams, a name's own requirement exceeds the query's trigrams: n - LostAtMost(n)
-  // <= g gives n <= (g + 3 + 0.4 * room) / 0.8.
-  const double room = 100 - std::clamp(min_score, 0, 100);
-  const auto most_grams = static_cast<std::size_t>(
-      (static_cast<double>(grams.size()) + 3.0 + 0.4 * room) / 0.8 + 1.0);
-  absl::InlinedVector<std::uint32_t, 128> need(std::min<std::size_t>(most_grams, 255) + 1);
-  for (std::size_t n = 0; n < need.size(); ++n) {
-    need[n] = static_cast<std::uint32_t>(std::max(required, RequiredGrams(n, min_score)));
-  }
-  NewEpoch(s, index.names.size());
-  const Gram* pool = index.pool.data();
-  const std::size_t prefix = grams.size() - required + 1;
-  auto needed = [&](std::size_t n) {
-    return n < need.size() ? need[n] : std::max(required, RequiredGrams(n, min_score));
+  auto check = [&](std::uint32_t id, std::size_t length, std::size_t count) {
+    const std::ptrdiff_t wanted = needed(length, count);
+    const NameGrams& name = index.names[id];
+    std::ptrdiff_t shared = 0;
+    for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
+      const std::uint32_t bit = GramBit(index.pool[i]);
+      shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
+    }
+    if (shared >= wanted) s.candidates.push_back(id);
   };
-  // Length-aware prefix filtering: a name of n trigrams sharing needed(n) of the query's g shares
-  // one of the g - needed(n) + 1 rarest, so list k need only hold the names with
-  // needed(n) <= g - k: as needed(n) grows with n, those with n <= longest. The lists are sorted
-  // by n, so that is a range of each.
-  std::size_t longest = most_grams;
-  for (std::size_t k = 0; k < prefix && k < lists.size(); ++k) {
-    while (longest >= required && needed(longest) > grams.size() - k) --longest;
-    if (longest < required) break;
-    const std::vector<Posting>& list = *lists[k];
-    auto first = std::partition_point(list.begin(), list.end(), [&](const Posting& p) {
-      return p.count < required;
-    });
-    auto last = std::partition_point(first, list.end(), [&](const Posting& p) {
-      return p.count <= longest;
-    });
-    for (auto it = first; it != last; ++it) {
-      // The signature first (in the list itself): a name it rules out is ruled out in every list,
-      // so testing it again in a later list gives the same answer without a stamp.
-      const std::size_t wanted = needed(it->count);
-      if (it->count - it->signature.Outside(query) < wanted) continue;
-      const std::uint32_t id = it->id;
-      if (s.stamp[id] == s.epoch) continue;  // seen in a rarer list
-      s.stamp[id] = s.epoch;
-      const NameGrams& name = index.names[id];
-      std::size_t shared = 0;
-      for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
-        const std::uint32_t bit = GramBit(pool[i]);
-        shared += (s.gram_bits[bit >> 6] >> (bit & 63)) & 1;
+  const std::size_t most_lost = kGramsPerEdit * edits(longest);
+  if (most_lost >= g) {
+    // No trigram need be shared: every name of an acceptable length is checked.
+    for (std::size_t length = shortest; length <= longest; ++length) {
+      for (std::uint32_t id : index.by_length[length]) check(id, length, index.names[id].count);
+    }
+  } else {
+    static const std::vector<Posting> kNone;
+    absl::InlinedVector<const std::vector<Posting>*, 64> lists;
+    for (Gram g : grams) {
+      auto it = index.postings.find(g);
+      lists.push_back(it == index.postings.end() ? &kNone : &it->second);
+    }
+    const std::size_t prefix = most_lost + 1;
+    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(),
+                      [](const auto* a, const auto* b) { return a->size() < b->size(); });
+    for (std::size_t k = 0; k < prefix; ++k) {
+      const std::vector<Posting>& list = *lists[k];
+      auto first = std::partition_point(list.begin(), list.end(),
+                                        [&](const Posting& p) { return p.length < shortest; });
+      for (auto it = first; it != list.end() && it->length <= longest; ++it) {
+        // The signature first (in the list itself): a name it rules out is ruled out in every
+        // list, so testing it again in a later list gives the same answer without a stamp.
+        if (static_cast<std::ptrdiff_t>(it->count) - it->signature.Outside(query) <
+            needed(it->length, it->count)) {
+          continue;
+        }
+        if (s.names.FirstTime(it->id)) check(it->id, it->length, it->count);
       }
-      if (shared >= wanted) s.candidates.push_back(id);
     }
   }
   for (Gram g : grams) s.gram_bits[GramBit(g) >> 6] = 0;
 }
 
-template <typename Ids>
+// Scores names (ids in ascending order, so an entry's names are together) and keeps each entry's
+// best alias, weighted by country, when it reaches min_score. sim(f, i, name, j) is the
+// similarity of word i of query form f and word j of the name.
+template <typename Ids, typename Sim>
 void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
-             std::size_t word_count, const absl::InlinedVector<NormName, 2>& query,
-             const NameQuery& q, const Ids& ids, Scratch& s, std::vector<NameMatch>* out) {
-  // The cache of word similarities (Scratch::sims): TokenSimilarity is a function of the two
-  // words only, so a cached value is the value itself and the scores are unchanged.
-  absl::InlinedVector<std::size_t, 2> first_slot;
-  std::size_t slots = 0;
-  for (const NormName& form : query) {
-    first_slot.push_back(slots);
-    slots += std::min(form.core.size(), kCachedWords);
-  }
-  if (s.sims.size() < slots * word_count) s.sims.resize(slots * word_count, {0.0, 0});
-  if (++s.sim_epoch == 0) {
-    std::fill(s.sims.begin(), s.sims.end(), Scratch::Sim{0.0, 0});
-    s.sim_epoch = 1;
-  }
+             const absl::InlinedVector<NormName, 2>& query, const NameQuery& q, const Ids& ids,
+             Sim&& sim, std::vector<NameMatch>* out) {
   auto score_all = [&](const IndexedName& name) {
     int best_score = 0;
     for (std::size_t f = 0; f < query.size(); ++f) {
-      const NormName& form = query[f];
-      const std::size_t base = first_slot[f];
       best_score = std::max(
-          best_score,
-          ScoreForms(form, name.form, q.min_score, [&](std::uint32_t i, std::uint32_t j) {
-            if (i >= kCachedWords) return TokenSimilarity(form.core[i], name.form.core[j]);
-            Scratch::Sim& c = s.sims[name.words[j] * slots + base + i];
-            if (c.stamp != s.sim_epoch) {
-              c.value = TokenSimilarity(form.core[i], name.form.core[j]);
-              c.stamp = s.sim_epoch;
-            }
-            return c.value;
-          }));
+          best_score, ScoreForms(query[f], name.form, q.min_score,
+                                 [&](std::uint32_t i, std::uint32_t j) { return sim(f, i, name, j); }));
     }
     return best_score;
   };
@@ -883,22 +1296,66 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
 }  // namespace
 
 void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
-  // The index's filter is calibrated for min_score >= kReviewScore only (see LostAtMost): below,
-  // a name can score min_score without sharing a trigram with the query, so the answer comes
-  // from the linear scan, which is exact for any min_score.
+  // The bounds hold for any min_score, but below kReviewScore they prune little (a name can then
+  // score min_score with few words in common); the linear scan answers there, exact for any
+  // min_score.
   if (q.min_score < kReviewScore) {
     ScreenLinear(q, out);
     return;
   }
   out->clear();
-  if (!impl_) return;
+  if (!impl_ || q.min_score > 100) return;
   const auto query = Normalize(q.name);
   if (query.empty()) return;
   Scratch& s = QueryScratch();
-  for (const NormName& form : query) FindCandidates(impl_->grams, form, q.min_score, s);
+  const Vocabulary& v = impl_->vocabulary;
+  // Every listed word similar to a query word, with its similarity: a slot per query word.
+  absl::InlinedVector<std::size_t, 2> first_slot;
+  std::size_t slots = 0;
+  for (const NormName& form : query) {
+    first_slot.push_back(slots);
+    slots += form.core.size();
+  }
+  s.has_row.Reset(v.words.size());
+  if (s.row.size() < v.words.size()) s.row.resize(v.words.size());
+  s.sims.clear();
+  s.similar.clear();
+  s.similar_begin.assign(1, 0);
+  absl::InlinedVector<std::string_view, 16> searched;  // the word of each slot so far
+  for (const NormName& form : query) {
+    for (const std::string& word : form.core) {
+      const std::size_t slot = searched.size();
+      // A word met before (the German form repeats most words of the first): its results.
+      const auto same = std::find(searched.begin(), searched.end(), word);
+      if (same != searched.end()) {
+        const std::size_t from = static_cast<std::size_t>(same - searched.begin());
+        for (std::uint32_t k = s.similar_begin[from]; k < s.similar_begin[from + 1]; ++k) {
+          const std::uint32_t w = s.similar[k];
+          s.sims[s.row[w] * slots + slot] = s.sims[s.row[w] * slots + from];
+          s.similar.push_back(w);
+        }
+      } else {
+        SearchSimilarWords(v, word, slot, slots, s);
+      }
+      searched.push_back(word);
+      s.similar_begin.push_back(static_cast<std::uint32_t>(s.similar.size()));
+    }
+  }
+  const double t = NeededFraction(q.min_score);
+  for (std::size_t f = 0; f < query.size(); ++f) {
+    WordCandidates(impl_->names, v, query[f], first_slot[f], slots, t, s);
+    JoinedCandidates(impl_->joined, query[f], t, s);
+  }
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
-  Collect(*this, impl_->names, impl_->word_count, query, q, s.candidates, s, out);
+  // The exact scores, with the similarities found above: a pair of words the search did not
+  // record is below kMinTokenSimilarity, which the token score ignores like 0.
+  Collect(*this, impl_->names, query, q, s.candidates,
+          [&](std::size_t f, std::uint32_t i, const IndexedName& name, std::uint32_t j) {
+            const std::uint32_t w = name.words[j];
+            return s.has_row.Seen(w) ? s.sims[s.row[w] * slots + first_slot[f] + i] : 0.0;
+          },
+          out);
 }
 
 void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) const {
@@ -917,8 +1374,33 @@ void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) co
     It begin() const { return {0}; }
     It end() const { return {n}; }
   };
-  Collect(*this, impl_->names, impl_->word_count, query, q,
-          AllIds{static_cast<std::uint32_t>(impl_->names.size())}, QueryScratch(), out);
+  // A listed word is compared with a query word once (a per-query cache by word id, for the
+  // first kCachedWords words of each query form), however many names share it: TokenSimilarity
+  // is a function of the two words only, so a cached value is the value itself.
+  Scratch& s = QueryScratch();
+  const Vocabulary& v = impl_->vocabulary;
+  absl::InlinedVector<std::size_t, 2> first_slot;
+  std::size_t slots = 0;
+  for (const NormName& form : query) {
+    first_slot.push_back(slots);
+    slots += std::min(form.core.size(), kCachedWords);
+  }
+  s.has_row.Reset(v.words.size());
+  if (s.row.size() < v.words.size()) s.row.resize(v.words.size());
+  s.sims.clear();
+  Collect(*this, impl_->names, query, q, AllIds{static_cast<std::uint32_t>(impl_->names.size())},
+          [&](std::size_t f, std::uint32_t i, const IndexedName& name, std::uint32_t j) {
+            if (i >= kCachedWords) return TokenSimilarity(query[f].core[i], name.form.core[j]);
+            const std::uint32_t w = name.words[j];
+            if (s.has_row.FirstTime(w)) {
+              s.row[w] = static_cast<std::uint32_t>(s.sims.size() / slots);
+              s.sims.resize(s.sims.size() + slots, -1.0);
+            }
+            double& c = s.sims[s.row[w] * slots + first_slot[f] + i];
+            if (c < 0) c = TokenSimilarity(query[f].core[i], name.form.core[j]);
+            return c;
+          },
+          out);
 }
 
 std::string NormalizeName(std::string_view name) {
