@@ -493,8 +493,13 @@ double EditRatio(std::string_view a, std::string_view b, double floor) {
   if (a == b) return 1.0;
   if (a.empty() || b.empty()) return 0.0;
   const double longer = static_cast<double>(std::max(a.size(), b.size()));
-  const int limit = static_cast<int>(std::max(0.0, (1.0 - floor) * longer));
-  return 1.0 - static_cast<double>(BoundedEditDistance(a, b, limit)) / longer;
+  const int limit = static_cast<int>(std::max(0.0, (1.0 - floor) * longer + 1e-9));
+  const int d = BoundedEditDistance(a, b, limit);
+  const double ratio = 1.0 - static_cast<double>(d) / longer;
+  // Beyond the limit the distance is only known to exceed it: say "below the floor", never a
+  // ratio the pair does not have (a floor rounded down once let LANTERN / PLANETA, 4 edits,
+  // read 0.857 and reach the word threshold).
+  return d > limit ? std::min(ratio, std::nextafter(floor, 0.0)) : ratio;
 }
 
 // The similarity of two words: the mean of Jaro-Winkler and the Levenshtein ratio. Jaro-Winkler
