@@ -51,9 +51,8 @@
 //     kMinTokenSimilarity is found (SearchSimilarWords: by length, a bitmap per byte-with-its-
 //     occurrence-number, added up bit-sliced to keep the words lacking few enough of the query
 //     word's bytes, CommonTable; then a bag signature and the exact OSA distance, bit-parallel;
-//     then TokenSimilarity itself). The table allows for EditRatio's early stop, which returns
-//     exactly kMinTokenSimilarity for some pairs whose true similarity is lower (LANTERN /
-//     PLANETA). A name reaching t aligns query words weighing more than 2cQ / (1 + c) (c = 1 - t,
+//     then TokenSimilarity itself; EditRatio's early stop reads below its floor, so the true
+//     similarity bounds what the scorer returns). A name reaching t aligns query words weighing more than 2cQ / (1 + c) (c = 1 - t,
 //     Q the query's core length) and has a core length within [Q (1-2c)/(1+2c), Q (1+2c)/(1-2c)],
 //     so only the names of the similar words of the cheapest such set of query words are read,
 //     over that range of lengths, each bounded by the best similarity of each of its words and
@@ -614,68 +613,24 @@ double JaroWinklerAtMost(std::size_t common, std::size_t n, std::size_t m) {
 
 // The fewest bytes two words of n and m bytes (1..kMaxJwBytes) must have in common, counted with
 // multiplicity (the bag intersection), for TokenSimilarity to return kMinTokenSimilarity or
-// more; min(n, m) + 1 when none suffices. Two ways:
-// - the true similarity: Jaro's matches are common bytes, so Jaro-Winkler is at most
-//   JaroWinklerAtMost(common); the edit distance is at least the bag distance
-//   max(n, m) - common, so the edit ratio is at most common / max(n, m);
-// - EditRatio's early stop: below its floor 2 kMinTokenSimilarity - jw it returns
-//   1 - (limit + 1) / max(n, m) with limit = (int)((1 - floor) max(n, m)), which is below the
-//   floor unless that product falls a rounding error short of an integer: then the similarity
-//   returned is kMinTokenSimilarity itself, whatever the edit distance ("LANTERN" / "PLANETA",
-//   jw = 0.6 + 1/7). That needs Jaro-Winkler to be exactly such a value: every (matches,
-//   half-transpositions, prefix) Jaro-Winkler can have at these lengths is tried with the
-//   scorer's own arithmetic, and the fewest matches for which it happens also suffice (by the
-//   common prefix of the two words, which Winkler's boost counts).
+// more; min(n, m) + 1 when none suffices. Jaro's matches are common bytes, so Jaro-Winkler is at
+// most JaroWinklerAtMost(common); the edit distance is at least the bag distance
+// max(n, m) - common, so the edit ratio is at most common / max(n, m). (EditRatio's early stop
+// returns less than its floor, so it never lifts a pair above the true similarity.)
 struct CommonTable {
-  std::uint8_t min_common[kMaxJwBytes + 1][kMaxJwBytes + 1];  // either way
-  std::uint8_t true_common[kMaxJwBytes + 1][kMaxJwBytes + 1];  // the first way
-  std::uint8_t floor_common[kMaxJwBytes + 1][kMaxJwBytes + 1][5];  // the second, by prefix
+  std::uint8_t min_common[kMaxJwBytes + 1][kMaxJwBytes + 1];
   CommonTable() {
     for (std::size_t n = 1; n <= kMaxJwBytes; ++n) {
       for (std::size_t m = 1; m <= kMaxJwBytes; ++m) {
         const std::size_t shorter = std::min(n, m);
         const double longer = static_cast<double>(std::max(n, m));
-        const double ratio = static_cast<double>(shorter) / longer;
         std::size_t fewest = 0;
         while (fewest <= shorter &&
                0.5 * (JaroWinklerAtMost(fewest, n, m) + static_cast<double>(fewest) / longer) <
                    kMinTokenSimilarity - kEps) {
           ++fewest;
         }
-        true_common[n][m] = static_cast<std::uint8_t>(fewest);
-        std::size_t least = fewest;
-        for (std::size_t p = 0; p < 5; ++p) floor_common[n][m][p] = static_cast<std::uint8_t>(shorter + 1);
-        for (std::size_t matches = 1; matches <= shorter; ++matches) {
-          if (0.5 * (JaroWinklerAtMost(matches, n, m) + ratio) < kMinTokenSimilarity - kEps) {
-            continue;  // TokenSimilarity's early exit
-          }
-          const double mm = static_cast<double>(matches);
-          for (std::size_t half = 0; half <= matches; ++half) {
-            // As JaroWinkler computes it (a the shorter word).
-            const double jaro = (mm / static_cast<double>(shorter) + mm / longer +
-                                 (mm - static_cast<double>(half) / 2.0) / mm) /
-                                3.0;
-            for (std::size_t prefix = 0; prefix <= std::min<std::size_t>(4, shorter); ++prefix) {
-              const double jw =
-                  jaro <= 0.7 ? jaro : jaro + 0.1 * static_cast<double>(prefix) * (1.0 - jaro);
-              // As TokenSimilarity and EditRatio compute it, the distance beyond the limit.
-              if (0.5 * (jw + ratio) < kMinTokenSimilarity) continue;
-              const double floor = 2.0 * kMinTokenSimilarity - jw;
-              const int limit = static_cast<int>(std::max(0.0, (1.0 - floor) * longer));
-              const double returned = 1.0 - static_cast<double>(limit + 1) / longer;
-              if (0.5 * (jw + returned) < kMinTokenSimilarity - kEps) continue;
-              // Without Winkler's boost the prefix does not matter.
-              for (std::size_t p = 0; p < 5; ++p) {
-                if (jaro <= 0.7 || p == prefix) {
-                  auto& f = floor_common[n][m][p];
-                  f = std::min<std::uint8_t>(f, static_cast<std::uint8_t>(matches));
-                  least = std::min(least, matches);
-                }
-              }
-            }
-          }
-        }
-        min_common[n][m] = static_cast<std::uint8_t>(least);
+        min_common[n][m] = static_cast<std::uint8_t>(fewest);
       }
     }
   }
@@ -1011,7 +966,7 @@ Scratch& QueryScratch() {
 // length m, a word needs MinCommon(n, m) of the query word's n bag tokens: the bitmaps of the
 // query word's tokens are added up bit-sliced (how many are missing, up to the number allowed),
 // 64 words at a time; each word left is bounded by its bag signature (both ways) and its exact
-// edit distance (CommonTable's two ways) before the similarity itself.
+// edit distance before the similarity itself.
 void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::size_t slot,
                         std::size_t slots, Scratch& s) {
   auto record = [&](std::uint32_t w, double sim) {
@@ -1034,22 +989,16 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
   }
   s.tokens.clear();
   const std::uint64_t bag = BagOf(query_word, &s.tokens);
-  const CommonTable& table = Common();
   auto consider = [&](std::size_t k, std::size_t m, std::size_t common) {
     const std::uint64_t other = v.bags_by_length[m][k];
     const std::size_t shared = std::min(n - PopCount64(bag & ~other), m - PopCount64(other & ~bag));
     if (shared < common) return;
-    // The first way with the exact edit ratio (the distance in one pass), else the second way
-    // with the words' common prefix.
+    // The bound with the exact edit ratio (the distance in one pass).
     const std::string_view word(v.text_by_length[m].data() + k * m, m);
     const double longer = static_cast<double>(std::max(n, m));
     const int distance = OsaDistance64(query_word, word);
     const double jw = JaroWinklerAtMost(std::min(shared, std::min(n, m)), n, m);
-    if (0.5 * (jw + (1.0 - distance / longer)) < kMinTokenSimilarity - kEps) {
-      std::size_t prefix = 0;
-      while (prefix < 4 && prefix < std::min(n, m) && query_word[prefix] == word[prefix]) ++prefix;
-      if (shared < table.floor_common[n][m][prefix]) return;
-    }
+    if (0.5 * (jw + (1.0 - distance / longer)) < kMinTokenSimilarity - kEps) return;
     record(v.by_length[m][k], TokenSimilarity(query_word, word));
   };
   absl::InlinedVector<std::pair<std::uint32_t, const std::uint64_t*>, 64> maps;
