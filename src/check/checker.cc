@@ -54,6 +54,12 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string>& ca
   return best.empty() ? "" : absl::StrCat("did you mean `", best, "`?");
 }
 
+// The help for a word outside a closed list: the closest one, else the whole list.
+std::string DidYouMeanOrList(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string help = DidYouMean(word, candidates);
+  return help.empty() ? absl::StrCat("one of: ", absl::StrJoin(candidates, ", ")) : help;
+}
+
 bool IsList(Type t) {
   return t == Type::kStringList || t == Type::kMaterialList || t == Type::kPartyList;
 }
@@ -356,10 +362,9 @@ class Checker {
         if (a == v) return;
       }
       std::vector<std::string> allowed(info.vocabulary.begin(), info.vocabulary.end());
-      std::string help = DidYouMean(v, allowed);
-      if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(allowed, ", "));
       sink_.Error(range, "unknown_value",
-                  absl::StrCat(Backticked(v), " is not a value of `", Av(info.name), "`"), help);
+                  absl::StrCat(Backticked(v), " is not a value of `", Av(info.name), "`"),
+                  DidYouMeanOrList(v, allowed));
     };
     if (value.op == Op::kConst && value.type == Type::kString) check(value.str, value.range);
     if (value.op == Op::kSetRef) {
@@ -393,22 +398,34 @@ class Checker {
 
   // `a is known and b is known and test`.
   static Expr GuardKnown(std::vector<Expr> attrs, Expr test) {
-    Expr e;
-    e.op = Op::kAnd;
-    e.type = Type::kBool;
-    e.range = test.range;
+    std::vector<Expr> terms;
+    const SourceRange range = test.range;
     for (Expr& a : attrs) {
       Expr known;
       known.op = Op::kIsKnown;
       known.type = Type::kBool;
       known.range = a.range;
       known.kids.push_back(std::move(a));
-      e.kids.push_back(std::move(known));
+      terms.push_back(std::move(known));
     }
-    if (test.op == Op::kAnd) {
-      for (Expr& k : test.kids) e.kids.push_back(std::move(k));
-    } else {
-      e.kids.push_back(std::move(test));
+    terms.push_back(std::move(test));
+    return Connect(Op::kAnd, std::move(terms), range);
+  }
+
+  // `terms` joined by `op` (kAnd or kOr), a term of the same op spliced in (`a and (b and c)` is
+  // `a and b and c`: one conjunct each, for explain and the rule index); a single term alone.
+  static Expr Connect(Op op, std::vector<Expr> terms, SourceRange range) {
+    if (terms.size() == 1) return std::move(terms[0]);
+    Expr e;
+    e.op = op;
+    e.type = Type::kBool;
+    e.range = range;
+    for (Expr& t : terms) {
+      if (t.op == op) {
+        for (Expr& k : t.kids) e.kids.push_back(std::move(k));
+      } else {
+        e.kids.push_back(std::move(t));
+      }
     }
     return e;
   }
@@ -641,18 +658,8 @@ class Checker {
         e.op = n.kind == Kind::kOr ? Op::kOr : n.kind == Kind::kAnd ? Op::kAnd : Op::kNot;
         e.type = Type::kBool;
         if (!lower_kids(Type::kBool)) return std::nullopt;
-        if (e.op != Op::kNot) {  // `a and (b and c)` is `a and b and c`: one conjunct each
-          std::vector<Expr> flat;
-          for (Expr& k : e.kids) {
-            if (k.op == e.op) {
-              for (Expr& kk : k.kids) flat.push_back(std::move(kk));
-            } else {
-              flat.push_back(std::move(k));
-            }
-          }
-          e.kids = std::move(flat);
-        }
-        return e;
+        if (e.op == Op::kNot) return e;
+        return Connect(e.op, std::move(e.kids), e.range);
       case Kind::kCompare: {
         if (n.kids[0].kind == Kind::kQuantity || n.kids[1].kind == Kind::kQuantity) {
           return LowerQuantityCompare(n, s);
@@ -874,10 +881,8 @@ class Checker {
         } else {
           std::vector<std::string> names;
           for (const UnitInfo& k : kUnits) names.emplace_back(k.name);
-          std::string help = DidYouMean(num.key, names);
-          if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(names, ", "));
           sink_.Error(range, "unknown_unit", absl::StrCat(Backticked(num.key), " is not a unit"),
-                      help);
+                      DidYouMeanOrList(num.key, names));
         }
         return std::nullopt;
       }
@@ -1006,15 +1011,37 @@ class Checker {
       }
       for (const std::string& v : program_.sets[lists->slot].values) {
         if (std::find(codes.begin(), codes.end(), v) != codes.end()) continue;
-        std::string help = DidYouMean(v, codes);
-        if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(codes, ", "));
         sink_.Error(lists->range, "unknown_value",
-                    absl::StrCat(Backticked(v), " is not a restricted-party list code"), help);
+                    absl::StrCat(Backticked(v), " is not a restricted-party list code"),
+                    DidYouMeanOrList(v, codes));
         return std::nullopt;
       }
       e.slot = lists->slot;
     }
     return e;
+  }
+
+  // Whether `clause` was given before in its declaration (`what`: "rule", "test"...); says so.
+  bool Repeated(absl::flat_hash_map<Kind, bool>& seen, const Node& clause, int f,
+                std::string_view what) {
+    if (!seen[clause.kind]) {
+      seen[clause.kind] = true;
+      return false;
+    }
+    sink_.Error(Range(f, clause), "duplicate_clause",
+                absl::StrCat("this clause is given twice in the ", Av(what)));
+    return true;
+  }
+
+  // A `when` clause's condition: a true/false expression, or nothing (reported).
+  std::optional<Expr> LowerWhen(const Node& when, Scope& scope) {
+    std::optional<Expr> cond = Lower(when.kids[0], scope);
+    if (cond && cond->type != Type::kBool) {
+      TypeError(scope, when.kids[0],
+                absl::StrCat("`when` needs a condition, found a ", TypeName(cond->type)));
+      return std::nullopt;
+    }
+    return cond;
   }
 
   void LowerTest(const Node& decl, const Scope& scope) {
@@ -1031,12 +1058,10 @@ class Checker {
     bool ok = true;
     absl::flat_hash_map<Kind, bool> seen;
     for (const Node& clause : decl.kids) {
-      if (clause.kind != Kind::kFires && seen[clause.kind]) {
-        sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the test");
+      if (clause.kind != Kind::kFires && Repeated(seen, clause, f, "test")) {
         ok = false;
         continue;
       }
-      seen[clause.kind] = true;
       switch (clause.kind) {
         case Kind::kTitle: test.title = clause.text; break;
         case Kind::kRequest:
@@ -1151,12 +1176,10 @@ class Checker {
         binders.push_back(&clause);
         continue;
       }
-      if (seen[clause.kind]) {
-        sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the rule");
+      if (Repeated(seen, clause, f, "rule")) {
         ok = false;
         continue;
       }
-      seen[clause.kind] = true;
       switch (clause.kind) {
         case Kind::kTitle: rule.title = clause.text; break;
         case Kind::kCite: rule.citation = clause.text; break;
@@ -1178,14 +1201,8 @@ class Checker {
     for (const Node* b : binders) bound = bound && LowerBinder(*b, scope, rule);
     ok &= bound;
     if (when && bound) {
-      std::optional<Expr> cond = Lower(when->kids[0], scope);
-      if (cond && cond->type != Type::kBool) {
-        TypeError(scope, when->kids[0],
-                  absl::StrCat("`when` needs a condition, found a ", TypeName(cond->type)));
-        cond.reset();
-      }
-      ok &= cond.has_value();
-      rule.when = std::move(cond);
+      rule.when = LowerWhen(*when, scope);
+      ok &= rule.when.has_value();
     }
     scope.vars.clear();
     if (!then) {
@@ -1220,35 +1237,24 @@ class Checker {
     absl::flat_hash_map<Kind, bool> seen;
     scope.vars.clear();
     for (const Node& clause : decl.kids) {
-      if (clause.kind != Kind::kCovers && seen[clause.kind]) {
-        sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the regime");
+      if (clause.kind != Kind::kCovers && Repeated(seen, clause, f, "regime")) {
         ok = false;
         continue;
       }
-      seen[clause.kind] = true;
       switch (clause.kind) {
         case Kind::kTitle: regime.title = clause.text; break;
         case Kind::kCite: regime.citation = clause.text; break;
-        case Kind::kWhen: {
-          std::optional<Expr> cond = Lower(clause.kids[0], scope);
-          if (cond && cond->type != Type::kBool) {
-            TypeError(scope, clause.kids[0],
-                      absl::StrCat("`when` needs a condition, found a ", TypeName(cond->type)));
-            cond.reset();
-          }
-          ok &= cond.has_value();
-          regime.when = std::move(cond);
+        case Kind::kWhen:
+          regime.when = LowerWhen(clause, scope);
+          ok &= regime.when.has_value();
           break;
-        }
         case Kind::kCovers: {
           auto it = std::find(std::begin(kLawKinds), std::end(kLawKinds), clause.text);
           if (it == std::end(kLawKinds)) {
             std::vector<std::string> kinds(std::begin(kLawKinds), std::end(kLawKinds));
-            std::string help = DidYouMean(clause.text, kinds);
-            if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(kinds, ", "));
             sink_.Error(Range(f, clause), "unknown_value",
                         absl::StrCat(Backticked(clause.text), " is not a kind of law a regime covers"),
-                        help);
+                        DidYouMeanOrList(clause.text, kinds));
             ok = false;
             break;
           }
@@ -1333,23 +1339,15 @@ class Checker {
       in.kids.push_back(std::move(ref));
       Expr test = Negate(std::move(in));
       if (!optional) return test;
-      Expr known;
-      known.op = Op::kIsKnown;
-      known.type = Type::kBool;
-      known.range = where;
-      known.kids.push_back(attr(a));
-      return GuardKnown({known.kids[0]}, std::move(test));
+      return GuardKnown({attr(a)}, std::move(test));
     };
     auto add = [&](LawKind kind, std::vector<std::optional<Expr>> tests,
                    std::optional<Expr> only_if, Outcome outcome, std::string text) {
-      Expr any;
-      any.op = Op::kOr;
-      any.type = Type::kBool;
-      any.range = where;
+      std::vector<Expr> any;
       for (auto& t : tests) {
-        if (t) any.kids.push_back(std::move(*t));
+        if (t) any.push_back(std::move(*t));
       }
-      if (any.kids.empty()) return;
+      if (any.empty()) return;
       Rule rule;
       const std::string_view name = kLawKinds[static_cast<int>(kind)];
       rule.id = absl::StrCat("coverage.", Av(name));
@@ -1361,15 +1359,12 @@ class Checker {
       rule.range = where;
       rule.outcome = outcome;
       rule.text = std::move(text);
-      Expr when = any.kids.size() == 1 ? std::move(any.kids[0]) : std::move(any);
+      Expr when = Connect(Op::kOr, std::move(any), where);
       if (only_if) {
-        Expr both;
-        both.op = Op::kAnd;
-        both.type = Type::kBool;
-        both.range = where;
-        both.kids.push_back(std::move(*only_if));
-        both.kids.push_back(std::move(when));
-        when = std::move(both);
+        std::vector<Expr> both;
+        both.push_back(std::move(*only_if));
+        both.push_back(std::move(when));
+        when = Connect(Op::kAnd, std::move(both), where);
       }
       rule.when = std::move(when);
       rule_ids_.emplace(rule.id, rule.location);
@@ -1420,7 +1415,7 @@ class Checker {
     std::string id;
     std::vector<Cell> cells;
     std::int32_t from = INT32_MIN, until = INT32_MAX;
-    const Rule* rule = nullptr;  // for comparing effects
+    int rule = -1;  // its index in program_.rules, for comparing effects
     SourceRange range;
   };
 
@@ -1442,11 +1437,7 @@ class Checker {
         rows.push_back(&clause);
         continue;
       }
-      if (seen[clause.kind]) {
-        sink_.Error(Range(f, clause), "duplicate_clause", "this clause is given twice in the table");
-        return;
-      }
-      seen[clause.kind] = true;
+      if (Repeated(seen, clause, f, "table")) return;
       switch (clause.kind) {
         case Kind::kTitle: title = clause.text; break;
         case Kind::kCite: cite = clause.text; break;
@@ -1468,12 +1459,7 @@ class Checker {
     }
     std::optional<Expr> condition;
     if (when) {
-      condition = Lower(when->kids[0], scope);
-      if (condition && condition->type != Type::kBool) {
-        TypeError(scope, when->kids[0],
-                  absl::StrCat("`when` needs a condition, found a ", TypeName(condition->type)));
-        condition.reset();
-      }
+      condition = LowerWhen(*when, scope);
       if (!condition) return;
     }
     std::vector<Expr> cols;
@@ -1535,17 +1521,14 @@ class Checker {
       Row analysis;
       analysis.id = rule.id;
       analysis.range = rule.range;
-      Expr body;
-      body.op = Op::kAnd;
-      body.type = Type::kBool;
-      body.range = rule.range;
-      if (condition) body.kids.push_back(*condition);
+      std::vector<Expr> body;  // the table's condition and the cells' tests
+      if (condition) body.push_back(*condition);
       for (size_t c = 0; c < cells.size() && ok; ++c) {
         std::optional<Expr> test = LowerCell(*cells[c], cols[c], scope, analysis.cells.emplace_back());
         if (!test) {
           ok = false;
         } else if (test->op != Op::kConst) {
-          body.kids.push_back(std::move(*test));
+          body.push_back(std::move(*test));
         }
       }
       // The table's window and the row's both apply: the row holds where they overlap.
@@ -1584,32 +1567,12 @@ class Checker {
                       "add `cite \"...\"` to the table or the row");
       }
       if (!ok) continue;
-      if (body.kids.size() == 1) {
-        rule.when = std::move(body.kids[0]);
-      } else if (!body.kids.empty()) {
-        std::vector<Expr> flat;
-        for (Expr& k : body.kids) {
-          if (k.op == Op::kAnd) {
-            for (Expr& kk : k.kids) flat.push_back(std::move(kk));
-          } else {
-            flat.push_back(std::move(k));
-          }
-        }
-        body.kids = std::move(flat);
-        rule.when = std::move(body);
-      }
+      if (!body.empty()) rule.when = Connect(Op::kAnd, std::move(body), rule.range);
+      analysis.rule = static_cast<int>(program_.rules.size());
       program_.rules.push_back(std::move(rule));
       analysed.push_back(std::move(analysis));
-      analysed.back().rule = nullptr;
-      analysed.back().rule = &program_.rules.back();  // refreshed below: the vector may grow
     }
     scope.vars.clear();
-    // Point the analysis at the rules where they now live.
-    for (Row& r : analysed) {
-      for (const Rule& rule : program_.rules) {
-        if (rule.id == r.id) r.rule = &rule;
-      }
-    }
     CheckOverlaps(cols, domains, analysed, Range(f, decl));
     if (complete) CheckComplete(decl, f, cols, domains, analysed);
   }
@@ -1691,7 +1654,7 @@ class Checker {
     for (size_t j = 0; j < rows.size(); ++j) {
       for (size_t i = 0; i < j; ++i) {
         const Row &a = rows[i], &b = rows[j];
-        if (!a.rule || !b.rule || SameEffect(*a.rule, *b.rule)) continue;
+        if (SameEffect(program_.rules[a.rule], program_.rules[b.rule])) continue;
         if (std::max(a.from, b.from) >= std::min(a.until, b.until)) continue;
         std::vector<std::string> where;
         bool meet = true;
@@ -1833,10 +1796,9 @@ class Checker {
         auto it = std::find(std::begin(kLegNames), std::end(kLegNames), leg.text);
         if (it == std::end(kLegNames)) {
           std::vector<std::string> names(std::begin(kLegNames), std::end(kLegNames));
-          std::string help = DidYouMean(leg.text, names);
-          if (help.empty()) help = absl::StrCat("one of: ", absl::StrJoin(names, ", "));
           sink_.Error(Range(f, leg), "unknown_value",
-                      absl::StrCat(Backticked(leg.text), " is not a leg"), help);
+                      absl::StrCat(Backticked(leg.text), " is not a leg"),
+                      DidYouMeanOrList(leg.text, names));
           return false;
         }
         Leg l = static_cast<Leg>(it - std::begin(kLegNames));
