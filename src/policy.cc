@@ -28,14 +28,16 @@ struct CompiledPolicy {
 
 namespace {
 
-std::string Sha256(const std::vector<SourceFile>& files) {
+std::string Sha256(const std::vector<internal::Source>& files) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const SourceFile& f : files) {
+  for (const internal::Source& f : files) {
     // Length-prefixed, so no two different policies hash the same byte stream.
-    std::string header = absl::StrCat(f.name.size(), ":", f.name, ":", f.text.size(), ":");
+    const std::string& name = f.name();
+    const std::string& text = f.text();
+    std::string header = absl::StrCat(name.size(), ":", name, ":", text.size(), ":");
     EVP_DigestUpdate(ctx, header.data(), header.size());
-    EVP_DigestUpdate(ctx, f.text.data(), f.text.size());
+    EVP_DigestUpdate(ctx, text.data(), text.size());
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -123,11 +125,7 @@ absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
     const int i = static_cast<int>(compiled->sources.size()) - 1;
     asts.push_back(ParseFile(compiled->sources[i], i, sink));
   }
-  {
-    std::vector<SourceFile> all;
-    for (const Source& s : compiled->sources) all.push_back({s.name(), s.text()});
-    compiled->digest = Sha256(all);
-  }
+  compiled->digest = Sha256(compiled->sources);
   Program program = Check(asts, compiled->sources, sink);
   if (diagnostics) {
     *diagnostics = sink.diagnostics();
