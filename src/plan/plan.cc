@@ -7,6 +7,8 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace exportctl::internal {
@@ -23,14 +25,10 @@ StringSet::StringSet(const std::vector<std::string>& values)
 
 
 namespace {
-char Fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool SameText(std::string_view a, std::string_view b, bool fold) {
-  if (!fold) return a == b;
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Fold(a[i]) != Fold(b[i])) return false;
-  }
-  return true;
+  return fold ? absl::EqualsIgnoreCase(absl::string_view(a.data(), a.size()),
+                                       absl::string_view(b.data(), b.size()))
+              : a == b;
 }
 }  // namespace
 
@@ -64,7 +62,7 @@ bool Matcher::Match(std::string_view s, bool fold) const {
       star = p++;
       mark = t;
     } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == s[t] ||
-                                      (fold && Fold(pattern[p]) == Fold(s[t])))) {
+                                      (fold && absl::ascii_tolower(pattern[p]) == absl::ascii_tolower(s[t])))) {
       ++p;
       ++t;
     } else if (star != std::string::npos) {
