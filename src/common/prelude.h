@@ -7,7 +7,7 @@ namespace exportctl::internal {
 
 // The standard packs' shared legal concepts (package `common`, rules/common/concepts.ecr),
 // built into the library: a policy that imports `common` without giving that package gets
-// this copy, so each pack still compiles on its own (`--rules rules/ear`).
+// this copy, so a pack compiles without rules/common (`--rules rules/eu`).
 extern const std::string_view kPreludeName;
 extern const std::string_view kPreludeText;
 
