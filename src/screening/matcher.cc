@@ -77,6 +77,7 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -787,6 +788,7 @@ struct Vocabulary {
 // Where a name's joined trigrams are, how many, and their signature.
 struct NameGrams {
   Signature signature;
+  std::uint64_t bag = 0;    // BagOf the joined core
   std::uint32_t begin = 0;  // into Joined::pool
   std::uint32_t count = 0;
 };
@@ -796,6 +798,7 @@ struct NameGrams {
 // signature test.
 struct Posting {
   Signature signature;
+  std::uint64_t bag;     // the name's NameGrams::bag
   std::uint32_t id;
   std::uint16_t count;   // the name's distinct joined trigrams
   std::uint16_t length;  // the name's joined length
@@ -833,11 +836,12 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
         NameGrams summary;
         summary.begin = static_cast<std::uint32_t>(joined.pool.size());
         for (Gram g : JoinedGrams(form)) {
-          joined.postings[g].push_back({Signature{}, id, 0, 0});
+          joined.postings[g].push_back({Signature{}, 0, id, 0, 0});
           joined.pool.push_back(g);
           summary.signature.Add(g);
           ++summary.count;
         }
+        summary.bag = BagOf<std::vector<std::uint32_t>>(form.joined, nullptr);
         joined.names.push_back(summary);
         std::vector<std::uint32_t> words;
         std::uint32_t length = 0;
@@ -867,6 +871,7 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
   for (auto& [gram, list] : joined.postings) {
     for (Posting& p : list) {
       p.signature = joined.names[p.id].signature;
+      p.bag = joined.names[p.id].bag;
       p.count = static_cast<std::uint16_t>(std::min<std::uint32_t>(joined.names[p.id].count, UINT16_MAX));
       p.length = static_cast<std::uint16_t>(impl->lengths[p.id]);
     }
@@ -960,6 +965,41 @@ Scratch& QueryScratch() {
   return scratch;
 }
 
+// The words of one 64-word chunk (bit x of each token's bitmap) that lack at most `allowed` of
+// the query word's tokens: a bit-sliced count of the tokens each word lacks, missing[l] holding
+// the words lacking exactly l so far, dead those lacking more. With the number of levels a
+// template argument, the levels stay in registers (an array indexed at run time went through
+// memory, and the vectorised loop over it stalled on store-to-load forwarding).
+template <std::size_t kAllowed, typename Maps>
+std::uint64_t SurvivorsOf(const Maps& maps, std::size_t x) {
+  std::uint64_t missing[kAllowed + 1] = {~std::uint64_t{0}};
+  std::uint64_t dead = 0;
+  for (std::size_t k = 0; k < maps.size() && dead != ~std::uint64_t{0}; ++k) {
+    const std::uint64_t has = maps[k].second[x];
+    dead |= missing[kAllowed] & ~has;
+    for (std::size_t l = kAllowed; l > 0; --l) {
+      missing[l] = (missing[l] & has) | (missing[l - 1] & ~has);
+    }
+    missing[0] &= has;
+  }
+  return ~dead;
+}
+
+using SurvivorMaps = absl::InlinedVector<std::pair<std::uint32_t, const std::uint64_t*>, 64>;
+
+template <std::size_t... kLevels>
+std::uint64_t SurvivorsDispatch(const SurvivorMaps& maps, std::size_t x, std::size_t allowed,
+                                std::index_sequence<kLevels...>) {
+  std::uint64_t left = 0;
+  ((allowed == kLevels ? (left = SurvivorsOf<kLevels>(maps, x), true) : false) || ...);
+  return left;
+}
+
+// By the number of tokens a word may lack (at most all of the query word's kMaxJwBytes).
+std::uint64_t Survivors(const SurvivorMaps& maps, std::size_t x, std::size_t allowed) {
+  return SurvivorsDispatch(maps, x, allowed, std::make_index_sequence<kMaxJwBytes + 1>());
+}
+
 // Records into the scratch rows every listed word similar to the query word in `slot` (its
 // TokenSimilarity at least kMinTokenSimilarity), each with that similarity. The search is
 // exhaustive: it skips a word only when a bound proves it below kMinTokenSimilarity. At each
@@ -1001,8 +1041,7 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
     if (0.5 * (jw + (1.0 - distance / longer)) < kMinTokenSimilarity - kEps) return;
     record(v.by_length[m][k], TokenSimilarity(query_word, word));
   };
-  absl::InlinedVector<std::pair<std::uint32_t, const std::uint64_t*>, 64> maps;
-  std::uint64_t missing[kMaxJwBytes + 2];
+  SurvivorMaps maps;
   for (std::size_t m = 1; m < v.by_length.size(); ++m) {
     const auto& bucket = v.by_length[m];
     if (bucket.empty() || !LengthsCanMatch(n, m)) continue;
@@ -1024,25 +1063,7 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
               [](const auto& a, const auto& b) { return a.first < b.first; });
     const std::size_t chunks = (bucket.size() + 63) / 64;
     for (std::size_t x = 0; x < chunks; ++x) {
-      // missing[l]: the words lacking exactly l of the tokens so far (l <= allowed).
-      missing[0] = ~std::uint64_t{0};
-      for (std::size_t l = 1; l <= allowed; ++l) missing[l] = 0;
-      std::uint64_t left = ~std::uint64_t{0};
-      for (std::size_t k = 0; k < maps.size() && left != 0; ++k) {
-        const std::uint64_t has = maps[k].second[x];
-        for (std::size_t l = allowed; l > 0; --l) {
-          missing[l] = (missing[l] & has) | (missing[l - 1] & ~has);
-        }
-        missing[0] &= has;
-        if (k >= allowed) {
-          left = 0;
-          for (std::size_t l = 0; l <= allowed; ++l) left |= missing[l];
-        }
-      }
-      if (left != 0) {
-        left = 0;
-        for (std::size_t l = 0; l <= allowed; ++l) left |= missing[l];
-      }
+      std::uint64_t left = Survivors(maps, x, allowed);
       if (x + 1 == chunks && bucket.size() % 64 != 0) {
         left &= (std::uint64_t{1} << (bucket.size() % 64)) - 1;
       }
@@ -1157,6 +1178,16 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
     const auto lost = static_cast<std::ptrdiff_t>(kGramsPerEdit * edits(length));
     return std::max(static_cast<std::ptrdiff_t>(g) - lost, static_cast<std::ptrdiff_t>(count) - lost);
   };
+  // The bag distance (the bytes one side lacks, the larger side) bounds the edit distance from
+  // below, each edit changing it by at most one: a name whose bag signature proves it beyond
+  // edits(length) is out, before its trigrams are read (with BagOf's occurrence-numbered
+  // tokens, a signature bit one side has and the other lacks stands for a byte it lacks).
+  const std::uint64_t query_bag = BagOf<std::vector<std::uint32_t>>(form.joined, nullptr);
+  auto bag_within = [&](std::size_t length, std::uint64_t bag) {
+    const std::size_t shared = std::min(n - PopCount64(query_bag & ~bag),
+                                        length - PopCount64(bag & ~query_bag));
+    return std::max(n, length) - shared <= edits(length);
+  };
   s.names.Reset(index.names.size());
   Signature query;
   for (Gram g : grams) {
@@ -1164,8 +1195,9 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
     s.gram_bits[GramBit(g) >> 6] |= std::uint64_t{1} << (GramBit(g) & 63);
   }
   auto check = [&](std::uint32_t id, std::size_t length, std::size_t count) {
-    const std::ptrdiff_t wanted = needed(length, count);
     const NameGrams& name = index.names[id];
+    if (!bag_within(length, name.bag)) return;
+    const std::ptrdiff_t wanted = needed(length, count);
     std::ptrdiff_t shared = 0;
     for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
       const std::uint32_t bit = GramBit(index.pool[i]);
@@ -1194,10 +1226,11 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
       auto first = std::partition_point(list.begin(), list.end(),
                                         [&](const Posting& p) { return p.length < shortest; });
       for (auto it = first; it != list.end() && it->length <= longest; ++it) {
-        // The signature first (in the list itself): a name it rules out is ruled out in every
+        // The signatures first (in the list itself): a name they rule out is ruled out in every
         // list, so testing it again in a later list gives the same answer without a stamp.
-        if (static_cast<std::ptrdiff_t>(it->count) - it->signature.Outside(query) <
-            needed(it->length, it->count)) {
+        if (!bag_within(it->length, it->bag) ||
+            static_cast<std::ptrdiff_t>(it->count) - it->signature.Outside(query) <
+                needed(it->length, it->count)) {
           continue;
         }
         if (s.names.FirstTime(it->id)) check(it->id, it->length, it->count);
