@@ -770,9 +770,12 @@ struct Vocabulary {
   std::vector<std::string> words;                   // by word id
   std::vector<std::uint64_t> bags;                  // BagOf, by word id
   std::vector<std::vector<Occurrence>> names;       // by word id, sorted by length then name
-  // The similar-word search: the words of each length (1..kMaxJwBytes), and for each length and
-  // bag token (keyed by length << 16 | token) a bitmap over them (at `bitmaps` + the offset), the
-  // words of that length holding the token; words longer than kMaxJwBytes apart.
+  // The similar-word search: the words of each length (1..kMaxJwBytes), and for each bag token
+  // and length a bitmap over them (at `bitmaps` + the offset), the words of that length holding
+  // the token; words longer than kMaxJwBytes apart. The bitmaps are found without hashing: a
+  // token's dense id (token_ids, by BagToken; kNoToken when no word holds it), then its
+  // kMaxJwBytes + 1 lengths side by side in bitmap_at, so the lengths a query word reads share
+  // a cache line or two.
   std::vector<std::vector<std::uint32_t>> by_length;
   std::vector<std::string> text_by_length;            // those words' bytes, one after the other
   std::vector<std::vector<std::uint64_t>> bags_by_length;  // and their bags
@@ -780,7 +783,13 @@ struct Vocabulary {
     std::uint32_t offset;  // into bitmaps
     std::uint32_t words;   // the bits set
   };
-  absl::flat_hash_map<std::uint32_t, Bitmap> bitmap_of;
+  static constexpr std::uint16_t kNoToken = UINT16_MAX;
+  std::vector<std::uint16_t> token_ids = std::vector<std::uint16_t>(1 << 16, kNoToken);
+  std::vector<Bitmap> bitmap_at;  // by token id * (kMaxJwBytes + 1) + length; words 0: none
+  const Bitmap* BitmapsOf(std::uint32_t token) const {
+    const std::uint16_t id = token_ids[token & 0xFFFF];
+    return id == kNoToken ? nullptr : &bitmap_at[std::size_t{id} * (kMaxJwBytes + 1)];
+  }
   std::vector<std::uint64_t> bitmaps;
   std::vector<std::uint32_t> long_words;
 };
@@ -793,11 +802,10 @@ struct NameGrams {
   std::uint32_t count = 0;
 };
 
-// One name in a posting list, with the filter data of the name copied beside it, so the filter
-// reads each list sequentially and touches a name's own trigrams only for the few that pass the
-// signature test.
+// One name in a posting list, with the name's bag signature copied beside it (16 bytes: the
+// lists are what a query reads most), so the filter reads each list sequentially and touches a
+// name's own data only for the few whose bag distance can be within the edits allowed.
 struct Posting {
-  Signature signature;
   std::uint64_t bag;     // the name's NameGrams::bag
   std::uint32_t id;
   std::uint16_t count;   // the name's distinct joined trigrams
@@ -836,7 +844,7 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
         NameGrams summary;
         summary.begin = static_cast<std::uint32_t>(joined.pool.size());
         for (Gram g : JoinedGrams(form)) {
-          joined.postings[g].push_back({Signature{}, 0, id, 0, 0});
+          joined.postings[g].push_back({0, id, 0, 0});
           joined.pool.push_back(g);
           summary.signature.Add(g);
           ++summary.count;
@@ -870,7 +878,6 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
   // Each posting list by the names' lengths, so a query reads only the lengths it can accept.
   for (auto& [gram, list] : joined.postings) {
     for (Posting& p : list) {
-      p.signature = joined.names[p.id].signature;
       p.bag = joined.names[p.id].bag;
       p.count = static_cast<std::uint16_t>(std::min<std::uint32_t>(joined.names[p.id].count, UINT16_MAX));
       p.length = static_cast<std::uint16_t>(impl->lengths[p.id]);
@@ -906,12 +913,18 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
       vocabulary.bags_by_length[m].push_back(vocabulary.bags[bucket[k]]);
       BagOf(vocabulary.words[bucket[k]], &tokens);
       for (std::uint32_t token : tokens) {
-        auto [it, added] = vocabulary.bitmap_of.try_emplace(
-            static_cast<std::uint32_t>(m) << 16 | token,
-            Vocabulary::Bitmap{static_cast<std::uint32_t>(vocabulary.bitmaps.size()), 0});
-        if (added) vocabulary.bitmaps.resize(vocabulary.bitmaps.size() + chunks, 0);
-        vocabulary.bitmaps[it->second.offset + k / 64] |= std::uint64_t{1} << (k % 64);
-        ++it->second.words;
+        std::uint16_t& id = vocabulary.token_ids[token & 0xFFFF];
+        if (id == Vocabulary::kNoToken) {
+          id = static_cast<std::uint16_t>(vocabulary.bitmap_at.size() / (kMaxJwBytes + 1));
+          vocabulary.bitmap_at.resize(vocabulary.bitmap_at.size() + kMaxJwBytes + 1, {0, 0});
+        }
+        Vocabulary::Bitmap& bitmap = vocabulary.bitmap_at[std::size_t{id} * (kMaxJwBytes + 1) + m];
+        if (bitmap.words == 0) {
+          bitmap.offset = static_cast<std::uint32_t>(vocabulary.bitmaps.size());
+          vocabulary.bitmaps.resize(vocabulary.bitmaps.size() + chunks, 0);
+        }
+        vocabulary.bitmaps[bitmap.offset + k / 64] |= std::uint64_t{1} << (k % 64);
+        ++bitmap.words;
       }
     }
   }
@@ -1041,6 +1054,8 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
     if (0.5 * (jw + (1.0 - distance / longer)) < kMinTokenSimilarity - kEps) return;
     record(v.by_length[m][k], TokenSimilarity(query_word, word));
   };
+  absl::InlinedVector<const Vocabulary::Bitmap*, kMaxJwBytes> token_bitmaps;
+  for (std::uint32_t token : s.tokens) token_bitmaps.push_back(v.BitmapsOf(token));
   SurvivorMaps maps;
   for (std::size_t m = 1; m < v.by_length.size(); ++m) {
     const auto& bucket = v.by_length[m];
@@ -1049,10 +1064,9 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
     if (common > std::min(n, m)) continue;
     std::size_t allowed = n - common;  // query tokens a word may lack
     maps.clear();
-    for (std::uint32_t token : s.tokens) {
-      auto it = v.bitmap_of.find(static_cast<std::uint32_t>(m) << 16 | token);
-      if (it != v.bitmap_of.end()) {
-        maps.push_back({it->second.words, &v.bitmaps[it->second.offset]});
+    for (const Vocabulary::Bitmap* bitmaps : token_bitmaps) {
+      if (bitmaps != nullptr && bitmaps[m].words != 0) {
+        maps.push_back({bitmaps[m].words, &v.bitmaps[bitmaps[m].offset]});
       } else if (allowed-- == 0) {
         break;  // no word of this length holds enough of them
       }
@@ -1196,8 +1210,11 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
   }
   auto check = [&](std::uint32_t id, std::size_t length, std::size_t count) {
     const NameGrams& name = index.names[id];
-    if (!bag_within(length, name.bag)) return;
     const std::ptrdiff_t wanted = needed(length, count);
+    if (!bag_within(length, name.bag) ||
+        static_cast<std::ptrdiff_t>(count) - name.signature.Outside(query) < wanted) {
+      return;
+    }
     std::ptrdiff_t shared = 0;
     for (std::uint32_t i = name.begin; i < name.begin + name.count; ++i) {
       const std::uint32_t bit = GramBit(index.pool[i]);
@@ -1226,13 +1243,9 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
       auto first = std::partition_point(list.begin(), list.end(),
                                         [&](const Posting& p) { return p.length < shortest; });
       for (auto it = first; it != list.end() && it->length <= longest; ++it) {
-        // The signatures first (in the list itself): a name they rule out is ruled out in every
-        // list, so testing it again in a later list gives the same answer without a stamp.
-        if (!bag_within(it->length, it->bag) ||
-            static_cast<std::ptrdiff_t>(it->count) - it->signature.Outside(query) <
-                needed(it->length, it->count)) {
-          continue;
-        }
+        // The bag first (in the list itself): a name it rules out is ruled out in every list,
+        // so testing it again in a later list gives the same answer without a stamp.
+        if (!bag_within(it->length, it->bag)) continue;
         if (s.names.FirstTime(it->id)) check(it->id, it->length, it->count);
       }
     }
