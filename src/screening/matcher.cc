@@ -228,15 +228,12 @@ std::vector<std::string> Tokenize(std::string_view folded) {
 // The optimal-string-alignment distance of a (1..64 bytes) and b, bit-parallel: H. Hyyrö, "A
 // Bit-Vector Algorithm for Computing Levenshtein and Damerau Edit Distances", Nordic Journal of
 // Computing 10 (2003), the transposition vector added to Myers' algorithm (as in RapidFuzz's
-// OSA). One pass over b, a few word operations per byte.
-int OsaDistance64(std::string_view a, std::string_view b) {
-  thread_local std::uint64_t peq[256] = {};  // the positions of each byte in a; zero after use
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    peq[static_cast<unsigned char>(a[i])] |= std::uint64_t{1} << i;
-  }
+// OSA). One pass over b, a few word operations per byte. OsaRun is the recurrence, given the
+// positions of each byte in a pattern of n (1..64) bytes.
+int OsaRun(const std::uint64_t (&peq)[256], std::size_t n, std::string_view b) {
   std::uint64_t vp = ~std::uint64_t{0}, vn = 0, d0 = 0, previous = 0;
-  const std::uint64_t last = std::uint64_t{1} << (a.size() - 1);
-  int distance = static_cast<int>(a.size());
+  const std::uint64_t last = std::uint64_t{1} << (n - 1);
+  int distance = static_cast<int>(n);
   for (char ch : b) {
     const std::uint64_t eq = peq[static_cast<unsigned char>(ch)];
     const std::uint64_t transposed = ((~d0 & eq) << 1) & previous;
@@ -251,6 +248,34 @@ int OsaDistance64(std::string_view a, std::string_view b) {
     vn = hp & d0;
     previous = eq;
   }
+  return distance;
+}
+
+// The pattern (a) is prepared once and compared with many texts (b): the search for a query
+// word's similar words measures it against hundreds of listed words.
+class OsaPattern {
+ public:
+  explicit OsaPattern(std::string_view a) : a_(a) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      peq_[static_cast<unsigned char>(a[i])] |= std::uint64_t{1} << i;
+    }
+  }
+
+  int Distance(std::string_view b) const { return OsaRun(peq_, a_.size(), b); }
+
+ private:
+  std::uint64_t peq_[256] = {};  // the positions of each byte in a
+  std::string_view a_;
+};
+
+int OsaDistance64(std::string_view a, std::string_view b) {
+  // One pattern per call would clear 2 KB each time: the positions go into a per-thread table
+  // instead, cleared after use.
+  thread_local std::uint64_t peq[256] = {};
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    peq[static_cast<unsigned char>(a[i])] |= std::uint64_t{1} << i;
+  }
+  const int distance = OsaRun(peq, a.size(), b);
   for (char ch : a) peq[static_cast<unsigned char>(ch)] = 0;
   return distance;
 }
@@ -1042,6 +1067,7 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
   }
   s.tokens.clear();
   const std::uint64_t bag = BagOf(query_word, &s.tokens);
+  const OsaPattern pattern(query_word);
   auto consider = [&](std::size_t k, std::size_t m, std::size_t common) {
     const std::uint64_t other = v.bags_by_length[m][k];
     const std::size_t shared = std::min(n - PopCount64(bag & ~other), m - PopCount64(other & ~bag));
@@ -1049,7 +1075,7 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
     // The bound with the exact edit ratio (the distance in one pass).
     const std::string_view word(v.text_by_length[m].data() + k * m, m);
     const double longer = static_cast<double>(std::max(n, m));
-    const int distance = OsaDistance64(query_word, word);
+    const int distance = pattern.Distance(word);
     const double jw = JaroWinklerAtMost(std::min(shared, std::min(n, m)), n, m);
     if (0.5 * (jw + (1.0 - distance / longer)) < kMinTokenSimilarity - kEps) return;
     record(v.by_length[m][k], TokenSimilarity(query_word, word));
