@@ -783,7 +783,14 @@ struct IndexedName {
   std::uint32_t entry;
   std::uint16_t alias;
   NormName form;
-  std::vector<std::uint32_t> words;  // the id of each core word (Vocabulary::words)
+};
+
+// The id of each core word (Vocabulary::words) of each IndexedName, all in one array: the word
+// search reads them for many names, so they are kept compact, apart from the rest.
+struct NameWords {
+  std::vector<std::uint32_t> begin = {0};  // name id -> into pool (names + 1)
+  std::vector<std::uint32_t> pool;
+  std::uint32_t of(std::uint32_t id, std::uint32_t j) const { return pool[begin[id] + j]; }
 };
 
 // Every distinct core word of the indexed names, and the names each occurs in.
@@ -793,6 +800,8 @@ struct Vocabulary {
     std::uint32_t length;  // that name's core length (the sum of its words' lengths)
   };
   std::vector<std::string> words;                   // by word id
+  absl::flat_hash_map<std::string, std::uint32_t> ids;  // word -> id
+  std::vector<std::uint16_t> lengths;  // by word id (capped; words are cut at kMaxNameBytes)
   std::vector<std::uint64_t> bags;                  // BagOf, by word id
   std::vector<std::vector<Occurrence>> names;       // by word id, sorted by length then name
   // The similar-word search: the words of each length (1..kMaxJwBytes), and for each bag token
@@ -850,6 +859,7 @@ struct Joined {
 struct NameIndex::Impl {
   std::vector<IndexedName> names;  // every form of every name, in entry then alias order
   std::vector<std::uint32_t> lengths;  // of each name's core (= its joined length)
+  NameWords words;
   Vocabulary vocabulary;
   Joined joined;
   std::size_t name_count = 0;  // names of the entries (a name can have two forms)
@@ -857,7 +867,6 @@ struct NameIndex::Impl {
 
 NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move(entries)) {
   auto impl = std::make_shared<Impl>();
-  absl::flat_hash_map<std::string, std::uint32_t> word_ids;
   Vocabulary& vocabulary = impl->vocabulary;
   Joined& joined = impl->joined;
   for (std::uint32_t e = 0; e < entries_.size(); ++e) {
@@ -876,27 +885,30 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
         }
         summary.bag = BagOf<std::vector<std::uint32_t>>(form.joined, nullptr);
         joined.names.push_back(summary);
-        std::vector<std::uint32_t> words;
+        std::vector<std::uint32_t>& words = impl->words.pool;
+        const std::size_t first_word = words.size();
         std::uint32_t length = 0;
         for (const std::string& word : form.core) {
           auto [it, added] =
-              word_ids.try_emplace(word, static_cast<std::uint32_t>(vocabulary.words.size()));
+              vocabulary.ids.try_emplace(word, static_cast<std::uint32_t>(vocabulary.words.size()));
           if (added) {
             vocabulary.words.push_back(word);
+            vocabulary.lengths.push_back(static_cast<std::uint16_t>(word.size()));
             vocabulary.names.emplace_back();
           }
           words.push_back(it->second);
           length += static_cast<std::uint32_t>(word.size());
         }
-        for (std::uint32_t w : words) {
-          auto& list = vocabulary.names[w];
+        impl->words.begin.push_back(static_cast<std::uint32_t>(words.size()));
+        for (std::size_t k = first_word; k < words.size(); ++k) {
+          auto& list = vocabulary.names[words[k]];
           if (list.empty() || list.back().name != id) list.push_back({id, length});
         }
         if (joined.by_length.size() <= length) joined.by_length.resize(length + 1);
         joined.by_length[length].push_back(id);
         impl->lengths.push_back(length);
         impl->names.push_back(
-            {e, static_cast<std::uint16_t>(a), std::move(form), std::move(words)});
+            {e, static_cast<std::uint16_t>(a), std::move(form)});
       }
     }
   }
@@ -981,14 +993,25 @@ struct Stamps {
 
 // Per-thread scratch space, so Screen stays const and allocation-free once warm.
 struct Scratch {
-  Stamps names;      // candidates met, per route and form
-  Stamps has_row;    // listed words similar to some query word: row[w] is theirs
+  Stamps names;  // candidates met, per route and form
+  // The query's distinct words (over its forms; a slot is a word of a form, form after form,
+  // and word_of_slot its index here), and their similarities to listed words: a row of
+  // `columns` doubles per listed word met (has_row, row), -1 where not known yet (computed on
+  // demand), 0 where below kMinTokenSimilarity. A searched word's column is complete
+  // (SearchSimilarWords): a listed word without a row is below it. Words past `columns` are not
+  // cached (ScreenLinear caches the first kCachedWords).
+  std::vector<std::string_view> words;
+  std::vector<std::uint64_t> bags;           // BagOf each word
+  std::vector<std::uint32_t> frequency;      // the names holding the word exactly
+  std::vector<std::uint8_t> searched;
+  std::vector<std::uint32_t> similar_begin;  // per word: its similar words in `similar`, if
+  std::vector<std::uint32_t> similar_end;    // searched
+  std::vector<std::uint32_t> similar;
+  std::vector<std::uint32_t> word_of_slot;
+  std::size_t columns = 0;
+  Stamps has_row;
   std::vector<std::uint32_t> row;
-  // The similarities of the query: slots (a slot per query word, form after form) doubles per
-  // listed word that has a row; 0 where below kMinTokenSimilarity.
   std::vector<double> sims;
-  std::vector<std::uint32_t> similar;        // per slot, the listed words similar to it
-  std::vector<std::uint32_t> similar_begin;  // slot -> into similar (slots + 1)
   std::vector<std::uint32_t> candidates;
   std::vector<std::uint32_t> tokens;
   std::vector<double> best_of_query_word;
@@ -997,10 +1020,90 @@ struct Scratch {
 
 constexpr std::size_t kCachedWords = 8;
 
+// The names WordCandidates may read by the words it has searched before it searches another
+// query word instead (a search costs about as much as bounding this many names).
+constexpr std::size_t kNamesToRead = 64;
+
 Scratch& QueryScratch() {
   thread_local Scratch scratch;
   scratch.candidates.clear();
   return scratch;
+}
+
+// Sets up the scratch's query words for `query`, caching the first `max_columns` of them;
+// first_slot[f] is form f's first slot.
+void SetQueryWords(const Vocabulary& v, const absl::InlinedVector<NormName, 2>& query,
+                   std::size_t max_columns, absl::InlinedVector<std::size_t, 2>* first_slot,
+                   Scratch& s) {
+  s.words.clear();
+  s.bags.clear();
+  s.frequency.clear();
+  s.word_of_slot.clear();
+  first_slot->clear();
+  for (const NormName& form : query) {
+    first_slot->push_back(s.word_of_slot.size());
+    for (const std::string& word : form.core) {
+      const auto same = std::find(s.words.begin(), s.words.end(), word);
+      s.word_of_slot.push_back(static_cast<std::uint32_t>(same - s.words.begin()));
+      if (same != s.words.end()) continue;
+      s.words.push_back(word);
+      s.bags.push_back(BagOf<std::vector<std::uint32_t>>(word, nullptr));
+      const auto id = v.ids.find(word);
+      s.frequency.push_back(
+          id == v.ids.end() ? 0 : static_cast<std::uint32_t>(v.names[id->second].size()));
+    }
+  }
+  s.searched.assign(s.words.size(), 0);
+  s.similar_begin.assign(s.words.size(), 0);
+  s.similar_end.assign(s.words.size(), 0);
+  s.similar.clear();
+  s.columns = std::min(s.words.size(), max_columns);
+  s.has_row.Reset(v.words.size());
+  if (s.row.size() < v.words.size()) s.row.resize(v.words.size());
+  s.sims.clear();
+}
+
+// Listed word w's row of similarities (made on first use).
+double* RowOf(std::uint32_t w, Scratch& s) {
+  if (s.has_row.FirstTime(w)) {
+    s.row[w] = static_cast<std::uint32_t>(s.sims.size() / s.columns);
+    for (std::size_t u = 0; u < s.columns; ++u) s.sims.push_back(s.searched[u] ? 0.0 : -1.0);
+  }
+  return &s.sims[std::size_t{s.row[w]} * s.columns];
+}
+
+double AboveMin(double similarity) { return similarity >= kMinTokenSimilarity ? similarity : 0.0; }
+
+// The similarity of query word u and listed word w, 0 below kMinTokenSimilarity (which the
+// token score ignores), computed once per query.
+double Similarity(const Vocabulary& v, std::uint32_t u, std::uint32_t w, Scratch& s) {
+  if (u >= s.columns) return AboveMin(TokenSimilarity(s.words[u], v.words[w]));
+  if (s.searched[u] && !s.has_row.Seen(w)) return 0.0;
+  double* row = RowOf(w, s);
+  if (row[u] < 0) row[u] = AboveMin(TokenSimilarity(s.words[u], v.words[w]));
+  return row[u];
+}
+
+// At least Similarity(u, w), from what is known without computing it: the value when known,
+// else a bound from the lengths and bag signatures (Jaro-Winkler is at most
+// JaroWinklerAtMost of the bytes in common, the edit ratio at most their share of the longer).
+double SimilarityAtMost(const Vocabulary& v, std::uint32_t u, std::uint32_t w, const Scratch& s) {
+  if (u < s.columns) {
+    if (s.has_row.Seen(w)) {
+      const double known = s.sims[std::size_t{s.row[w]} * s.columns + u];
+      if (known >= 0) return known;
+    } else if (s.searched[u]) {
+      return 0.0;
+    }
+  }
+  const std::size_t n = s.words[u].size(), m = v.lengths[w];
+  if (!LengthsCanMatch(n, m)) return 0.0;
+  if (n > kMaxJwBytes || m > kMaxJwBytes) return 1.0;
+  const std::uint64_t a = s.bags[u], b = v.bags[w];
+  const std::size_t shared = std::min(n - PopCount64(a & ~b), m - PopCount64(b & ~a));
+  if (shared < MinCommon(n, m)) return 0.0;
+  const double longer = static_cast<double>(std::max(n, m));
+  return std::min(1.0, 0.5 * (JaroWinklerAtMost(shared, n, m) + shared / longer) + kEps);
 }
 
 // The words of one 64-word chunk (bit x of each token's bitmap) that lack at most `allowed` of
@@ -1038,24 +1141,16 @@ std::uint64_t Survivors(const SurvivorMaps& maps, std::size_t x, std::size_t all
   return SurvivorsDispatch(maps, x, allowed, std::make_index_sequence<kMaxJwBytes + 1>());
 }
 
-// Records into the scratch rows every listed word similar to the query word in `slot` (its
-// TokenSimilarity at least kMinTokenSimilarity), each with that similarity. The search is
+// Calls record(w, similarity) for every listed word w whose TokenSimilarity with the query word
+// may reach kMinTokenSimilarity (at least all that do). The search is
 // exhaustive: it skips a word only when a bound proves it below kMinTokenSimilarity. At each
 // length m, a word needs MinCommon(n, m) of the query word's n bag tokens: the bitmaps of the
 // query word's tokens are added up bit-sliced (how many are missing, up to the number allowed),
 // 64 words at a time; each word left is bounded by its bag signature (both ways) and its exact
 // edit distance before the similarity itself.
-void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::size_t slot,
-                        std::size_t slots, Scratch& s) {
-  auto record = [&](std::uint32_t w, double sim) {
-    if (sim < kMinTokenSimilarity) return;
-    if (s.has_row.FirstTime(w)) {
-      s.row[w] = static_cast<std::uint32_t>(s.sims.size() / slots);
-      s.sims.resize(s.sims.size() + slots, 0.0);
-    }
-    s.sims[s.row[w] * slots + slot] = sim;
-    s.similar.push_back(w);
-  };
+template <typename Record>
+void FindSimilarWords(const Vocabulary& v, std::string_view query_word, Scratch& s,
+                      Record&& record) {
   const std::size_t n = query_word.size();
   for (std::uint32_t w : v.long_words) record(w, TokenSimilarity(query_word, v.words[w]));
   if (n > kMaxJwBytes) {  // compared on its first 64 bytes by Jaro-Winkler: every word is checked
@@ -1116,6 +1211,24 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
   }
 }
 
+// Searches query word u (a cached one): its column becomes complete, its similar words listed.
+void SearchSimilarWords(const Vocabulary& v, std::uint32_t u, Scratch& s) {
+  s.searched[u] = 1;
+  s.similar_begin[u] = static_cast<std::uint32_t>(s.similar.size());
+  // The listed words met before keep -1 where the search finds nothing: it is 0 there.
+  const std::size_t rows_before = s.sims.size() / s.columns;
+  FindSimilarWords(v, s.words[u], s, [&](std::uint32_t w, double sim) {
+    if (sim < kMinTokenSimilarity) return;
+    RowOf(w, s)[u] = sim;
+    s.similar.push_back(w);
+  });
+  for (std::size_t r = 0; r < rows_before; ++r) {
+    double& known = s.sims[r * s.columns + u];
+    if (known < 0) known = 0;
+  }
+  s.similar_end[u] = static_cast<std::uint32_t>(s.similar.size());
+}
+
 // The candidates of one query form by its words (the token score): appended to s.candidates.
 //
 // With t = NeededFraction(min_score) and c = 1 - t, a name of core length L can reach t by the
@@ -1129,9 +1242,8 @@ void SearchSimilarWords(const Vocabulary& v, std::string_view query_word, std::s
 // occur in the fewest names is read. Each name met is then bounded by the best similarity of each
 // of its words and of each query word (the token score is at most the sum over the query's words
 // of best * length, plus the same over the name's, over Q + L) and kept when that reaches t.
-void WordCandidates(const std::vector<IndexedName>& names, const Vocabulary& v,
-                    const NormName& form, std::size_t base, std::size_t slots, double t,
-                    Scratch& s) {
+void WordCandidates(const NameWords& names, const Vocabulary& v,
+                    const NormName& form, std::size_t base, double t, Scratch& s) {
   const std::size_t words = form.core.size();
   double total = 0;
   for (const std::string& w : form.core) total += static_cast<double>(w.size());
@@ -1140,28 +1252,62 @@ void WordCandidates(const std::vector<IndexedName>& names, const Vocabulary& v,
   const double unaligned = 2.0 * c * total / (1.0 + c) + kEps;
   const double shortest = total * (1.0 - 2.0 * c) / (1.0 + 2.0 * c) - 1e-6;
   const double longest = total * (1.0 + 2.0 * c) / (1.0 - 2.0 * c) + 1e-6;
-  // The words to read: the fewest names first, until they weigh more than `unaligned`.
-  absl::InlinedVector<std::pair<std::size_t, std::size_t>, 16> order;  // (names, slot)
-  for (std::size_t i = 0; i < words; ++i) {
-    std::size_t volume = 0;
-    for (std::uint32_t k = s.similar_begin[base + i]; k < s.similar_begin[base + i + 1]; ++k) {
-      volume += v.names[s.similar[k]].size();
-    }
-    order.push_back({volume, i});
-  }
-  std::sort(order.begin(), order.end());
-  double weight = 0;
+  // The words to read: of the searched words, the fewest names first, until they weigh more than
+  // `unaligned`. Words are searched (SearchSimilarWords) only until such a set reads at most
+  // kNamesToRead names, or all are: the rarest words as listed first, then the longest (a word
+  // not listed may still be like common ones). Only the words read need searching: a name is
+  // bounded by the others' similarities without them (SimilarityAtMost).
+  absl::InlinedVector<std::pair<std::size_t, std::size_t>, 16> order;  // (names, word)
   std::size_t read = 0;
-  while (read < order.size() && weight <= unaligned) {
-    weight += static_cast<double>(form.core[order[read].second].size());
-    ++read;
+  auto choose = [&] {
+    order.clear();
+    for (std::size_t i = 0; i < words; ++i) {
+      const std::uint32_t u = s.word_of_slot[base + i];
+      if (u >= s.columns || !s.searched[u]) continue;
+      std::size_t volume = 0;
+      for (std::uint32_t k = s.similar_begin[u]; k < s.similar_end[u]; ++k) {
+        volume += v.names[s.similar[k]].size();
+      }
+      order.push_back({volume, i});
+    }
+    std::sort(order.begin(), order.end());
+    double weight = 0;
+    std::size_t volume = 0;
+    read = 0;
+    while (read < order.size() && weight <= unaligned) {
+      weight += static_cast<double>(form.core[order[read].second].size());
+      volume += order[read].first;
+      ++read;
+    }
+    return weight > unaligned && volume <= kNamesToRead;
+  };
+  absl::InlinedVector<std::size_t, 16> to_search;  // the form's unsearched words, next last
+  for (std::size_t i = 0; i < words; ++i) {
+    const std::uint32_t u = s.word_of_slot[base + i];
+    if (u < s.columns && !s.searched[u]) to_search.push_back(i);
   }
-  if (weight <= unaligned) return;
+  std::sort(to_search.begin(), to_search.end(), [&](std::size_t a, std::size_t b) {
+    const std::uint32_t x = s.word_of_slot[base + a], y = s.word_of_slot[base + b];
+    if (s.frequency[x] != s.frequency[y]) return s.frequency[x] > s.frequency[y];
+    return form.core[a].size() < form.core[b].size();
+  });
+  while (!choose() && !to_search.empty()) {
+    const std::uint32_t u = s.word_of_slot[base + to_search.back()];
+    to_search.pop_back();
+    if (!s.searched[u]) SearchSimilarWords(v, u, s);  // a word the form repeats is searched once
+  }
+  // Screen caches every query word, so all of them can be searched, and together they weigh
+  // Q > unaligned: `read` words of `order` weigh more than unaligned here.
+  // The form's words not searched: a listed word met by no search is bounded by them alone.
+  absl::InlinedVector<std::size_t, 16> unsearched;
+  for (std::size_t j = 0; j < words; ++j) {
+    if (!s.searched[s.word_of_slot[base + j]]) unsearched.push_back(j);
+  }
   s.best_of_query_word.resize(words);
-  s.names.Reset(names.size());
+  s.names.Reset(names.begin.size() - 1);
   for (std::size_t r = 0; r < read; ++r) {
-    const std::size_t i = order[r].second;
-    for (std::uint32_t k = s.similar_begin[base + i]; k < s.similar_begin[base + i + 1]; ++k) {
+    const std::uint32_t u = s.word_of_slot[base + order[r].second];
+    for (std::uint32_t k = s.similar_begin[u]; k < s.similar_end[u]; ++k) {
       const auto& list = v.names[s.similar[k]];
       auto first = std::partition_point(list.begin(), list.end(), [&](const auto& o) {
         return static_cast<double>(o.length) < shortest;
@@ -1171,15 +1317,25 @@ void WordCandidates(const std::vector<IndexedName>& names, const Vocabulary& v,
         if (!s.names.FirstTime(id)) continue;
         std::fill(s.best_of_query_word.begin(), s.best_of_query_word.end(), 0.0);
         double matched = 0;
-        for (std::uint32_t w : names[id].words) {
-          if (!s.has_row.Seen(w)) continue;
-          const double* sims = &s.sims[s.row[w] * slots + base];
+        for (std::uint32_t k = names.begin[id]; k < names.begin[id + 1]; ++k) {
+          const std::uint32_t w = names.pool[k];
           double best = 0;
-          for (std::size_t j = 0; j < words; ++j) {
-            best = std::max(best, sims[j]);
-            s.best_of_query_word[j] = std::max(s.best_of_query_word[j], sims[j]);
+          auto bound = [&](std::size_t j, double at_most) {
+            best = std::max(best, at_most);
+            s.best_of_query_word[j] = std::max(s.best_of_query_word[j], at_most);
+          };
+          if (s.has_row.Seen(w)) {
+            const double* row = &s.sims[std::size_t{s.row[w]} * s.columns];
+            for (std::size_t j = 0; j < words; ++j) {
+              const std::uint32_t u = s.word_of_slot[base + j];
+              bound(j, row[u] >= 0 ? row[u] : SimilarityAtMost(v, u, w, s));
+            }
+          } else {
+            for (std::size_t j : unsearched) {
+              bound(j, SimilarityAtMost(v, s.word_of_slot[base + j], w, s));
+            }
           }
-          matched += best * static_cast<double>(v.words[w].size());
+          matched += best * static_cast<double>(v.lengths[w]);
         }
         for (std::size_t j = 0; j < words; ++j) {
           matched += s.best_of_query_word[j] * static_cast<double>(form.core[j].size());
@@ -1280,18 +1436,18 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
 }
 
 // Scores names (ids in ascending order, so an entry's names are together) and keeps each entry's
-// best alias, weighted by country, when it reaches min_score. sim(f, i, name, j) is the
+// best alias, weighted by country, when it reaches min_score. sim(f, i, id, j) is the
 // similarity of word i of query form f and word j of the name.
 template <typename Ids, typename Sim>
 void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
              const absl::InlinedVector<NormName, 2>& query, const NameQuery& q, const Ids& ids,
              Sim&& sim, std::vector<NameMatch>* out) {
-  auto score_all = [&](const IndexedName& name) {
+  auto score_all = [&](std::uint32_t id) {
     int best_score = 0;
     for (std::size_t f = 0; f < query.size(); ++f) {
       best_score = std::max(
-          best_score, ScoreForms(query[f], name.form, q.min_score,
-                                 [&](std::uint32_t i, std::uint32_t j) { return sim(f, i, name, j); }));
+          best_score, ScoreForms(query[f], names[id].form, q.min_score,
+                                 [&](std::uint32_t i, std::uint32_t j) { return sim(f, i, id, j); }));
     }
     return best_score;
   };
@@ -1304,7 +1460,7 @@ void Collect(const NameIndex& index, const std::vector<IndexedName>& names,
   };
   for (std::uint32_t id : ids) {
     const auto& name = names[id];
-    const int score = score_all(name);
+    const int score = score_all(id);
     if (have && name.entry == best.entry) {
       if (score > best.score) best.alias = name.alias, best.score = static_cast<std::uint8_t>(score);
       continue;
@@ -1335,51 +1491,19 @@ void NameIndex::Screen(const NameQuery& q, std::vector<NameMatch>* out) const {
   if (query.empty()) return;
   Scratch& s = QueryScratch();
   const Vocabulary& v = impl_->vocabulary;
-  // Every listed word similar to a query word, with its similarity: a slot per query word.
   absl::InlinedVector<std::size_t, 2> first_slot;
-  std::size_t slots = 0;
-  for (const NormName& form : query) {
-    first_slot.push_back(slots);
-    slots += form.core.size();
-  }
-  s.has_row.Reset(v.words.size());
-  if (s.row.size() < v.words.size()) s.row.resize(v.words.size());
-  s.sims.clear();
-  s.similar.clear();
-  s.similar_begin.assign(1, 0);
-  absl::InlinedVector<std::string_view, 16> searched;  // the word of each slot so far
-  for (const NormName& form : query) {
-    for (const std::string& word : form.core) {
-      const std::size_t slot = searched.size();
-      // A word met before (the German form repeats most words of the first): its results.
-      const auto same = std::find(searched.begin(), searched.end(), word);
-      if (same != searched.end()) {
-        const std::size_t from = static_cast<std::size_t>(same - searched.begin());
-        for (std::uint32_t k = s.similar_begin[from]; k < s.similar_begin[from + 1]; ++k) {
-          const std::uint32_t w = s.similar[k];
-          s.sims[s.row[w] * slots + slot] = s.sims[s.row[w] * slots + from];
-          s.similar.push_back(w);
-        }
-      } else {
-        SearchSimilarWords(v, word, slot, slots, s);
-      }
-      searched.push_back(word);
-      s.similar_begin.push_back(static_cast<std::uint32_t>(s.similar.size()));
-    }
-  }
+  SetQueryWords(v, query, SIZE_MAX, &first_slot, s);
   const double t = NeededFraction(q.min_score);
   for (std::size_t f = 0; f < query.size(); ++f) {
-    WordCandidates(impl_->names, v, query[f], first_slot[f], slots, t, s);
+    WordCandidates(impl_->words, v, query[f], first_slot[f], t, s);
     JoinedCandidates(impl_->joined, query[f], t, s);
   }
   std::sort(s.candidates.begin(), s.candidates.end());
   s.candidates.erase(std::unique(s.candidates.begin(), s.candidates.end()), s.candidates.end());
-  // The exact scores, with the similarities found above: a pair of words the search did not
-  // record is below kMinTokenSimilarity, which the token score ignores like 0.
+  // The exact scores: the similarities the searches found, the others computed once each.
   Collect(*this, impl_->names, query, q, s.candidates,
-          [&](std::size_t f, std::uint32_t i, const IndexedName& name, std::uint32_t j) {
-            const std::uint32_t w = name.words[j];
-            return s.has_row.Seen(w) ? s.sims[s.row[w] * slots + first_slot[f] + i] : 0.0;
+          [&](std::size_t f, std::uint32_t i, std::uint32_t id, std::uint32_t j) {
+            return Similarity(v, s.word_of_slot[first_slot[f] + i], impl_->words.of(id, j), s);
           },
           out);
 }
@@ -1401,30 +1525,15 @@ void NameIndex::ScreenLinear(const NameQuery& q, std::vector<NameMatch>* out) co
     It end() const { return {n}; }
   };
   // A listed word is compared with a query word once (a per-query cache by word id, for the
-  // first kCachedWords words of each query form), however many names share it: TokenSimilarity
-  // is a function of the two words only, so a cached value is the value itself.
+  // first kCachedWords distinct query words), however many names share it: TokenSimilarity is a
+  // function of the two words only, so a cached value is the value itself.
   Scratch& s = QueryScratch();
   const Vocabulary& v = impl_->vocabulary;
   absl::InlinedVector<std::size_t, 2> first_slot;
-  std::size_t slots = 0;
-  for (const NormName& form : query) {
-    first_slot.push_back(slots);
-    slots += std::min(form.core.size(), kCachedWords);
-  }
-  s.has_row.Reset(v.words.size());
-  if (s.row.size() < v.words.size()) s.row.resize(v.words.size());
-  s.sims.clear();
+  SetQueryWords(v, query, kCachedWords, &first_slot, s);
   Collect(*this, impl_->names, query, q, AllIds{static_cast<std::uint32_t>(impl_->names.size())},
-          [&](std::size_t f, std::uint32_t i, const IndexedName& name, std::uint32_t j) {
-            if (i >= kCachedWords) return TokenSimilarity(query[f].core[i], name.form.core[j]);
-            const std::uint32_t w = name.words[j];
-            if (s.has_row.FirstTime(w)) {
-              s.row[w] = static_cast<std::uint32_t>(s.sims.size() / slots);
-              s.sims.resize(s.sims.size() + slots, -1.0);
-            }
-            double& c = s.sims[s.row[w] * slots + first_slot[f] + i];
-            if (c < 0) c = TokenSimilarity(query[f].core[i], name.form.core[j]);
-            return c;
+          [&](std::size_t f, std::uint32_t i, std::uint32_t id, std::uint32_t j) {
+            return Similarity(v, s.word_of_slot[first_slot[f] + i], impl_->words.of(id, j), s);
           },
           out);
 }
