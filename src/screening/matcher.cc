@@ -47,26 +47,28 @@
 // s reaches t = (min_score - 0.5) / 100 by the token score or by the joined edit ratio, so two
 // candidate searches, per query form:
 //   - BY WORDS (WordCandidates). Every distinct listed word (the vocabulary) has an id and the
-//     names it occurs in. For each query word, every listed word whose TokenSimilarity reaches
-//     kMinTokenSimilarity is found (SearchSimilarWords: by length, a bitmap per byte-with-its-
-//     occurrence-number, added up bit-sliced to keep the words lacking few enough of the query
-//     word's bytes, CommonTable; then a bag signature and the exact OSA distance, bit-parallel;
-//     then TokenSimilarity itself; EditRatio's early stop reads below its floor, so the true
-//     similarity bounds what the scorer returns). A name reaching t aligns query words weighing more than 2cQ / (1 + c) (c = 1 - t,
-//     Q the query's core length) and has a core length within [Q (1-2c)/(1+2c), Q (1+2c)/(1-2c)],
-//     so only the names of the similar words of the cheapest such set of query words are read,
-//     over that range of lengths, each bounded by the best similarity of each of its words and
-//     of each query word before it is scored.
+//     names it occurs in. A name reaching t aligns query words weighing more than 2cQ / (1 + c)
+//     (c = 1 - t, Q the query's core length) and has a core length within
+//     [Q (1-2c)/(1+2c), Q (1+2c)/(1-2c)], so only the names holding a word similar to one of any
+//     such set of query words need be read, over that range of lengths. For a query word, every
+//     listed word whose TokenSimilarity reaches kMinTokenSimilarity is found (SearchSimilarWords:
+//     by length, a bitmap per byte-with-its-occurrence-number, added up bit-sliced to keep the
+//     words lacking few enough of the query word's bytes, CommonTable; then a bag signature and
+//     the exact OSA distance, bit-parallel; then TokenSimilarity itself; EditRatio's early stop
+//     reads below its floor, so the true similarity bounds what the scorer returns). Query words
+//     are searched (the rarest as listed first) only until such a set reads few names; each name
+//     read is bounded by the best similarity of each of its words and of each query word, the
+//     unsearched ones by SimilarityAtMost (lengths and bag signatures), before it is scored.
 //   - BY THE JOINED CORES (JoinedCandidates), for joined and split words: an edit ratio of at
 //     least t means at most c * longer edits and a length within [t n, n / t]; each edit destroys
 //     at most 4 trigrams (a transposition), so the name shares all but 4d of the query's padded
 //     trigrams: prefix filtering over posting lists sorted by length (S. Chaudhuri, V. Ganti,
 //     R. Kaushik, ICDE 2006), a 128-bit signature in each posting, then the shared count.
-// The candidates are scored exactly with the similarities the word search recorded (a pair it did
-// not record is below kMinTokenSimilarity, which the token score ignores), so the scores are the
-// linear scan's. ScreenLinear compares each listed word with a query word once (a per-query cache
-// by word id). The tests check that both agree (on the real names at 85 and 92, on generated ones
-// at 50, 70, 84, 85 and 90).
+// The candidates are scored exactly (Similarity: what a search recorded, a pair it did not record
+// being below kMinTokenSimilarity, which the token score ignores; other pairs computed once per
+// query), so the scores are the linear scan's, which uses the same per-query cache. The tests check
+// that both agree (on the real names at 85 and 92, on generated ones at 50, 70, 84, 85 and 90);
+// by hand, 7,060 SDN and 10,390 generated-200k queries at 85, 88, 92, 95 and 100 agree.
 //
 // INPUT. Names longer than kMaxNameBytes are cut there (at a character boundary); bytes that are
 // not valid UTF-8 are replaced by U+FFFD, which separates words like any punctuation. Neither
