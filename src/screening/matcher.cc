@@ -848,11 +848,28 @@ struct Posting {
   std::uint16_t length;  // the name's joined length
 };
 
+// The names holding one trigram, by length; a long list also says where each length starts, so a
+// query finds its range of lengths without a binary search through cold memory.
+struct PostingList {
+  static constexpr std::size_t kDirectoryFrom = 64;  // postings
+  std::vector<Posting> postings;
+  std::vector<std::uint32_t> from_length;  // [L]: the first posting of length >= L (long lists)
+  std::size_t First(std::size_t length) const {
+    if (from_length.empty()) {
+      return static_cast<std::size_t>(
+          std::partition_point(postings.begin(), postings.end(),
+                               [&](const Posting& p) { return p.length < length; }) -
+          postings.begin());
+    }
+    return from_length[std::min(length, from_length.size() - 1)];
+  }
+};
+
 // The trigrams of the indexed names' joined cores, both ways.
 struct Joined {
   std::vector<Gram> pool;        // the trigrams of all names, name after name
   std::vector<NameGrams> names;  // of name i
-  absl::flat_hash_map<Gram, std::vector<Posting>> postings;  // trigram -> names, by length
+  absl::flat_hash_map<Gram, PostingList> postings;  // trigram -> names
   std::vector<std::vector<std::uint32_t>> by_length;          // joined length -> names
 };
 
@@ -880,7 +897,7 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
         NameGrams summary;
         summary.begin = static_cast<std::uint32_t>(joined.pool.size());
         for (Gram g : JoinedGrams(form)) {
-          joined.postings[g].push_back({0, id, 0, 0});
+          joined.postings[g].postings.push_back({0, id, 0, 0});
           joined.pool.push_back(g);
           summary.signature.Add(g);
           ++summary.count;
@@ -916,13 +933,23 @@ NameIndex::NameIndex(std::vector<const ListEntry*> entries) : entries_(std::move
   }
   // Each posting list by the names' lengths, so a query reads only the lengths it can accept.
   for (auto& [gram, list] : joined.postings) {
-    for (Posting& p : list) {
+    std::vector<Posting>& postings = list.postings;
+    for (Posting& p : postings) {
       p.bag = joined.names[p.id].bag;
       p.count = static_cast<std::uint16_t>(std::min<std::uint32_t>(joined.names[p.id].count, UINT16_MAX));
       p.length = static_cast<std::uint16_t>(impl->lengths[p.id]);
     }
-    std::stable_sort(list.begin(), list.end(),
+    std::stable_sort(postings.begin(), postings.end(),
                      [](const Posting& a, const Posting& b) { return a.length < b.length; });
+    if (postings.size() >= PostingList::kDirectoryFrom) {
+      // One past the longest: a query's lengths beyond it start at the end.
+      list.from_length.resize(std::size_t{postings.back().length} + 2);
+      std::size_t k = 0;
+      for (std::size_t length = 0; length < list.from_length.size(); ++length) {
+        while (k < postings.size() && postings[k].length < length) ++k;
+        list.from_length[length] = static_cast<std::uint32_t>(k);
+      }
+    }
   }
   for (auto& list : vocabulary.names) {
     std::stable_sort(list.begin(), list.end(),
@@ -1381,10 +1408,14 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
   // edits(length) is out, before its trigrams are read (with BagOf's occurrence-numbered
   // tokens, a signature bit one side has and the other lacks stands for a byte it lacks).
   const std::uint64_t query_bag = BagOf<std::vector<std::uint32_t>>(form.joined, nullptr);
+  absl::InlinedVector<std::uint32_t, 64> edits_at;  // edits(length), from `shortest` on
+  for (std::size_t length = shortest; length <= longest; ++length) {
+    edits_at.push_back(static_cast<std::uint32_t>(edits(length)));
+  }
   auto bag_within = [&](std::size_t length, std::uint64_t bag) {
     const std::size_t shared = std::min(n - PopCount64(query_bag & ~bag),
                                         length - PopCount64(bag & ~query_bag));
-    return std::max(n, length) - shared <= edits(length);
+    return std::max(n, length) - shared <= edits_at[length - shortest];
   };
   s.names.Reset(index.names.size());
   Signature query;
@@ -1413,20 +1444,20 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
       for (std::uint32_t id : index.by_length[length]) check(id, length, index.names[id].count);
     }
   } else {
-    static const std::vector<Posting> kNone;
-    absl::InlinedVector<const std::vector<Posting>*, 64> lists;
+    static const PostingList kNone;
+    absl::InlinedVector<const PostingList*, 64> lists;
     for (Gram g : grams) {
       auto it = index.postings.find(g);
       lists.push_back(it == index.postings.end() ? &kNone : &it->second);
     }
     const std::size_t prefix = most_lost + 1;
-    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(),
-                      [](const auto* a, const auto* b) { return a->size() < b->size(); });
+    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(), [](const auto* a, const auto* b) {
+      return a->postings.size() < b->postings.size();
+    });
     for (std::size_t k = 0; k < prefix; ++k) {
-      const std::vector<Posting>& list = *lists[k];
-      auto first = std::partition_point(list.begin(), list.end(),
-                                        [&](const Posting& p) { return p.length < shortest; });
-      for (auto it = first; it != list.end() && it->length <= longest; ++it) {
+      const std::vector<Posting>& list = lists[k]->postings;
+      for (auto it = list.begin() + lists[k]->First(shortest);
+           it != list.end() && it->length <= longest; ++it) {
         // The bag first (in the list itself): a name it rules out is ruled out in every list,
         // so testing it again in a later list gives the same answer without a stamp.
         if (!bag_within(it->length, it->bag)) continue;
