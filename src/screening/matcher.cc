@@ -1053,6 +1053,10 @@ constexpr std::size_t kCachedWords = 8;
 // query word instead (a search costs about as much as bounding this many names).
 constexpr std::size_t kNamesToRead = 64;
 
+// How far ahead WordCandidates prefetches the data of the names it reads.
+constexpr std::ptrdiff_t kPrefetchFar = 8;
+constexpr std::ptrdiff_t kPrefetchNear = 4;
+
 Scratch& QueryScratch() {
   thread_local Scratch scratch;
   scratch.candidates.clear();
@@ -1342,6 +1346,16 @@ void WordCandidates(const NameWords& names, const Vocabulary& v,
         return static_cast<double>(o.length) < shortest;
       });
       for (auto it = first; it != list.end() && static_cast<double>(it->length) <= longest; ++it) {
+        // The names are scattered over the index: ask for the stamps and word ranges of the
+        // names a few steps ahead, and for the words of the names nearer (their ranges are in).
+        if (list.end() - it > kPrefetchFar) {
+          const std::uint32_t far = it[kPrefetchFar].name;
+          __builtin_prefetch(&s.names.stamp[far]);
+          __builtin_prefetch(&names.begin[far]);
+        }
+        if (list.end() - it > kPrefetchNear) {
+          __builtin_prefetch(&names.pool[names.begin[it[kPrefetchNear].name]]);
+        }
         const std::uint32_t id = it->name;
         if (!s.names.FirstTime(id)) continue;
         std::fill(s.best_of_query_word.begin(), s.best_of_query_word.end(), 0.0);
@@ -1444,20 +1458,26 @@ void JoinedCandidates(const Joined& index, const NormName& form, double t, Scrat
       for (std::uint32_t id : index.by_length[length]) check(id, length, index.names[id].count);
     }
   } else {
-    static const PostingList kNone;
-    absl::InlinedVector<const PostingList*, 64> lists;
+    // Each list's postings of an acceptable length: [begin, end).
+    struct Range {
+      const Posting* begin;
+      const Posting* end;
+    };
+    absl::InlinedVector<Range, 64> lists;
     for (Gram g : grams) {
       auto it = index.postings.find(g);
-      lists.push_back(it == index.postings.end() ? &kNone : &it->second);
+      if (it == index.postings.end()) {
+        lists.push_back({nullptr, nullptr});
+        continue;
+      }
+      const Posting* data = it->second.postings.data();
+      lists.push_back({data + it->second.First(shortest), data + it->second.First(longest + 1)});
     }
     const std::size_t prefix = most_lost + 1;
-    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(), [](const auto* a, const auto* b) {
-      return a->postings.size() < b->postings.size();
-    });
+    std::partial_sort(lists.begin(), lists.begin() + prefix, lists.end(),
+                      [](const Range& a, const Range& b) { return a.end - a.begin < b.end - b.begin; });
     for (std::size_t k = 0; k < prefix; ++k) {
-      const std::vector<Posting>& list = lists[k]->postings;
-      for (auto it = list.begin() + lists[k]->First(shortest);
-           it != list.end() && it->length <= longest; ++it) {
+      for (const Posting* it = lists[k].begin; it != lists[k].end; ++it) {
         // The bag first (in the list itself): a name it rules out is ruled out in every list,
         // so testing it again in a later list gives the same answer without a stamp.
         if (!bag_within(it->length, it->bag)) continue;
