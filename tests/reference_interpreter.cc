@@ -288,10 +288,7 @@ class Interpreter {
     if (name == "id") return String(m.id);
     if (name == "description") return text(m.description);
     if (name == "category") return text(m.category);
-    if (name == "origin") {  // absent: the exporter's country (LANGUAGE.md)
-      if (m.origin) return String(*m.origin);
-      return text(request_.exporter ? request_.exporter->country : std::nullopt);
-    }
+    if (name == "origin") return text(m.origin);
     if (name == "eccn") return text(m.eccn);
     if (name == "eu_dual_use") return text(m.eu_dual_use);
     if (name == "un_number") return text(m.un_number);

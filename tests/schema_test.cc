@@ -29,7 +29,7 @@ std::string RenderAttributeTable() {
     if (a.owner == Owner::kParty) name = "p." + name;
     std::string values;
     switch (a.constraint) {
-      case Constraint::kCountry: values = "ISO 3166-1 alpha-2 (or UA-09, UA-14, UA-40, UA-43)"; break;
+      case Constraint::kCountry: values = "ISO 3166-1 alpha-2 (or UA-09, UA-14, UA-23, UA-40, UA-43, UA-65)"; break;
       case Constraint::kDate: values = "YYYY-MM-DD"; break;
       case Constraint::kUnNumber: values = "UN and four digits"; break;
       case Constraint::kNonNegative: values = "a finite number >= 0"; break;

@@ -139,7 +139,7 @@ struct AttrInfo {
   std::span<const std::string_view> vocabulary;  // kOneOf: the closed set of values
   std::uint32_t min_items = 0, max_items = 0;    // lists: how many elements (0: no maximum)
   Derive derive = Derive::kNone;
-  Attr source = Attr::kCount;    // kDerived: computed from it; otherwise: read it when absent
+  Attr source = Attr::kCount;    // kDerived: computed from it
   Object child = Object::kRequest;  // kOptObject: the object it holds
   void* (*at)(void* object) = nullptr;  // the member in an instance of `object` (see In)
   std::string_view doc;  // one line for rules/LANGUAGE.md

@@ -121,10 +121,6 @@ constexpr AttrInfo Holds(AttrInfo f, Object child) {
   f.child = child;
   return f;
 }
-constexpr AttrInfo OrElse(AttrInfo f, Attr source) {
-  f.source = source;
-  return f;
-}
 constexpr AttrInfo Derived(Attr attr, std::string_view name, Type type, Derive derive, Attr source,
                            std::string_view doc) {
   AttrInfo f = Row(attr, name, Owner::kRequest, type, Object::kRequest, {}, Storage::kDerived);
@@ -206,11 +202,10 @@ inline constexpr AttrInfo kFields[] = {
     OneOf(Field<&Material::category>(kMaterialCategory, "category", O::kMaterial, T::kString,
                                      "category", ""),
           kMaterialCategories),
-    OrElse(Checked(Field<&Material::origin>(kMaterialOrigin, "origin", O::kMaterial, T::kString,
-                                            "origin", "country of origin; when absent, "
-                                                      "`exporter.country`"),
-                   Constraint::kCountry),
-           kExporterCountry),
+    Checked(Field<&Material::origin>(kMaterialOrigin, "origin", O::kMaterial, T::kString, "origin",
+                                     "country of origin (no default: a rule that needs it fails "
+                                     "closed when it is absent)"),
+            Constraint::kCountry),
     Field<&Material::eccn>(kMaterialEccn, "eccn", O::kMaterial, T::kString, "eccn",
                            "Export Control Classification Number, or EAR99"),
     Field<&Material::eu_dual_use>(kMaterialEuDualUse, "eu_dual_use", O::kMaterial, T::kString,

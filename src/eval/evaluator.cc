@@ -253,10 +253,6 @@ class Evaluator {
       }
       case Storage::kOptString:
         if (const auto& s = *static_cast<const std::optional<std::string>*>(m)) return String(*s);
-        // An absent field with a fallback reads it (a material's origin: the exporter's country).
-        if (f.source != Attr::kCount) {
-          if (Value fallback = ReadFallback(f, node); !fallback.is_error()) return fallback;
-        }
         return missing();
       case Storage::kOptNumber: {
         const auto& n = *static_cast<const std::optional<double>*>(m);
@@ -284,10 +280,6 @@ class Evaluator {
       }
       default: return missing();  // objects are not attributes: the checker never asks for one
     }
-  }
-
-  [[gnu::noinline]] Value ReadFallback(const AttrInfo& f, int node) {
-    return Read(Info(f.source), &request_, node);
   }
 
   static Value Element(const Value& list, std::uint32_t i) {

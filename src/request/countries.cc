@@ -28,9 +28,12 @@ constexpr std::string_view kCountries[] = {
     "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
     "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"};
 
-// ISO 3166-2 subdivisions of Ukraine that export controls name apart (15 CFR 746.6, E.O. 13685,
-// E.O. 14065): Crimea (UA-43), Sevastopol (UA-40), Donetsk (UA-14) and Luhansk (UA-09) oblasts.
-constexpr std::string_view kRegions[] = {"UA-09", "UA-14", "UA-40", "UA-43"};
+// ISO 3166-2 subdivisions of Ukraine that export controls and sanctions name apart (15 CFR
+// 746.6, E.O. 13685, E.O. 14065; EU Regulations 692/2014 and 2022/263 as extended by 2022/1903):
+// Crimea (UA-43), Sevastopol (UA-40), and the Luhansk (UA-09), Donetsk (UA-14), Zaporizhzhia
+// (UA-23) and Kherson (UA-65) oblasts. Codes as in Debian's iso-codes 4.15.0
+// (iso_3166-2.json), checked 2026-12-03; ISO's own platform was not read.
+constexpr std::string_view kRegions[] = {"UA-09", "UA-14", "UA-23", "UA-40", "UA-43", "UA-65"};
 }  // namespace
 
 const std::array<std::uint64_t, (26 * 26 + 63) / 64> kCountryBits = [] {
