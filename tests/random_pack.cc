@@ -22,8 +22,8 @@ namespace {
 // clang-format off
 enum Domain {
   kCountry, kEccn, kName, kText, kMaterialId, kUnit, kTemperature, kUnNumber, kUserType,
-  kEndUse, kDataCategory, kLicense, kColumn, kCategory, kRole, kDeidentification, kTransfer,
-  kDomainCount
+  kEndUse, kDataCategory, kLicense, kColumn, kAgent, kCategory, kRole, kDeidentification,
+  kTransfer, kForm, kDomainCount
 };
 // clang-format on
 bool Closed(Domain d) { return d >= kCategory || d == kUnit; }
@@ -48,10 +48,13 @@ const std::vector<std::string>& Values(Domain d) {
       {"health", "genetic", "biometric", "contact"},
       {"LIC-1", "LIC-2", "D123"},
       {"CB1", "CB2", "NS1", "AT1"},
+      {"Mycobacterium tuberculosis", "mycobacterium tuberculosis", "Ebola virus", "Dengue virus",
+       "Escherichia coli"},
       strings(internal::Attr::kMaterialCategory),
       strings(internal::Attr::kPartyRole),
       strings(internal::Attr::kDataDeidentification),
       strings(internal::Attr::kDataTransferMechanism),
+      strings(internal::Attr::kMaterialForm),
   };
   return (*values)[d];
 }
@@ -80,7 +83,8 @@ constexpr GenAttr kAttrs[] = {
     {"origin", 'M', 's', kCountry}, {"eccn", 'M', 's', kEccn}, {"eu_dual_use", 'M', 's', kEccn},
     {"un_number", 'M', 's', kUnNumber}, {"quantity", 'M', 'n', kText},
     {"unit", 'M', 's', kUnit}, {"temperature", 'M', 's', kTemperature},
-    {"dry_ice_kg", 'M', 'n', kText}, {"role", 'P', 's', kRole}, {"name", 'P', 's', kName},
+    {"dry_ice_kg", 'M', 'n', kText}, {"agent", 'M', 's', kAgent}, {"form", 'M', 's', kForm},
+    {"role", 'P', 's', kRole}, {"name", 'P', 's', kName},
     {"country", 'P', 's', kCountry},
 };
 // clang-format on
@@ -896,6 +900,8 @@ class RequestGenerator {
       m.un_number = Maybe(0.5, kUnNumber, A::kMaterialUnNumber);
       m.unit = Maybe(0.7, kUnit, A::kMaterialUnit);
       m.temperature = Maybe(0.6, kTemperature, A::kMaterialTemperature);
+      m.agent = Maybe(0.4, kAgent, A::kMaterialAgent);
+      m.form = Maybe(0.4, kForm, A::kMaterialForm);
       if (r_.Chance(0.8)) m.quantity = Number();
       if (r_.Chance(0.6)) m.dry_ice_kg = Number();
       if (!edges_.quantities.empty() && r_.Chance(0.6)) {  // on a limit in units, in some unit
@@ -1019,7 +1025,8 @@ std::string Json(const Material& m) {
   return Object()("id", m.id)("description", m.description)("category", m.category)(
       "origin", m.origin)("eccn", m.eccn)("eu_dual_use", m.eu_dual_use)("un_number", m.un_number)(
       "quantity", m.quantity)("unit", m.unit)("temperature", m.temperature)("dry_ice_kg",
-                                                                            m.dry_ice_kg);
+                                                                            m.dry_ice_kg)(
+      "agent", m.agent)("form", m.form);
 }
 std::string Json(const DataTransfer& d) {
   return Object()("personal_data", d.personal_data)("categories", d.categories)(

@@ -295,6 +295,8 @@ class Interpreter {
     if (name == "quantity") return number(m.quantity);
     if (name == "unit") return text(m.unit);
     if (name == "temperature") return text(m.temperature);
+    if (name == "agent") return text(m.agent);
+    if (name == "form") return text(m.form);
     if (name == "dry_ice_kg") return number(m.dry_ice_kg);
     std::cerr << "reference: unknown material attribute " << name << "\n";
     std::abort();

@@ -75,6 +75,8 @@ enum class Attr : std::uint8_t {
   kMaterialUnit,
   kMaterialTemperature,
   kMaterialDryIceKg,
+  kMaterialAgent,
+  kMaterialForm,
   kPartyRole,
   kPartyName,
   kPartyCountry,

@@ -25,6 +25,7 @@ inline constexpr std::string_view kMaterialCategories[] = {
 inline constexpr std::string_view kDeidentifications[] = {"none", "pseudonymized", "safe_harbor",
                                                    "expert_determination", "anonymized"};
 inline constexpr std::string_view kTransferMechanisms[] = {"adequacy", "scc", "bcr", "derogation", "none"};
+inline constexpr std::string_view kMaterialForms[] = {"culture", "specimen", "extract", "product"};
 inline constexpr std::string_view kPartyRoles[] = {"consignee", "intermediate_consignee",
                                             "freight_forwarder"};
 // Volume (uL, mL, L), mass (ug, mg, g, kg), and counts, singular or plural.
@@ -223,6 +224,11 @@ inline constexpr AttrInfo kFields[] = {
     Checked(Field<&Material::dry_ice_kg>(kMaterialDryIceKg, "dry_ice_kg", O::kMaterial, T::kNumber,
                                          "dry_ice_kg", "kg of dry ice (UN1845) in the package"),
             Constraint::kNonNegative),
+    Field<&Material::agent>(kMaterialAgent, "agent", O::kMaterial, T::kString, "agent",
+                            "organism or toxin, as named in the Category A indicative list"),
+    OneOf(Field<&Material::form>(kMaterialForm, "form", O::kMaterial, T::kString, "form",
+                                 "`specimen` is a patient specimen"),
+          kMaterialForms),
     Required(OneOf(Field<&Party::role>(kPartyRole, "role", O::kParty, T::kString, "role", ""),
                    kPartyRoles)),
     Field<&Party::name>(kPartyName, "name", O::kParty, T::kString, "name", ""),
