@@ -69,7 +69,8 @@ struct GenAttr {
 // clang-format off
 constexpr GenAttr kAttrs[] = {
     {"id", 'R', 's', kText}, {"date", 'R', 'd', kText}, {"exporter.name", 'R', 's', kName},
-    {"exporter.country", 'R', 's', kCountry}, {"route", 'R', 'l', kCountry},
+    {"exporter.country", 'R', 's', kCountry}, {"exporter.us_owned", 'R', 'b', kText},
+    {"route", 'R', 'l', kCountry},
     {"route.origin", 'R', 's', kCountry}, {"route.destination", 'R', 's', kCountry},
     {"route.transit", 'R', 'l', kCountry}, {"end_user.name", 'R', 's', kName},
     {"end_user.country", 'R', 's', kCountry}, {"end_user.type", 'R', 's', kUserType},
@@ -873,6 +874,7 @@ class RequestGenerator {
     if (r_.Chance(0.85)) {
       r.exporter = Exporter{Maybe(0.7, kName, A::kExporterName),
                             Maybe(0.75, kCountry, A::kExporterCountry)};
+      if (r_.Chance(0.3)) r.exporter->us_owned = r_.Chance(0.5);
     }
     if (r_.Chance(0.8)) {
       r.end_user = EndUser{
@@ -1013,7 +1015,9 @@ struct Object {
   operator std::string() const { return absl::StrCat("{", absl::StrJoin(fields, ", "), "}"); }
   std::vector<std::string> fields;
 };
-std::string Json(const Exporter& e) { return Object()("name", e.name)("country", e.country); }
+std::string Json(const Exporter& e) {
+  return Object()("name", e.name)("country", e.country)("us_owned", e.us_owned);
+}
 std::string Json(const EndUser& u) {
   return Object()("name", u.name)("country", u.country)("type", u.type)("end_use", u.end_use)(
       "address", u.address);

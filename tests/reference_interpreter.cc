@@ -245,6 +245,9 @@ class Interpreter {
     if (name == "date") return {.kind = Value::kDate, .date = *Days(r.date)};
     if (name == "exporter.name") return Optional(exporter.name, name);
     if (name == "exporter.country") return Optional(exporter.country, name);
+    if (name == "exporter.us_owned") {
+      return exporter.us_owned ? Bool(*exporter.us_owned) : Missing("`exporter.us_owned`");
+    }
     if (name == "route") return Strings(r.route);
     if (name == "route.origin") return String(r.route.front());
     if (name == "route.destination") return String(r.route.back());

@@ -27,6 +27,10 @@ struct EndUser {
 
 struct Exporter {
   std::optional<std::string> name, country;
+  // Owned or controlled by a US person (a US citizen or resident, or a US-organised entity):
+  // OFAC's Cuba and Iran rules then bind the exporter wherever it is (31 CFR 515.329(d),
+  // 560.215).
+  std::optional<bool> us_owned;
 };
 
 struct Material {

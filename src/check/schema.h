@@ -45,6 +45,7 @@ enum class Attr : std::uint8_t {
   kExporter,
   kExporterName,
   kExporterCountry,
+  kExporterUsOwned,
   kRoute,
   kRouteOrigin,
   kRouteDestination,

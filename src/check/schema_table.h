@@ -148,6 +148,8 @@ inline constexpr AttrInfo kFields[] = {
     Checked(Field<&Exporter::country>(kExporterCountry, "exporter.country", O::kRequest, T::kString,
                                       "country", ""),
             Constraint::kCountry),
+    Field<&Exporter::us_owned>(kExporterUsOwned, "exporter.us_owned", O::kRequest, T::kBool,
+                               "us_owned", "owned or controlled by a US person"),
     Items(Required(Checked(Field<&Request::route>(kRoute, "route", O::kRequest, T::kStringList, "route",
                                                   "origin, transits..., destination"),
                            Constraint::kCountry)),
