@@ -1300,6 +1300,26 @@ class Checker {
   // for personal data, data-protection law no regime covers is `review`; the destination's
   // import requirements no regime covers are a condition to check. One rule per kind, each
   // named in the decision's reasons (`coverage.export_controls`, ...).
+  // What the coverage rule counts as personal data: the policy's own definition, the standard
+  // concept `common.personal_data` (declared, pseudonymised, or special categories not
+  // anonymised), which the library always provides; `data.personal_data` if a policy were
+  // compiled without it.
+  std::optional<Expr> PersonalData() {
+    auto it = names_.find("common.personal_data");
+    if (it != names_.end() && it->second.kind == NameKind::kPredicate &&
+        predicates_[it->second.index].params.empty()) {
+      const Predicate& p = predicates_[it->second.index];
+      Scope scope = scopes_[p.file];
+      if (std::optional<Expr> e = Expand(it->second.index, {}, *p.decl, scope)) return e;
+    }
+    Expr personal;
+    personal.op = Op::kAttr;
+    personal.attr = Attr::kDataPersonalData;
+    personal.type = Type::kBool;
+    personal.range = program_.regimes.front().range;
+    return GuardKnown({personal}, personal);
+  }
+
   void AddCoverageRules() {
     auto covered = [&](LawKind kind) {
       std::vector<std::string> countries;
@@ -1385,11 +1405,13 @@ class Checker {
         "hand (see coverage.not_covered)");
     tests.clear();
     tests.push_back(uncovered(Attr::kRouteOrigin, dp, false));
-    Expr personal = attr(Attr::kDataPersonalData);
-    add(LawKind::kDataProtection, std::move(tests), GuardKnown({personal}, personal),
-        Outcome::kReview,
+    const size_t rules_before = program_.rules.size();
+    add(LawKind::kDataProtection, std::move(tests), PersonalData(), Outcome::kReview,
         "no pack covers the data-protection law of the country the personal data leave: decide "
         "it by hand (see coverage.not_covered)");
+    if (program_.rules.size() > rules_before) {
+      program_.data_protection_coverage_rule = static_cast<int>(rules_before);
+    }
     tests.clear();
     tests.push_back(uncovered(Attr::kRouteDestination, im, false));
     add(LawKind::kImportRequirements, std::move(tests), std::nullopt,

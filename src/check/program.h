@@ -165,6 +165,10 @@ struct Program {
   std::vector<Rule> rules;
   std::vector<TestCase> tests;
   std::vector<Regime> regimes;
+  // The rule the checker synthesised for personal data whose data-protection law no regime
+  // covers (`coverage.data_protection`), or -1: the decision lists that law as not covered
+  // exactly when this rule fires, so the two cannot disagree on what personal data are.
+  int data_protection_coverage_rule = -1;
 };
 
 }  // namespace exportctl::internal

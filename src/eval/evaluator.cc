@@ -855,7 +855,8 @@ void FillCoverage(const Plan& plan, const Request& request, const Scratch& s, Co
   check(LawKind::kExportControls, origin);
   check(LawKind::kSanctions, origin);
   check(LawKind::kSanctions, exporter);
-  if (request.data && request.data->personal_data.value_or(false)) {
+  const int dp = plan.program.data_protection_coverage_rule;
+  if (dp >= 0 && std::any_of(s.hits.begin(), s.hits.end(), [&](const Hit& h) { return h.rule == dp; })) {
     check(LawKind::kDataProtection, origin);
   }
   check(LawKind::kImportRequirements, request.route.back());
