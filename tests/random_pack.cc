@@ -79,7 +79,8 @@ constexpr GenAttr kAttrs[] = {
     {"data.personal_data", 'R', 'b', kText}, {"data.categories", 'R', 'l', kDataCategory},
     {"data.deidentification", 'R', 's', kDeidentification},
     {"data.transfer_mechanism", 'R', 's', kTransfer}, {"data.encrypted", 'R', 'b', kText},
-    {"licenses", 'R', 'l', kLicense}, {"id", 'M', 's', kMaterialId},
+    {"licenses", 'R', 'l', kLicense}, {"enters_commerce", 'R', 'l', kCountry},
+    {"id", 'M', 's', kMaterialId},
     {"description", 'M', 's', kText}, {"category", 'M', 's', kCategory},
     {"origin", 'M', 's', kCountry}, {"eccn", 'M', 's', kEccn}, {"eu_dual_use", 'M', 's', kEccn},
     {"un_number", 'M', 's', kUnNumber}, {"quantity", 'M', 'n', kText},
@@ -535,7 +536,7 @@ class PackGenerator {
       default: {
         static const std::vector<std::pair<std::string, Domain>> kLists = {
             {"route.transit", kCountry}, {"route", kCountry}, {"licenses", kLicense},
-            {"data.categories", kDataCategory}};
+            {"data.categories", kDataCategory}, {"enters_commerce", kCountry}};
         std::tie(domain, d) = r_.Pick(kLists);
       }
     }
@@ -923,6 +924,16 @@ class RequestGenerator {
       if (r_.Chance(0.7)) d.encrypted = r_.Chance(0.5);
     }
     if (r_.Chance(0.5)) r.licenses = r_.Subset(kLicense, 0, 2);
+    if (r.route.size() > 2 && r_.Chance(0.4)) {  // some of the transit countries, once each
+      r.enters_commerce.emplace();
+      for (size_t i = 1; i + 1 < r.route.size(); ++i) {
+        const std::string& c = r.route[i];
+        if (r_.Chance(0.5) && std::find(r.enters_commerce->begin(), r.enters_commerce->end(), c) ==
+                                  r.enters_commerce->end()) {
+          r.enters_commerce->push_back(c);
+        }
+      }
+    }
     if (r_.Chance(1.0 / 30)) Break(r);
     return r;
   }
@@ -1104,7 +1115,7 @@ std::optional<std::string> GenerateAsOf(std::uint64_t seed, const Edges& edges) 
 std::string RequestToJson(const Request& r) {
   return Object()("id", r.id)("date", r.date)("route", r.route)("exporter", r.exporter)(
       "end_user", r.end_user)("parties", r.parties)("materials", r.materials)("data", r.data)(
-      "licenses", r.licenses);
+      "licenses", r.licenses)("enters_commerce", r.enters_commerce);
 }
 
 }  // namespace exportctl::testing

@@ -267,6 +267,7 @@ class Interpreter {
     if (name == "data.deidentification") return Optional(data.deidentification, name);
     if (name == "data.transfer_mechanism") return Optional(data.transfer_mechanism, name);
     if (name == "licenses") return r.licenses ? Strings(*r.licenses) : missing;
+    if (name == "enters_commerce") return r.enters_commerce ? Strings(*r.enters_commerce) : missing;
     std::cerr << "reference: unknown request attribute " << name << "\n";
     std::abort();
   }

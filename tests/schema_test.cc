@@ -35,6 +35,7 @@ std::string RenderAttributeTable() {
       case Constraint::kNonNegative: values = "a finite number >= 0"; break;
       case Constraint::kNonEmpty: values = "not empty"; break;
       case Constraint::kUniqueIds: values = "ids unique"; break;
+      case Constraint::kTransitCountry: values = "countries of `route` between its origin and destination"; break;
       case Constraint::kOneOf:
         for (std::string_view v : a.vocabulary) {
           absl::StrAppend(&values, values.empty() ? "" : ", ", "`", std::string(v), "`");
@@ -77,7 +78,9 @@ TEST(Schema, LanguageMdListsEveryAttribute) {
 // A valid JSON value for a field.
 std::string SampleValue(const AttrInfo& a) {
   std::string one = "\"x\"";
-  if (a.constraint == Constraint::kCountry) one = "\"DE\"";
+  if (a.constraint == Constraint::kCountry || a.constraint == Constraint::kTransitCountry) {
+    one = "\"DE\"";
+  }
   if (a.constraint == Constraint::kDate) one = "\"2026-11-25\"";
   if (a.constraint == Constraint::kUnNumber) one = "\"UN3373\"";
   if (a.constraint == Constraint::kOneOf) one = absl::StrCat("\"", std::string(a.vocabulary[0]), "\"");
@@ -107,6 +110,7 @@ TEST(Schema, EveryFieldDecodesRoundTripsAndIsRead) {
     if (a.attr == internal::Attr::kId) id = value;
     if (a.attr == internal::Attr::kDate) date = value;
     if (a.attr == internal::Attr::kRoute) route = value;
+    if (a.constraint == Constraint::kTransitCountry) route = R"(["US","DE","FR"])";
     switch (a.object) {
       case internal::Object::kMaterial:
         if (key != "id") absl::StrAppend(&material, ",\"", key, "\":", value);

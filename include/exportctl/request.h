@@ -77,6 +77,10 @@ struct Request {
   std::optional<std::vector<Party>> parties;
   std::optional<DataTransfer> data;
   std::optional<std::vector<std::string>> licenses;
+  // The transit countries of `route` where the cargo is unloaded and enters the country's
+  // commerce: then it is an export to that country and a re-export from it. A transit country
+  // not listed is a plain transit (in transit or transshipment under customs control).
+  std::optional<std::vector<std::string>> enters_commerce;
 
   // Returns the request decoded from one JSON object, or InvalidArgument whose message is the
   // JSON path and what is wrong ("$.materials[1].quantity: expected number"); the stable code

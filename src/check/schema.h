@@ -65,6 +65,7 @@ enum class Attr : std::uint8_t {
   kDataTransferMechanism,
   kDataEncrypted,
   kLicenses,
+  kEntersCommerce,
   kMaterialId,
   kMaterialDescription,
   kMaterialCategory,
@@ -115,6 +116,7 @@ enum class Constraint : std::uint8_t {
   kNonNegative,  // a finite number >= 0
   kOneOf,        // one of `vocabulary`
   kUniqueIds,    // materials: non-empty ids, each used once
+  kTransitCountry,  // a country of the route between its origin and its destination
 };
 
 // How a derived field is computed from its `source`.

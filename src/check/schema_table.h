@@ -197,6 +197,12 @@ inline constexpr AttrInfo kFields[] = {
     Items(Field<&Request::licenses>(kLicenses, "licenses", O::kRequest, T::kStringList, "licenses",
                                     "license numbers held"),
           0, 1000),
+    Items(Checked(Field<&Request::enters_commerce>(kEntersCommerce, "enters_commerce", O::kRequest,
+                                                   T::kStringList, "enters_commerce",
+                                                   "transit countries where the cargo enters "
+                                                   "commerce (an export to them)"),
+                  Constraint::kTransitCountry),
+          0, 62),
     Required(Checked(Field<&Material::id>(kMaterialId, "id", O::kMaterial, T::kString, "id",
                                           "unique within the request"),
                      Constraint::kNonEmpty)),

@@ -318,6 +318,7 @@ inline bool Satisfies(const AttrInfo& f, const std::string& s, std::int32_t* day
     case Constraint::kNonEmpty: return !s.empty();
     case Constraint::kDate: return internal::ParseDate(s, days);
     case Constraint::kCountry: return internal::IsCountryCode(s);
+    case Constraint::kTransitCountry: return internal::IsCountryCode(s);  // and InTransit
     case Constraint::kUnNumber:
       return s.size() == 6 && s[0] == 'U' && s[1] == 'N' &&
              std::all_of(s.begin() + 2, s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -339,6 +340,7 @@ typename R::Result CheckString(const AttrInfo& f, const std::string& s, const Pa
       return R::Fail(path, "invalid_date",
                      [&] { return absl::StrCat("`", s, "` is not a date (YYYY-MM-DD)"); });
     case Constraint::kCountry:
+    case Constraint::kTransitCountry:
       return R::Fail(path, "unknown_country", [&] {
         return absl::StrCat("unknown country `", s, "` (expected an ISO 3166-1 alpha-2 code)");
       });
@@ -398,6 +400,12 @@ typename R::Result ValidateObjects(const AttrInfo& f, Object object, const std::
     EXPORTCTL_VALIDATE(ValidateObject<R>(object, &items[i], path.Index(i), days));
   }
   return R::Ok();
+}
+
+// A country the route passes between its origin and its destination (kTransitCountry: a field
+// of the request naming transit countries must name the route's).
+bool InTransit(const Request& r, std::string_view c) {
+  return r.route.size() > 2 && std::find(r.route.begin() + 1, r.route.end() - 1, c) != r.route.end() - 1;
 }
 
 // Material ids are used once each (small lists compare pairwise; long ones hash).
@@ -462,6 +470,12 @@ typename R::Result ValidateObject(Object object, const void* target, const Path&
         if (f.constraint == Constraint::kNone) break;
         for (size_t i = 0; i < list->size(); ++i) {
           EXPORTCTL_VALIDATE(CheckString<R>(f, (*list)[i], p.Index(i), days));
+          if (f.constraint == Constraint::kTransitCountry &&
+              !InTransit(*static_cast<const Request*>(target), (*list)[i])) {
+            return R::Fail(p.Index(i), "invalid_value", [&] {
+              return absl::StrCat("`", (*list)[i], "` is not a transit country of the route");
+            });
+          }
         }
         break;
       }
@@ -526,6 +540,9 @@ bool QuickField(const void* object, std::int32_t* days) {
       if constexpr (f.constraint != Constraint::kNone) {
         for (const std::string& s : *list) {
           if (!Satisfies(f, s, days)) return false;
+          if constexpr (f.constraint == Constraint::kTransitCountry) {
+            if (!InTransit(*static_cast<const Request*>(object), s)) return false;
+          }
         }
       }
       return true;
