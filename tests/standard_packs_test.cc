@@ -65,11 +65,13 @@ const Policy& StandardPolicy() {
 }
 
 Decision Decide(const std::vector<std::string>& route, const std::string& eccn,
-                const std::string& category) {
+                const std::string& category,
+                std::optional<std::vector<std::string>> enters_commerce = std::nullopt) {
   Request r;
   r.id = "walk";
   r.date = "2026-11-25";
   r.route = route;
+  r.enters_commerce = std::move(enters_commerce);
   r.exporter = Exporter{"Acme Clinical Labs", "US"};
   Material m;
   m.id = "m1";
@@ -77,6 +79,13 @@ Decision Decide(const std::vector<std::string>& route, const std::string& eccn,
   m.category = category;
   r.materials.push_back(m);
   return StandardPolicy().Evaluate(r);
+}
+
+bool HasReason(const Decision& d, const std::string& rule) {
+  for (const Reason& r : d.reasons) {
+    if (r.rule == rule) return true;
+  }
+  return false;
 }
 
 bool HasLicense(const Decision& d, const std::string& basis) {
@@ -138,9 +147,15 @@ TEST(StandardPacks, ChartWalk) {
       }
       EXPECT_EQ(HasLicense(d, column), row.at(column) == "X") << d.ToJson();
       ++compared;
-      if (column == "CB2") {  // the same row as a transit country, on the way to Canada
+      if (column == "CB2") {
+        // The same row as a transit country, on the way to Canada: a plain transit is not an
+        // export to it (15 CFR 734.13(c)), only a condition where the column is marked; cargo
+        // that enters its commerce is an export to it.
         Decision t = Decide({"US", dest, "CA"}, item, category);
-        EXPECT_EQ(HasLicense(t, column), row.at(column) == "X") << t.ToJson();
+        EXPECT_FALSE(HasLicense(t, column)) << t.ToJson();
+        EXPECT_EQ(HasReason(t, "ear.ccl.chart_column_transit"), row.at(column) == "X") << t.ToJson();
+        Decision e = Decide({"US", dest, "CA"}, item, category, std::vector<std::string>{dest});
+        EXPECT_EQ(HasLicense(e, column), row.at(column) == "X") << e.ToJson();
       }
     }
   }
