@@ -16,7 +16,7 @@ namespace exportctl::internal {
 StringSet::StringSet(const std::vector<std::string>& values)
     : strings_(values.begin(), values.end()), values_(values) {
   for (const std::string& v : values) {
-    patterns_.push_back(Matcher::Make(v));
+    if (v.find_first_of("*?") != std::string::npos) patterns_.push_back(Matcher::Make(v));
     int i = CodeIndex(v);
     all_codes_ = all_codes_ && i >= 0;
     if (i >= 0) codes_.set(i);

@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "src/check/program.h"
 
 namespace exportctl::internal {
@@ -47,12 +48,20 @@ struct Matcher {
 
 // A set of strings. A set of two-letter codes (countries, in practice) also keeps a 26x26
 // bitmap, so "country in set" is one bit test, without hashing. Its values in order, for
-// `for each`, and as patterns, for `matches any`.
+// `for each`; for `matches any`, a value without wildcards is an equality (the hash set, or a
+// case-insensitive comparison), and only the values with wildcards get a matcher.
 class StringSet {
  public:
   StringSet(const std::vector<std::string>& values);  // sorted, unique
   const std::vector<std::string>& values() const { return values_; }
   bool AnyMatches(std::string_view s, bool fold) const {
+    if (!fold) {
+      if (contains(s)) return true;
+    } else {
+      for (const std::string& v : values_) {
+        if (absl::EqualsIgnoreCase(v, absl::string_view(s.data(), s.size()))) return true;
+      }
+    }
     for (const Matcher& m : patterns_) {
       if (m.Match(s, fold)) return true;
     }
@@ -70,7 +79,7 @@ class StringSet {
  private:
   absl::flat_hash_set<std::string> strings_;
   std::vector<std::string> values_;
-  std::vector<Matcher> patterns_;
+  std::vector<Matcher> patterns_;  // the values with wildcards
   std::bitset<26 * 26> codes_;
   bool all_codes_ = true;
 };
