@@ -64,6 +64,7 @@
 #include "absl/status/statusor.h"
 #include "exportctl/decision.h"
 #include "exportctl/diagnostic.h"
+#include "exportctl/licenses.h"
 #include "exportctl/lists.h"
 #include "exportctl/request.h"
 

@@ -1,0 +1,94 @@
+#ifndef EXPORTCTL_LICENSES_H_
+#define EXPORTCTL_LICENSES_H_
+
+// The license repository: the export licenses a sponsor holds, loaded apart from the rules (like
+// the restricted-party lists), so one compiled Policy serves any repository version.
+//
+//   absl::StatusOr<exportctl::Licenses> licenses = exportctl::Licenses::Load("licenses.jsonl");
+//   if (!licenses.ok()) {  // the file, the line or JSON path, and a stable code
+//     std::cerr << licenses.status().message() << "\n";
+//     return 2;
+//   }
+//   const exportctl::License* l = licenses->Find("D1234567");
+//
+// A file is a JSON array of records or JSON Lines (one record per line). A record:
+//
+//   {"id": "D1234567", "authority": "BIS", "type": "individual", "basis": ["CB2"],
+//    "holder": "Northfield Clinical Supply Inc.", "items": ["1C351.a.*", "1C353"],
+//    "destinations": ["BR", "IN"], "end_users": ["Instituto Nacional de Infectologia"],
+//    "valid_from": "2026-01-15", "valid_to": "2027-01-14",
+//    "quantity": {"limit": 500, "unit": "mL"}, "reexport": false,
+//    "conditions": ["no re-transfer without BIS authorization"]}
+//
+// `id`, `authority`, `valid_from` and `valid_to` are required; the other keys narrow the license
+// when given (no `destinations`: any destination; no `quantity`: no cap). Unknown keys, wrong
+// types, bad dates or countries, `valid_to` before `valid_from`, a negative or non-finite limit,
+// an unknown unit and duplicate ids are errors; a file that does not load cleanly is refused.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace exportctl {
+
+struct LicenseQuantity {
+  double limit = 0;  // >= 0, finite
+  std::string unit;  // uL, mL, L, ug, mg, g, kg, or a count unit (vials, kits, ...)
+};
+
+struct License {
+  std::string id;
+  std::string authority;  // BIS, OFAC, or a member-state authority (DE-BAFA, NL-CDIU, ...)
+  std::string type;       // e.g. individual, global, specific
+  std::vector<std::string> basis;         // e.g. CB2; empty: any basis of the authority
+  std::string holder;
+  std::vector<std::string> items;         // ECCN or EU entry patterns (`*` wildcards)
+  std::vector<std::string> destinations;  // ISO 3166 codes; empty: any destination
+  std::vector<std::string> end_users;     // names; empty: any end user
+  std::string valid_from, valid_to;       // YYYY-MM-DD, both inclusive
+  std::optional<LicenseQuantity> quantity;
+  std::optional<bool> reexport;           // re-exports allowed
+  std::vector<std::string> conditions;
+  std::string source;  // where the record was read: "file:line" (JSON Lines) or "file $[i]"
+};
+
+// Why a repository was refused, as values (Licenses::Load's status carries it).
+struct LicenseError {
+  std::string code;     // license_unreadable, license_too_large, license_malformed,
+                        // license_unknown_field, license_invalid_type, license_missing_field,
+                        // license_invalid_date, license_invalid_value, license_duplicate_id
+  std::string message;  // "licenses.jsonl:3: $.valid_to: ..." (file, line or path, what)
+
+  static std::optional<LicenseError> FromStatus(const absl::Status& status);
+};
+
+// A loaded license repository. Immutable after Load: share one across threads. Cheap to copy.
+class Licenses {
+ public:
+  // Files over this size are refused (license_too_large).
+  static constexpr std::size_t kMaxFileBytes = 64 << 20;
+
+  static absl::StatusOr<Licenses> Load(const std::string& path);
+  // The same from text; `name` stands for the file in messages.
+  static absl::StatusOr<Licenses> FromJson(std::string_view text,
+                                           std::string_view name = "<licenses>");
+
+  const std::vector<License>& all() const;
+  // The license with this id, or null.
+  const License* Find(std::string_view id) const;
+
+ private:
+  struct Impl;
+  explicit Licenses(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace exportctl
+
+#endif  // EXPORTCTL_LICENSES_H_
