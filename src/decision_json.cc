@@ -117,7 +117,38 @@ void Decision::AppendJson(std::string* buffer) const {
   list(coverage.evaluated);
   out += ",\"not_covered\":";
   list(coverage.not_covered);
-  out += "},\"policy\":{\"digest\":";
+  out += '}';
+  if (licenses_checked) {
+    auto uses = [&](std::string_view name, const std::vector<LicenseUse>& v) {
+      absl::StrAppend(&out, ",\"", Av(name), "\":");
+      AppendArray(out, v, [&](const LicenseUse& u) {
+        out += "{\"license\":";
+        AppendJsonQuoted(out, u.license);
+        field("authority", u.authority);
+        field("basis", u.basis);
+        out += ",\"materials\":";
+        list(u.materials);
+        if (u.remaining) {
+          absl::StrAppend(&out, ",\"remaining\":{\"quantity\":", *u.remaining);
+          field("unit", u.unit);
+          out += '}';
+        }
+        out += '}';
+      });
+    };
+    uses("licenses_used", licenses_used);
+    out += ",\"license_checks\":";
+    AppendArray(out, license_checks, [&](const LicenseCheck& c) {
+      out += "{\"license\":";
+      AppendJsonQuoted(out, c.license);
+      field("material", c.material);
+      absl::StrAppend(&out, ",\"covers\":", c.covers ? "true" : "false", ",\"reasons\":");
+      list(c.reasons);
+      out += '}';
+    });
+    uses("licenses_available", licenses_available);
+  }
+  out += ",\"policy\":{\"digest\":";
   AppendJsonQuoted(out, policy_digest);
   field("as_of", as_of);
   field("screening", screening_status);

@@ -13,6 +13,7 @@
 #include "src/check/checker.h"
 #include "src/common/prelude.h"
 #include "src/eval/evaluator.h"
+#include "src/licenses/match.h"
 #include "src/parser/parser.h"
 #include "src/plan/plan.h"
 
@@ -151,6 +152,12 @@ absl::StatusOr<Policy> Policy::CompileSources(std::vector<SourceFile> files,
 
 void Policy::Decide(const Request& request, Verdict* verdict, const EvaluateOptions& options) const {
   internal::DecidePlan(impl_->plan, request, options, verdict);
+  if (options.licenses && verdict->outcome == Outcome::kLicenseRequired) {
+    // Licenses can lower the outcome: the full evaluation decides it (same outcome as Evaluate).
+    thread_local Decision d;
+    Evaluate(request, &d, options);
+    verdict->outcome = d.outcome;
+  }
 }
 
 Decision Policy::Evaluate(const Request& request, const EvaluateOptions& options) const {
@@ -162,6 +169,14 @@ Decision Policy::Evaluate(const Request& request, const EvaluateOptions& options
 void Policy::Evaluate(const Request& request, Decision* decision,
                       const EvaluateOptions& options) const {
   internal::EvaluatePlan(impl_->plan, impl_->sources, impl_->digest, request, options, decision);
+  if (options.licenses) {
+    internal::ApplyLicenses(*options.licenses, request, decision->as_of, decision);
+  } else {
+    decision->licenses_checked = false;
+    decision->licenses_used.clear();
+    decision->license_checks.clear();
+    decision->licenses_available.clear();
+  }
 }
 
 const std::string& Policy::digest() const { return impl_->digest; }

@@ -12,6 +12,11 @@ expect() {  # expect NAME WANT_EXIT GREP_PATTERN -- command...
 expect eval-json 0 '"outcome":"license_required"' -- "$bin" eval --rules "$pack" "$ex/ebola-to-brazil.json"
 expect eval-text 0 'license required: BIS CB2' -- "$bin" eval --rules "$pack" --format text "$ex/ebola-to-brazil.json"
 expect eval-stdin 0 '"outcome":"prohibited"' -- bash -c "\"$bin\" eval --rules \"$pack\" - < \"$ex/reagents-to-iran.json\""
+lic=$ex/licenses
+expect licenses-cover 0 '"licenses_used":\[\{"license":"D1234567","authority":"BIS","basis":"CB2"' -- "$bin" eval --no-screening --licenses "$lic/licenses.jsonl" "$lic/nipah-isolate-to-brazil-under-license.json"
+expect licenses-do-not-cover 0 '"covers":false,"reasons":\["expired on 2027-01-14","quantity 600 mL exceeds the 500 mL remaining"\]' -- "$bin" eval --no-screening --licenses "$lic/licenses.jsonl" "$lic/nipah-isolate-license-expired.json"
+expect licenses-malformed 2 'license_|bad.jsonl:1: \$\.colour' -- bash -c "printf '%s\n' '{\"id\":\"a\",\"authority\":\"BIS\",\"valid_from\":\"2026-01-01\",\"valid_to\":\"2026-12-31\",\"colour\":1}' > \"\${TMPDIR:-/tmp}/bad.jsonl\" && \"$bin\" eval --no-screening --licenses \"\${TMPDIR:-/tmp}/bad.jsonl\" \"$lic/nipah-isolate-to-brazil-under-license.json\""
+expect licenses-missing-file 2 'cannot be read' -- "$bin" eval --no-screening --licenses /nonexistent.jsonl "$lic/nipah-isolate-to-brazil-under-license.json"
 expect fail-on 3 '"outcome":"prohibited"' -- "$bin" eval --rules "$pack" --fail-on review "$ex/reagents-to-iran.json"
 expect fail-on-below 0 'permitted_with_conditions' -- "$bin" eval --rules "$pack" --fail-on license_required "$ex/plasma-to-germany.json"
 expect as-of 0 '"as_of":"2020-01-01"' -- "$bin" eval --rules "$pack" --as-of 2020-01-01 "$ex/ebola-to-brazil.json"

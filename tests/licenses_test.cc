@@ -2,6 +2,11 @@
 
 #include "exportctl/licenses.h"
 
+#include <algorithm>
+#include <functional>
+
+#include "exportctl/exportctl.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -108,6 +113,182 @@ TEST(LicensesTest, UnreadableAndExampleFiles) {
       Licenses::Load(std::string(EXPORTCTL_SOURCE_DIR) + "/rules/examples/licenses/licenses.jsonl");
   ASSERT_TRUE(ex.ok()) << ex.status();
   EXPECT_GE(ex->all().size(), 3u);
+}
+
+}  // namespace
+}  // namespace exportctl
+
+// --- Does a license cover a shipment? (EvaluateOptions::licenses) ---------------------------
+
+namespace exportctl {
+namespace {
+
+const char kPack[] = R"ecr(package lic
+rule cb2 {
+  cite "x"
+  for each material m
+  when m.eccn? matches "1C351*"
+  then license_required authority "BIS" basis "CB2"
+}
+rule eu {
+  cite "x"
+  for each material m
+  when m.eu_dual_use? matches "1C351*"
+  then license_required authority "EU member state competent authority" basis "2021/821 Art. 3(1)"
+}
+rule unsure {
+  cite "x"
+  for each material m
+  when m.category? == "toxin"
+  then review "check"
+}
+)ecr";
+
+const Policy& Pack() {
+  static const Policy* p = [] {
+    absl::StatusOr<Policy> c = Policy::CompileSources({{"lic.ecr", kPack}});
+    if (!c.ok()) std::abort();
+    return new Policy(*std::move(c));
+  }();
+  return *p;
+}
+
+const char kRepo[] =
+    R"({"id": "L1", "authority": "BIS", "basis": ["CB2"], "items": ["1C351.a.*"], "destinations": ["BR", "CL"],)"
+    R"( "end_users": ["Instituto Nacional de Infectologia"], "valid_from": "2026-01-15", "valid_to": "2027-01-14",)"
+    R"( "quantity": {"limit": 500, "unit": "mL"}, "reexport": false, "conditions": ["report each shipment"]})" "\n"
+    R"({"id": "L2", "authority": "OFAC", "valid_from": "2026-01-01", "valid_to": "2027-12-31"})" "\n"
+    R"({"id": "L3", "authority": "DE-BAFA", "valid_from": "2026-01-01", "valid_to": "2027-12-31"})" "\n";
+
+const Licenses& Repo() {
+  static const Licenses* r = new Licenses(*Licenses::FromJson(kRepo, "repo.jsonl"));
+  return *r;
+}
+
+// A CB2 shipment L1 covers; `edit` changes it.
+Request Shipment() {
+  Request r;
+  r.id = "S";
+  r.date = "2026-06-01";
+  r.route = {"US", "BR"};
+  r.end_user = EndUser{"Instituto Nacional de Infectologia", "BR", std::nullopt, std::nullopt, std::nullopt};
+  r.licenses = std::vector<std::string>{"L1"};
+  Material m;
+  m.id = "m1";
+  m.eccn = "1C351.a.34";
+  m.quantity = 2;
+  m.unit = "mL";
+  r.materials.push_back(m);
+  return r;
+}
+
+Decision Judge(const Request& r) {
+  EvaluateOptions o;
+  o.licenses = &Repo();
+  return Pack().Evaluate(r, o);
+}
+
+std::vector<std::string> Reasons(const Decision& d) {
+  for (const LicenseCheck& c : d.license_checks) {
+    if (!c.covers) return c.reasons;
+  }
+  return {};
+}
+
+TEST(LicenseMatchTest, ACoveringLicenseMeetsTheRequirement) {
+  Decision d = Judge(Shipment());
+  EXPECT_EQ(d.outcome, Outcome::kPermittedWithConditions) << d.ToJson();
+  ASSERT_EQ(d.licenses_used.size(), 1u);
+  EXPECT_EQ(d.licenses_used[0].license, "L1");
+  EXPECT_EQ(d.licenses_used[0].basis, "CB2");
+  EXPECT_EQ(d.licenses_used[0].remaining, std::optional<double>(498));
+  ASSERT_EQ(d.license_checks.size(), 1u);
+  EXPECT_TRUE(d.license_checks[0].covers);
+  EXPECT_TRUE(std::any_of(d.conditions.begin(), d.conditions.end(),
+                          [](const Condition& c) { return c.text == "report each shipment"; }));
+  EXPECT_THAT(d.ToJson(), HasSubstr(R"("licenses_used":[{"license":"L1","authority":"BIS","basis":"CB2","materials":["m1"],"remaining":{"quantity":498,"unit":"mL"}}])"));
+  // Without a repository the decision is as before, its JSON without the license keys.
+  Decision plain = Pack().Evaluate(Shipment());
+  EXPECT_EQ(plain.outcome, Outcome::kLicenseRequired);
+  EXPECT_THAT(plain.ToJson(), ::testing::Not(HasSubstr("license_checks")));
+  // Decide agrees with Evaluate.
+  Verdict v;
+  EvaluateOptions o;
+  o.licenses = &Repo();
+  Pack().Decide(Shipment(), &v, o);
+  EXPECT_EQ(v.outcome, Outcome::kPermittedWithConditions);
+}
+
+TEST(LicenseMatchTest, EachReasonAloneAndTogether) {
+  struct Case {
+    std::string name;
+    std::function<void(Request&)> edit;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"item", [](Request& r) { r.materials[0].eccn = "1C351.c.2"; }, "item 1C351.c.2 not listed"},
+      {"destination", [](Request& r) { r.route = {"US", "AR"}; r.end_user->country = "AR"; }, "destination AR not listed"},
+      {"re-export", [](Request& r) { r.end_user->country = "CL"; }, "re-export to CL not authorized"},
+      {"end user", [](Request& r) { r.end_user->name = "Another Lab"; }, "end user Another Lab not listed"},
+      {"day before", [](Request& r) { r.date = "2026-01-14"; }, "not valid before 2026-01-15"},
+      {"day after", [](Request& r) { r.date = "2027-01-15"; }, "expired on 2027-01-14"},
+      {"quantity", [](Request& r) { r.materials[0].quantity = 0.6; r.materials[0].unit = "L"; },
+       "quantity 0.6 L exceeds the 500 mL remaining"},
+      {"units", [](Request& r) { r.materials[0].unit = "g"; }, "unit g cannot be compared with the license's mL"},
+      {"no quantity", [](Request& r) { r.materials[0].quantity.reset(); }, "quantity not given (the license has a cap)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Request r = Shipment();
+    c.edit(r);
+    Decision d = Judge(r);
+    EXPECT_EQ(d.outcome, Outcome::kLicenseRequired) << d.ToJson();
+    EXPECT_EQ(Reasons(d), std::vector<std::string>{c.reason}) << d.ToJson();
+    EXPECT_TRUE(d.licenses_used.empty());
+  }
+  // The first and the last day are inside the window.
+  for (const char* day : {"2026-01-15", "2027-01-14"}) {
+    Request r = Shipment();
+    r.date = day;
+    EXPECT_EQ(Judge(r).outcome, Outcome::kPermittedWithConditions) << day;
+  }
+  // Several at once: every reason, not only the first.
+  Request r = Shipment();
+  r.date = "2027-03-01";
+  r.end_user->name = "Another Lab";
+  r.materials[0].quantity = 600;
+  EXPECT_EQ(Reasons(Judge(r)), (std::vector<std::string>{"end user Another Lab not listed", "expired on 2027-01-14",
+                                                       "quantity 600 mL exceeds the 500 mL remaining"}));
+}
+
+TEST(LicenseMatchTest, AuthorityBasisUnknownAndNeverBelowReview) {
+  Request r = Shipment();
+  r.licenses = std::vector<std::string>{"L2", "nope"};
+  Decision d = Judge(r);
+  EXPECT_EQ(d.outcome, Outcome::kLicenseRequired);
+  ASSERT_EQ(d.license_checks.size(), 2u);
+  EXPECT_EQ(d.license_checks[0].reasons[0], "authority OFAC is not BIS");
+  EXPECT_EQ(d.license_checks[1].reasons, std::vector<std::string>{"unknown license"});
+  // A member state's authority meets the EU rule's requirement.
+  Request eu = Shipment();
+  eu.materials[0].eccn.reset();
+  eu.materials[0].eu_dual_use = "1C351.a.34";
+  eu.licenses = std::vector<std::string>{"L3"};
+  EXPECT_EQ(Judge(eu).outcome, Outcome::kPermittedWithConditions) << Judge(eu).ToJson();
+  // A license never lowers review.
+  Request t = Shipment();
+  t.materials[0].category = "toxin";
+  Decision rv = Judge(t);
+  EXPECT_EQ(rv.outcome, Outcome::kReview);
+  EXPECT_TRUE(rv.licenses_used.empty());
+  // No license named: the repository's covering licenses are listed, not used.
+  Request none = Shipment();
+  none.licenses.reset();
+  Decision av = Judge(none);
+  EXPECT_EQ(av.outcome, Outcome::kLicenseRequired);
+  ASSERT_EQ(av.licenses_available.size(), 1u);
+  EXPECT_EQ(av.licenses_available[0].license, "L1");
+  EXPECT_TRUE(av.licenses_used.empty());
 }
 
 }  // namespace

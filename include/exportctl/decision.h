@@ -90,6 +90,26 @@ struct Coverage {
   std::vector<std::string> not_covered;  // "KIND of COUNTRY"
 };
 
+// A license of the repository that met a requirement (EvaluateOptions::licenses).
+struct LicenseUse {
+  std::string license;  // its id
+  std::string authority;
+  std::string basis;
+  std::vector<std::string> materials;
+  // What the license's quantity cap has left after this shipment (none: the license has no cap).
+  std::optional<double> remaining;
+  std::string unit;
+};
+
+// A license named in the request, checked against one material's requirement: whether it
+// covers it and, when not, every reason why not ("expired on 2026-10-01", ...).
+struct LicenseCheck {
+  std::string license;
+  std::string material;
+  bool covers = false;
+  std::vector<std::string> reasons;
+};
+
 struct Decision {
   std::string request;
   Outcome outcome = Outcome::kPermitted;
@@ -106,6 +126,13 @@ struct Decision {
   // "on": lists were given; "off": the caller opted out (EvaluateOptions::no_screening), so
   // screen() read 0; "no_lists": none were given, so any rule calling screen() failed closed.
   std::string screening_status = "no_lists";
+  // With a license repository (EvaluateOptions::licenses): the licenses named in the request
+  // that met a requirement, the checks of every named license, and, when the request names
+  // none, the repository's licenses that would cover. Absent from the JSON without a repository.
+  bool licenses_checked = false;
+  std::vector<LicenseUse> licenses_used;
+  std::vector<LicenseCheck> license_checks;
+  std::vector<LicenseUse> licenses_available;
 
   // Returns the decision as one line of JSON, in the contract's shape (README, "The decision").
   std::string ToJson() const;

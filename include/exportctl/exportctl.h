@@ -127,6 +127,12 @@ struct EvaluateOptions {
   const Lists* lists = nullptr;
   // The caller's explicit opt-out: screen() reads 0 and the decision says screening was "off".
   bool no_screening = false;
+  // The license repository (licenses.h). Not owned. When given, a `license_required` item is
+  // met by a license the request names in `licenses` that covers it (authority, basis, item,
+  // destination, re-export, end user, date window, quantity): the item becomes
+  // `permitted_with_conditions` and the license's conditions join the decision's. A license never
+  // lowers `review` or `prohibited`.
+  const Licenses* licenses = nullptr;
 };
 
 // Limits enforced by Compile (a rule file over them is a diagnostic, not a crash).

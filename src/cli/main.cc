@@ -25,6 +25,7 @@ using exportctl::Policy;
 constexpr char kUsage[] =
     "usage:\n"
     "  exportctl eval [--rules PATH]... [--lists PATH... | --no-screening] [--as-of DATE]\n"
+    "                 [--licenses FILE]\n"
     "                 [--format json|text] [--batch] [--threads N] [--fail-on OUTCOME]\n"
     "                 [--explain | --coverage] REQUEST.json... | -\n"
     "  exportctl screen [--lists PATH...] [--country CC] [--threshold N] [--format json|text]\n"
@@ -134,6 +135,7 @@ struct Options {
   std::optional<std::string> country;
   int threshold = exportctl::kDefaultScreenThreshold;
   std::optional<std::string> as_of;
+  std::optional<std::string> licenses;  // eval: the license repository
   std::string format;  // json or text; empty: the command's default (eval json; screen, lists text)
   bool batch = false;
   bool explain = false;
@@ -359,6 +361,15 @@ int Eval(const Options& o) {
   if (!loaded.policy) return loaded.exit_code;
   LoadedLists lists = LoadListsFor(o);
   if (lists.exit_code) return lists.exit_code;
+  std::optional<exportctl::Licenses> licenses;
+  if (o.licenses) {
+    absl::StatusOr<exportctl::Licenses> l = exportctl::Licenses::Load(*o.licenses);
+    if (!l.ok()) {
+      std::cerr << "exportctl: " << l.status().message() << "\n";
+      return 2;
+    }
+    licenses = std::move(*l);
+  }
   const std::optional<Policy>& policy = loaded.policy;
   // Explain shares one trace, so it runs on one thread.
   const int threads =
@@ -372,6 +383,7 @@ int Eval(const Options& o) {
     options[t].as_of = o.as_of;
     options[t].lists = lists.lists ? &*lists.lists : nullptr;
     options[t].no_screening = o.no_screening;
+    options[t].licenses = licenses ? &*licenses : nullptr;
     if (o.explain) options[t].trace = &trace;
     if (o.coverage) options[t].trace = &coverage[t];
   }
@@ -573,6 +585,11 @@ int main(int argc, char** argv) {
       o.country = *v;
     } else if (a == "--no-screening") {
       o.no_screening = true;
+    } else if (a == "--licenses") {
+      std::optional<std::string> v = value();
+      if (!v) return Usage("--licenses needs a file");
+      if (command != "eval") return Usage("--licenses is for eval");
+      o.licenses = *v;
     } else if (a == "--rules" || a == "--as-of" || a == "--format" || a == "--fail-on" ||
         a == "--threads") {
       std::optional<std::string> v = value();

@@ -1,0 +1,234 @@
+// Does a license cover a shipment's requirement? (src/licenses/match.h)
+
+#include "src/licenses/match.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "src/check/schema.h"
+#include "src/common/source.h"
+#include "src/plan/plan.h"
+#include "src/screening/matcher.h"
+
+namespace exportctl::internal {
+namespace {
+
+// A quantity's dimension and its factor to the dimension's base unit (uL, ug); counts compare
+// only with the same count unit, singular or plural.
+struct Scale {
+  enum class Dim { kVolume, kMass, kCount } dim;
+  double factor = 1;
+  std::string count;  // the count unit, singular
+};
+
+std::optional<Scale> ScaleOf(std::string_view unit) {
+  using D = Scale::Dim;
+  if (unit == "uL") return Scale{D::kVolume, 1, ""};
+  if (unit == "mL") return Scale{D::kVolume, 1e3, ""};
+  if (unit == "L") return Scale{D::kVolume, 1e6, ""};
+  if (unit == "ug") return Scale{D::kMass, 1, ""};
+  if (unit == "mg") return Scale{D::kMass, 1e3, ""};
+  if (unit == "g") return Scale{D::kMass, 1e6, ""};
+  if (unit == "kg") return Scale{D::kMass, 1e9, ""};
+  if (unit.empty()) return std::nullopt;
+  // The contract's count units come in pairs: vial/vials, box/boxes, ...
+  std::string singular(unit);
+  if (absl::EndsWith(singular, "xes")) {
+    singular.resize(singular.size() - 2);
+  } else if (absl::EndsWith(singular, "s")) {
+    singular.pop_back();
+  }
+  return Scale{D::kCount, 1, singular};
+}
+
+// The authority a rule names and the one a license is issued by: equal, or a member state's
+// authority (XX-NAME, XX an EU member state) or "EU" for the rules' "EU member state competent
+// authority".
+bool SameAuthority(std::string_view rule, std::string_view license) {
+  if (rule == license) return true;
+  if (!absl::StartsWith(Av(rule), "EU member state")) return false;
+  if (license == "EU") return true;
+  static constexpr std::string_view kMembers[] = {
+      "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+      "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"};
+  return license.size() > 3 && license[2] == '-' &&
+         std::find(std::begin(kMembers), std::end(kMembers), license.substr(0, 2)) !=
+             std::end(kMembers);
+}
+
+bool AnyPattern(const std::vector<std::string>& patterns, std::string_view value) {
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
+    return Matcher::Make(p).Match(value, /*fold=*/true);
+  });
+}
+
+// Every reason `l` does not cover material `m` for requirement `r` (none: it covers), and the
+// quantity it draws in the license's unit.
+std::vector<std::string> WhyNot(const License& l, const LicenseRequirement& r, const Material& m,
+                                const Request& q, std::string_view date, double* draw) {
+  std::vector<std::string> why;
+  if (!SameAuthority(r.authority, l.authority)) {
+    why.push_back(absl::StrCat("authority ", l.authority, " is not ", r.authority));
+  }
+  if (!l.basis.empty() && std::find(l.basis.begin(), l.basis.end(), r.basis) == l.basis.end()) {
+    why.push_back(absl::StrCat("basis ", r.basis, " not listed"));
+  }
+  if (!l.items.empty()) {
+    const bool eccn = m.eccn && AnyPattern(l.items, *m.eccn);
+    const bool eu = m.eu_dual_use && AnyPattern(l.items, *m.eu_dual_use);
+    if (!eccn && !eu) {
+      why.push_back(absl::StrCat("item ", m.eccn.value_or(m.eu_dual_use.value_or("(unclassified)")),
+                                 " not listed"));
+    }
+  }
+  const std::string& destination = q.route.back();
+  auto listed = [&](const std::string& c) {
+    return l.destinations.empty() ||
+           std::find(l.destinations.begin(), l.destinations.end(), c) != l.destinations.end();
+  };
+  if (!listed(destination)) why.push_back(absl::StrCat("destination ", destination, " not listed"));
+  const std::optional<std::string> user_country = q.end_user ? q.end_user->country : std::nullopt;
+  if (user_country && *user_country != destination) {
+    if (!listed(*user_country)) {
+      why.push_back(absl::StrCat("end user's country ", *user_country, " not listed"));
+    }
+    if (!l.reexport.value_or(false)) {
+      why.push_back(absl::StrCat("re-export to ", *user_country, " not authorized"));
+    }
+  }
+  if (!l.end_users.empty()) {
+    const std::optional<std::string> name = q.end_user ? q.end_user->name : std::nullopt;
+    const std::string given = name ? NormalizeName(*name) : "";
+    const bool named = !given.empty() &&
+        std::any_of(l.end_users.begin(), l.end_users.end(),
+                    [&](const std::string& u) { return NormalizeName(u) == given; });
+    if (!named) why.push_back(name ? absl::StrCat("end user ", *name, " not listed") : "end user not named");
+  }
+  if (date < l.valid_from) why.push_back(absl::StrCat("not valid before ", l.valid_from));
+  if (date > l.valid_to) why.push_back(absl::StrCat("expired on ", l.valid_to));
+  *draw = 0;
+  if (l.quantity) {
+    const std::optional<Scale> cap = ScaleOf(l.quantity->unit);
+    const std::optional<Scale> has = m.unit ? ScaleOf(*m.unit) : std::nullopt;
+    if (!m.quantity || !m.unit) {
+      why.push_back("quantity not given (the license has a cap)");
+    } else if (!cap || !has || cap->dim != has->dim || cap->count != has->count) {
+      why.push_back(absl::StrCat("unit ", *m.unit, " cannot be compared with the license's ",
+                                 l.quantity->unit));
+    } else {
+      *draw = *m.quantity * has->factor / cap->factor;
+      if (*draw > l.quantity->limit) {
+        why.push_back(absl::StrCat("quantity ", *m.quantity, " ", *m.unit, " exceeds the ",
+                                   l.quantity->limit, " ", l.quantity->unit, " remaining"));
+      }
+    }
+  }
+  return why;
+}
+
+const Material* FindMaterial(const Request& q, const std::string& id) {
+  for (const Material& m : q.materials) {
+    if (m.id == id) return &m;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void ApplyLicenses(const Licenses& licenses, const Request& request, std::string_view date,
+                   Decision* d) {
+  d->licenses_checked = true;
+  d->licenses_used.clear();
+  d->license_checks.clear();
+  d->licenses_available.clear();
+  const std::vector<std::string> named = request.licenses.value_or(std::vector<std::string>{});
+  // Each item's requirements, and which of them a license met.
+  std::vector<int> open(d->items.size(), 0);
+  auto item_of = [&](const std::string& material) -> int {
+    for (std::size_t i = 0; i < d->items.size(); ++i) {
+      if (d->items[i].material == material) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  for (const LicenseRequirement& r : d->licenses_required) {
+    for (const std::string& mat : r.materials) {
+      if (int i = item_of(mat); i >= 0) ++open[i];
+    }
+  }
+  std::vector<std::string> unknown_reported;
+  for (const LicenseRequirement& r : d->licenses_required) {
+    for (const std::string& mat : r.materials) {
+      const int i = item_of(mat);
+      const Material* m = FindMaterial(request, mat);
+      if (i < 0 || !m || d->items[i].outcome != Outcome::kLicenseRequired) continue;
+      bool met = false;
+      for (const std::string& id : named) {
+        const License* l = licenses.Find(id);
+        if (!l) {
+          if (std::find(unknown_reported.begin(), unknown_reported.end(), id) == unknown_reported.end()) {
+            d->license_checks.push_back({id, mat, false, {"unknown license"}});
+            unknown_reported.push_back(id);
+          }
+          continue;
+        }
+        double draw = 0;
+        std::vector<std::string> why = WhyNot(*l, r, *m, request, date, &draw);
+        const bool covers = why.empty();
+        d->license_checks.push_back({id, mat, covers, std::move(why)});
+        if (!covers || met) continue;
+        met = true;
+        --open[i];
+        auto use = std::find_if(d->licenses_used.begin(), d->licenses_used.end(), [&](const LicenseUse& u) {
+          return u.license == id && u.authority == r.authority && u.basis == r.basis;
+        });
+        if (use == d->licenses_used.end()) {
+          d->licenses_used.push_back({id, r.authority, r.basis, {}, std::nullopt, ""});
+          use = d->licenses_used.end() - 1;
+          if (l->quantity) use->remaining = l->quantity->limit, use->unit = l->quantity->unit;
+          for (const std::string& c : l->conditions) {
+            d->conditions.push_back({c, absl::StrCat("license ", id), absl::StrCat(l->authority, " license ", id)});
+          }
+        }
+        use->materials.push_back(mat);
+        if (use->remaining) *use->remaining -= draw;
+      }
+      if (named.empty()) {
+        for (const License& l : licenses.all()) {
+          double draw = 0;
+          if (!WhyNot(l, r, *m, request, date, &draw).empty()) continue;
+          auto a = std::find_if(d->licenses_available.begin(), d->licenses_available.end(),
+                                [&](const LicenseUse& u) {
+                                  return u.license == l.id && u.authority == r.authority && u.basis == r.basis;
+                                });
+          if (a == d->licenses_available.end()) {
+            d->licenses_available.push_back({l.id, r.authority, r.basis, {}, std::nullopt, ""});
+            a = d->licenses_available.end() - 1;
+          }
+          a->materials.push_back(mat);
+        }
+      }
+    }
+  }
+  // An item whose every requirement was met: its license_required becomes conditions.
+  bool lowered = false;
+  for (std::size_t i = 0; i < d->items.size(); ++i) {
+    if (d->items[i].outcome == Outcome::kLicenseRequired && open[i] == 0) {
+      d->items[i].outcome = Outcome::kPermittedWithConditions;
+      lowered = true;
+    }
+  }
+  if (lowered && d->outcome == Outcome::kLicenseRequired) {
+    Outcome o = Outcome::kPermitted;
+    for (const ItemDecision& item : d->items) o = std::max(o, item.outcome);
+    // Rules about the whole shipment (no material) stay in force through the reasons.
+    for (const Reason& reason : d->reasons) {
+      if (reason.materials.empty()) o = std::max(o, reason.outcome);
+    }
+    d->outcome = std::max(o, Outcome::kPermittedWithConditions);
+  }
+}
+
+}  // namespace exportctl::internal
