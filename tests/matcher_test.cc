@@ -216,6 +216,15 @@ TEST(NameIndexTest, EmptyIndexAndOddQueries) {
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(empty.name_count(), 0u);
 
+  // A list whose names have no word at all (the index holds no name): nothing, at every
+  // threshold, and no read past the index's tables.
+  const std::vector<ListEntry> wordless = {Entry({"---"}), Entry({"..."})};
+  const NameIndex none = IndexOf(wordless);
+  for (int min : {85, 92, 100}) {
+    none.Screen({"aaaaaaaaaaaa", "", min}, &out);
+    EXPECT_TRUE(out.empty());
+  }
+
   const std::vector<ListEntry> entries = {Entry({"ACME TRADING"}), Entry({"LLC"})};
   const NameIndex index = IndexOf(entries);
   for (std::string q : {std::string(""), std::string("   \t "), std::string(".,;-"),

@@ -37,9 +37,11 @@ struct Material {
   std::string id;
   std::optional<std::string> description, category, origin, eccn, eu_dual_use, un_number, unit,
       temperature;
-  // The organism or toxin, named as in the Category A indicative list (e.g. "Mycobacterium
-  // tuberculosis"), and the form it travels in: "culture", "specimen" (a patient specimen),
-  // "extract" or "product". Both optional; rules that need them fail closed without them.
+  // The organism or toxin, named as in the Category A indicative list or the CCL (e.g.
+  // "Mycobacterium tuberculosis"), and the form it travels in: "culture", "specimen" (a patient
+  // specimen), "extract" or "product". Both optional: without an agent the checks by agent do not
+  // apply (the UN number and the ECCN decide); with an agent, an absent form fails closed where
+  // the form decides.
   std::optional<std::string> agent, form;
   // `unit` is one of uL, mL, L, ug, mg, g, kg or a count (each, unit(s), vial(s), tube(s),
   // kit(s), box(es), dose(s), swab(s), ...; the full list is in rules/LANGUAGE.md).

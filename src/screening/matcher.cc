@@ -1402,7 +1402,7 @@ void WordCandidates(const NameWords& names, const Vocabulary& v,
 void JoinedCandidates(const Joined& index, const NormName& form, double t, Scratch& s) {
   const std::size_t n = form.joined.size();
   // A joined core of 3 bytes or fewer on either side scores at most 0.7 by this route.
-  if (n <= 3 || t <= 0.7) return;
+  if (n <= 3 || t <= 0.7 || index.by_length.empty()) return;  // empty: no listed name has a word
   const auto shortest = static_cast<std::size_t>(std::max(4.0, std::ceil(t * n - 1e-6)));
   const auto longest = std::min<std::size_t>(
       static_cast<std::size_t>(std::floor(n / t + 1e-6)), index.by_length.size() - 1);
