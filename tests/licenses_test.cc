@@ -3,6 +3,7 @@
 #include "exportctl/licenses.h"
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 
 #include "exportctl/exportctl.h"
@@ -289,6 +290,62 @@ TEST(LicenseMatchTest, AuthorityBasisUnknownAndNeverBelowReview) {
   ASSERT_EQ(av.licenses_available.size(), 1u);
   EXPECT_EQ(av.licenses_available[0].license, "L1");
   EXPECT_TRUE(av.licenses_used.empty());
+}
+
+}  // namespace
+}  // namespace exportctl
+
+namespace exportctl {
+namespace {
+
+TEST(LicenseBookTest, DrawsInOrderAndReadsTheLedger) {
+  LicenseBook book(Repo());
+  EXPECT_EQ(book.Remaining("L1"), std::optional<double>(500));
+  EXPECT_EQ(book.Remaining("L2"), std::nullopt);  // no cap
+  std::vector<LicenseDraw> draws;
+  // Two materials of one shipment draw one after the other: 300 mL then 300 mL of 500.
+  Request r = Shipment();
+  r.materials[0].quantity = 300;
+  Material second = r.materials[0];
+  second.id = "m2";
+  r.materials.push_back(second);
+  Decision d = Pack().Evaluate(r);
+  book.Draw(r, &d, &draws);
+  ASSERT_EQ(draws.size(), 1u);
+  EXPECT_EQ(draws[0].quantity, 300);
+  EXPECT_EQ(draws[0].ToJson(), R"({"license":"L1","request":"S","date":"2026-06-01","quantity":300,"unit":"mL"})");
+  EXPECT_EQ(book.Remaining("L1"), std::optional<double>(200));
+  EXPECT_EQ(d.outcome, Outcome::kLicenseRequired);  // m2 is not covered: 300 > 200
+  // Units convert within volume: 0.1 L is 100 mL.
+  Request small = Shipment();
+  small.materials[0].quantity = 0.1;
+  small.materials[0].unit = "L";
+  Decision s = Pack().Evaluate(small);
+  book.Draw(small, &s, &draws);
+  EXPECT_EQ(s.outcome, Outcome::kPermittedWithConditions);
+  EXPECT_EQ(book.Remaining("L1"), std::optional<double>(100));
+
+  const std::string dir = ::testing::TempDir();
+  auto ledger = [&](const std::string& name, const std::string& text) {
+    const std::string path = dir + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  };
+  LicenseBook replay(Repo());
+  ASSERT_TRUE(replay.LoadLedger(ledger("ok.jsonl", draws[0].ToJson() + "\n\n")).ok());
+  EXPECT_EQ(replay.Remaining("L1"), std::optional<double>(200));
+  EXPECT_TRUE(LicenseBook(Repo()).LoadLedger(dir + "/absent.jsonl").ok());  // nothing drawn yet
+  for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+           {draws[0].ToJson(), "torn line"},
+           {"not json\n", "not a draw"},
+           {R"({"license":"L2","request":"S","date":"2026-06-01","quantity":1,"unit":"mL"})" "\n", "no capped license"},
+           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":1,"unit":"g"})" "\n", "unit g"},
+           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":-1,"unit":"mL"})" "\n", ">= 0"}}) {
+    absl::Status st = LicenseBook(Repo()).LoadLedger(ledger("bad.jsonl", text));
+    ASSERT_FALSE(st.ok()) << text;
+    EXPECT_THAT(std::string(st.message()), HasSubstr(why));
+    EXPECT_EQ(LicenseError::FromStatus(st)->code, "license_ledger_invalid");
+  }
 }
 
 }  // namespace

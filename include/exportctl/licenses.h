@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
@@ -58,14 +59,52 @@ struct License {
   std::string source;  // where the record was read: "file:line" (JSON Lines) or "file $[i]"
 };
 
+// One shipment's draw on a license's quantity cap, in the license's unit (a ledger line).
+struct LicenseDraw {
+  std::string license;
+  std::string request;  // the request's id
+  std::string date;     // the date it was decided at
+  double quantity = 0;
+  std::string unit;
+  // {"license":"D1234567","request":"SHP-1","date":"2026-06-01","quantity":2,"unit":"mL"}
+  std::string ToJson() const;
+};
+
 // Why a repository was refused, as values (Licenses::Load's status carries it).
 struct LicenseError {
   std::string code;     // license_unreadable, license_too_large, license_malformed,
                         // license_unknown_field, license_invalid_type, license_missing_field,
-                        // license_invalid_date, license_invalid_value, license_duplicate_id
+                        // license_invalid_date, license_invalid_value, license_duplicate_id,
+                        // license_ledger_invalid (LicenseBook::LoadLedger)
   std::string message;  // "licenses.jsonl:3: $.valid_to: ..." (file, line or path, what)
 
   static std::optional<LicenseError> FromStatus(const absl::Status& status);
+};
+
+class Licenses;
+struct Decision;
+struct Request;
+
+// Quantity caps drawn across a book of shipments, in the order they are given: each shipment
+// draws on what the ones before it left. Not thread-safe: draw in input order from one thread
+// (EvaluateOptions::licenses checks each shipment against the full caps).
+class LicenseBook {
+ public:
+  explicit LicenseBook(const Licenses& licenses);
+  // Reads a ledger of earlier draws (LicenseDraw::ToJson lines): the balances start at the caps
+  // minus them. A line that is not a draw of a capped license of the repository, or a last line
+  // without its newline (a torn write), is refused (license_ledger_invalid, with file and line).
+  absl::Status LoadLedger(const std::string& path);
+  // Re-checks the licenses of `decision` (evaluated for `request` without licenses) against the
+  // balances left, and draws: as EvaluateOptions::licenses, with depletion. The draws made are
+  // appended to `draws`.
+  void Draw(const Request& request, Decision* decision, std::vector<LicenseDraw>* draws);
+  // What the license's cap has left (nullopt: no such capped license).
+  std::optional<double> Remaining(std::string_view id) const;
+
+ private:
+  const Licenses* licenses_;
+  absl::flat_hash_map<std::string, double> balances_;  // license id -> left, in its unit
 };
 
 // A loaded license repository. Immutable after Load: share one across threads. Cheap to copy.

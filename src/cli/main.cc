@@ -12,6 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "absl/strings/cord.h"
 #include "exportctl/exportctl.h"
 
@@ -25,7 +28,7 @@ using exportctl::Policy;
 constexpr char kUsage[] =
     "usage:\n"
     "  exportctl eval [--rules PATH]... [--lists PATH... | --no-screening] [--as-of DATE]\n"
-    "                 [--licenses FILE]\n"
+    "                 [--licenses FILE [--ledger FILE]]\n"
     "                 [--format json|text] [--batch] [--threads N] [--fail-on OUTCOME]\n"
     "                 [--explain | --coverage] REQUEST.json... | -\n"
     "  exportctl screen [--lists PATH...] [--country CC] [--threshold N] [--format json|text]\n"
@@ -136,6 +139,7 @@ struct Options {
   int threshold = exportctl::kDefaultScreenThreshold;
   std::optional<std::string> as_of;
   std::optional<std::string> licenses;  // eval: the license repository
+  std::optional<std::string> ledger;    // eval: the draws on license caps, read and appended
   std::string format;  // json or text; empty: the command's default (eval json; screen, lists text)
   bool batch = false;
   bool explain = false;
@@ -221,13 +225,34 @@ Outcome DecideLine(const Policy& policy, std::string_view line, size_t number,
   return d.outcome;
 }
 
+// Draws on license caps across the shipments, in input order, and appends them to the ledger
+// (--licenses, --ledger): flushed and fsync'd after each block or shipment.
+struct LicenseDrawing {
+  exportctl::LicenseBook* book = nullptr;
+  int ledger = -1;  // file descriptor, or -1
+  std::vector<exportctl::LicenseDraw> draws;
+  bool Append() {
+    if (ledger < 0 || draws.empty()) return true;
+    std::string out;
+    for (const exportctl::LicenseDraw& d : draws) out += d.ToJson() + "\n";
+    draws.clear();
+    for (size_t done = 0; done < out.size();) {
+      ssize_t n = ::write(ledger, out.data() + done, out.size() - done);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return ::fsync(ledger) == 0;
+  }
+};
+
 // --batch: JSON Lines in, JSON Lines out, in input order. The input is read in blocks; the
 // lines of a block are split between `threads` workers, each writing into its own buffer, and
 // the buffers are written out while the next block is decided. A line longer than kMaxLine is
 // not buffered further: it gets a `too_large` review decision and is skipped.
 template <typename Print>
 Outcome Batch(const Policy& policy, std::istream& in,
-              const std::vector<exportctl::EvaluateOptions>& options, const Print& print) {
+              const std::vector<exportctl::EvaluateOptions>& options, const Print& print,
+              LicenseDrawing* drawing) {
   const int threads = static_cast<int>(options.size());  // one worker per options
   constexpr size_t kBlock = 1 << 20, kMaxLine = 16 << 20;
   Outcome worst = Outcome::kPermitted;
@@ -291,6 +316,54 @@ Outcome Batch(const Policy& policy, std::istream& in,
       pos = end + 1;
     }
     std::vector<std::string>& outs_now = outs[current];
+    if (drawing && drawing->book) {
+      // Licenses: decide the block in parallel, draw on the caps in input order (so any number
+      // of threads gives the same balances), then print in parallel.
+      std::vector<exportctl::Request> reqs(lines.size());
+      std::vector<Decision> decs(lines.size());
+      std::vector<char> valid(lines.size(), 0);
+      auto decide = [&](int t) {
+        for (size_t i = lines.size() * t / threads; i < lines.size() * (t + 1) / threads; ++i) {
+          if (absl::Status st = exportctl::Request::FromJson(lines[i].text, &reqs[i]); st.ok()) {
+            valid[i] = 1;
+            policy.Evaluate(reqs[i], &decs[i], options[t]);
+          } else {
+            decs[i] = LineError(policy, lines[i].number, CodeOf(st), std::string(st.message()));
+          }
+        }
+      };
+      std::vector<std::thread> deciders;
+      for (int t = 1; t < threads; ++t) deciders.emplace_back(decide, t);
+      decide(0);
+      for (std::thread& w : deciders) w.join();
+      for (size_t i = 0; i < lines.size(); ++i) {
+        if (valid[i]) drawing->book->Draw(reqs[i], &decs[i], &drawing->draws);
+      }
+      if (!drawing->Append()) {
+        std::cerr << "exportctl: cannot write the ledger\n";
+        std::exit(kExitBadInput);
+      }
+      auto show = [&](int t) {
+        outs_now[t].clear();
+        worsts[t] = Outcome::kPermitted;
+        for (size_t i = lines.size() * t / threads; i < lines.size() * (t + 1) / threads; ++i) {
+          print(decs[i], outs_now[t]);
+          worsts[t] = std::max(worsts[t], decs[i].outcome);
+        }
+      };
+      std::vector<std::thread> printers;
+      for (int t = 1; t < threads; ++t) printers.emplace_back(show, t);
+      show(0);
+      for (std::thread& w : printers) w.join();
+      for (int t = 0; t < threads; ++t) worst = std::max(worst, worsts[t]);
+      if (writing.valid()) writing.get();
+      writing = std::async(std::launch::async, [&outs_now] {
+        for (const std::string& o : outs_now) std::cout.write(o.data(), static_cast<std::streamsize>(o.size()));
+      });
+      current ^= 1;
+      if (!in) break;
+      continue;
+    }
     auto work = [&](int t) {
       size_t begin = lines.size() * t / threads, end = lines.size() * (t + 1) / threads;
       outs_now[t].clear();
@@ -362,6 +435,9 @@ int Eval(const Options& o) {
   LoadedLists lists = LoadListsFor(o);
   if (lists.exit_code) return lists.exit_code;
   std::optional<exportctl::Licenses> licenses;
+  std::optional<exportctl::LicenseBook> book;
+  LicenseDrawing drawing;
+  if (o.ledger && !o.licenses) return Usage("--ledger needs --licenses");
   if (o.licenses) {
     absl::StatusOr<exportctl::Licenses> l = exportctl::Licenses::Load(*o.licenses);
     if (!l.ok()) {
@@ -369,6 +445,19 @@ int Eval(const Options& o) {
       return 2;
     }
     licenses = std::move(*l);
+    book.emplace(*licenses);
+    drawing.book = &*book;
+    if (o.ledger) {
+      if (absl::Status st = book->LoadLedger(*o.ledger); !st.ok()) {
+        std::cerr << "exportctl: " << st.message() << "\n";
+        return 2;
+      }
+      drawing.ledger = ::open(o.ledger->c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+      if (drawing.ledger < 0) {
+        std::cerr << "exportctl: " << *o.ledger << ": cannot be written\n";
+        return 2;
+      }
+    }
   }
   const std::optional<Policy>& policy = loaded.policy;
   // Explain shares one trace, so it runs on one thread.
@@ -383,7 +472,7 @@ int Eval(const Options& o) {
     options[t].as_of = o.as_of;
     options[t].lists = lists.lists ? &*lists.lists : nullptr;
     options[t].no_screening = o.no_screening;
-    options[t].licenses = licenses ? &*licenses : nullptr;
+    options[t].licenses = nullptr;  // the book draws on the licenses, in input order
     if (o.explain) options[t].trace = &trace;
     if (o.coverage) options[t].trace = &coverage[t];
   }
@@ -412,7 +501,7 @@ int Eval(const Options& o) {
       in = &file;
     }
     if (o.batch) {
-      worst = Batch(*policy, *in, options, print);
+      worst = Batch(*policy, *in, options, print, &drawing);
       continue;
     }
     std::ostringstream text;
@@ -424,6 +513,13 @@ int Eval(const Options& o) {
       return kExitBadInput;
     }
     Decision d = policy->Evaluate(*request, options[0]);
+    if (book) {
+      book->Draw(*request, &d, &drawing.draws);
+      if (!drawing.Append()) {
+        std::cerr << "exportctl: cannot write the ledger\n";
+        return kExitBadInput;
+      }
+    }
     worst = std::max(worst, d.outcome);
     std::string out;
     print(d, out);
@@ -585,6 +681,11 @@ int main(int argc, char** argv) {
       o.country = *v;
     } else if (a == "--no-screening") {
       o.no_screening = true;
+    } else if (a == "--ledger") {
+      std::optional<std::string> v = value();
+      if (!v) return Usage("--ledger needs a file");
+      if (command != "eval") return Usage("--ledger is for eval");
+      o.ledger = *v;
     } else if (a == "--licenses") {
       std::optional<std::string> v = value();
       if (!v) return Usage("--licenses needs a file");

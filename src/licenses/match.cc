@@ -6,6 +6,12 @@
 #include <cmath>
 #include <optional>
 
+#include <simdjson.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/check/schema.h"
@@ -68,7 +74,8 @@ bool AnyPattern(const std::vector<std::string>& patterns, std::string_view value
 // Every reason `l` does not cover material `m` for requirement `r` (none: it covers), and the
 // quantity it draws in the license's unit.
 std::vector<std::string> WhyNot(const License& l, const LicenseRequirement& r, const Material& m,
-                                const Request& q, std::string_view date, double* draw) {
+                                const Request& q, std::string_view date, double remaining,
+                                double* draw) {
   std::vector<std::string> why;
   if (!SameAuthority(r.authority, l.authority)) {
     why.push_back(absl::StrCat("authority ", l.authority, " is not ", r.authority));
@@ -120,9 +127,9 @@ std::vector<std::string> WhyNot(const License& l, const LicenseRequirement& r, c
                                  l.quantity->unit));
     } else {
       *draw = *m.quantity * has->factor / cap->factor;
-      if (*draw > l.quantity->limit) {
+      if (*draw > remaining + 1e-9 * std::max(1.0, remaining)) {
         why.push_back(absl::StrCat("quantity ", *m.quantity, " ", *m.unit, " exceeds the ",
-                                   l.quantity->limit, " ", l.quantity->unit, " remaining"));
+                                   std::max(0.0, remaining), " ", l.quantity->unit, " remaining"));
       }
     }
   }
@@ -139,7 +146,17 @@ const Material* FindMaterial(const Request& q, const std::string& id) {
 }  // namespace
 
 void ApplyLicenses(const Licenses& licenses, const Request& request, std::string_view date,
-                   Decision* d) {
+                   Decision* d, absl::flat_hash_map<std::string, double>* balances,
+                   std::vector<LicenseDraw>* draws) {
+  // What each capped license has left: the book's balances, else the caps (a shipment's own
+  // materials draw one after the other either way).
+  absl::flat_hash_map<std::string, double> local;
+  absl::flat_hash_map<std::string, double>& left = balances ? *balances : local;
+  auto remaining = [&](const License& l) {
+    if (!l.quantity) return 0.0;
+    auto [it, added] = left.try_emplace(l.id, l.quantity->limit);
+    return it->second;
+  };
   d->licenses_checked = true;
   d->licenses_used.clear();
   d->license_checks.clear();
@@ -175,7 +192,7 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
           continue;
         }
         double draw = 0;
-        std::vector<std::string> why = WhyNot(*l, r, *m, request, date, &draw);
+        std::vector<std::string> why = WhyNot(*l, r, *m, request, date, remaining(*l), &draw);
         const bool covers = why.empty();
         d->license_checks.push_back({id, mat, covers, std::move(why)});
         if (!covers || met) continue;
@@ -193,12 +210,16 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
           }
         }
         use->materials.push_back(mat);
-        if (use->remaining) *use->remaining -= draw;
+        if (l->quantity) {
+          left[l->id] -= draw;
+          use->remaining = left[l->id];
+          if (draws) draws->push_back({id, request.id, std::string(date), draw, l->quantity->unit});
+        }
       }
       if (named.empty()) {
         for (const License& l : licenses.all()) {
           double draw = 0;
-          if (!WhyNot(l, r, *m, request, date, &draw).empty()) continue;
+          if (!WhyNot(l, r, *m, request, date, remaining(l), &draw).empty()) continue;
           auto a = std::find_if(d->licenses_available.begin(), d->licenses_available.end(),
                                 [&](const LicenseUse& u) {
                                   return u.license == l.id && u.authority == r.authority && u.basis == r.basis;
@@ -232,3 +253,70 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
 }
 
 }  // namespace exportctl::internal
+
+namespace exportctl {
+
+std::string LicenseDraw::ToJson() const {
+  std::string out = "{\"license\":";
+  internal::AppendJsonQuoted(out, license);
+  out += ",\"request\":";
+  internal::AppendJsonQuoted(out, request);
+  out += ",\"date\":";
+  internal::AppendJsonQuoted(out, date);
+  absl::StrAppend(&out, ",\"quantity\":", quantity, ",\"unit\":");
+  internal::AppendJsonQuoted(out, unit);
+  out += '}';
+  return out;
+}
+
+LicenseBook::LicenseBook(const Licenses& licenses) : licenses_(&licenses) {}
+
+absl::Status LicenseBook::LoadLedger(const std::string& path) {
+  auto refuse = [&](std::size_t line, std::string why) {
+    absl::Status st = absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ", why));
+    st.SetPayload("exportctl.dev/license-error", absl::Cord("license_ledger_invalid"));
+    return st;
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::OkStatus();  // no ledger yet: nothing drawn
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  simdjson::dom::parser parser;
+  std::size_t line = 0, at = 0;
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    ++line;
+    if (end == std::string::npos) return refuse(line, "torn line (no newline): not used");
+    std::string_view row(text.data() + at, end - at);
+    at = end + 1;
+    if (row.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    simdjson::dom::element e;
+    std::string_view id, unit;
+    double quantity = 0;
+    if (parser.parse(row.data(), row.size()).get(e) || e["license"].get(id) ||
+        e["quantity"].get(quantity) || e["unit"].get(unit)) {
+      return refuse(line, "not a draw ({\"license\",\"request\",\"date\",\"quantity\",\"unit\"})");
+    }
+    const License* l = licenses_->Find(id);
+    if (!l || !l->quantity) return refuse(line, absl::StrCat("no capped license `", internal::Av(id), "` in the repository"));
+    if (unit != l->quantity->unit) {
+      return refuse(line, absl::StrCat("unit ", internal::Av(unit), " is not the license's ", l->quantity->unit));
+    }
+    if (!std::isfinite(quantity) || quantity < 0) return refuse(line, "quantity must be a finite number >= 0");
+    auto [it, added] = balances_.try_emplace(l->id, l->quantity->limit);
+    it->second -= quantity;
+  }
+  return absl::OkStatus();
+}
+
+void LicenseBook::Draw(const Request& request, Decision* decision, std::vector<LicenseDraw>* draws) {
+  internal::ApplyLicenses(*licenses_, request, decision->as_of, decision, &balances_, draws);
+}
+
+std::optional<double> LicenseBook::Remaining(std::string_view id) const {
+  const License* l = licenses_->Find(id);
+  if (!l || !l->quantity) return std::nullopt;
+  auto it = balances_.find(absl::string_view(id.data(), id.size()));
+  return it == balances_.end() ? l->quantity->limit : it->second;
+}
+
+}  // namespace exportctl
