@@ -107,6 +107,39 @@ class LicenseBook {
   absl::flat_hash_map<std::string, double> balances_;  // license id -> left, in its unit
 };
 
+// A license's standing on a date (`exportctl licenses`).
+struct LicenseStatus {
+  std::string license;
+  std::string authority;
+  std::string status;  // active, expiring, expired, not_yet_valid
+  std::string valid_from, valid_to;
+  int days_left = 0;   // to valid_to (inclusive of the last day); negative once expired
+  std::optional<double> limit, used, remaining;  // capped licenses only, in `unit`
+  std::string unit;
+  std::string ToJson() const;
+};
+
+// A planned shipment that relies on a license that will not serve it.
+struct LicenseAlert {
+  std::string request;  // the planned shipment's id
+  std::string license;
+  std::string alert;    // expired (by the shipment's date), not_yet_valid, exhausted, unknown
+  std::string detail;
+  std::string ToJson() const;
+};
+
+// Each license's standing on `as_of` (YYYY-MM-DD) with the book's balances; `expiring_days`:
+// a license whose last day is within that many days is `expiring`.
+std::vector<LicenseStatus> LicenseStatuses(const Licenses& licenses, const LicenseBook& book,
+                                           std::string_view as_of, int expiring_days);
+
+// Walks `planned` shipments in order, each drawing on the licenses it names (its materials the
+// license's items match, in the license's unit), and names each one that relies on a license
+// that will have expired by its date (or is not yet valid), is unknown, or would be exhausted by
+// the shipments before it. `book` holds the balances to start from (e.g. a ledger's).
+std::vector<LicenseAlert> PlanAlerts(const Licenses& licenses, LicenseBook book,
+                                     const std::vector<Request>& planned);
+
 // A loaded license repository. Immutable after Load: share one across threads. Cheap to copy.
 class Licenses {
  public:

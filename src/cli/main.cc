@@ -34,6 +34,8 @@ constexpr char kUsage[] =
     "  exportctl screen [--lists PATH...] [--country CC] [--threshold N] [--format json|text]\n"
     "                 NAME... | -\n"
     "  exportctl lists [--lists PATH...] [--format json|text]\n"
+    "  exportctl licenses --licenses FILE [--ledger FILE] [--as-of DATE] [--expiring 60d]\n"
+    "                 [--book PLANNED.jsonl] [--format json|text] [--fail-on-alert]\n"
     "  exportctl check [--rules PATH]...\n"
     "  exportctl test [--rules PATH]... [--lists PATH... | --no-screening]\n"
     "  exportctl graph [--rules PATH]...\n"
@@ -140,6 +142,9 @@ struct Options {
   std::optional<std::string> as_of;
   std::optional<std::string> licenses;  // eval: the license repository
   std::optional<std::string> ledger;    // eval: the draws on license caps, read and appended
+  std::optional<std::string> book;      // licenses: planned shipments (JSON Lines)
+  int expiring = 60;                    // licenses: days
+  bool fail_on_alert = false;
   std::string format;  // json or text; empty: the command's default (eval json; screen, lists text)
   bool batch = false;
   bool explain = false;
@@ -530,6 +535,89 @@ int Eval(const Options& o) {
   return o.fail_on && worst >= *o.fail_on ? 3 : 0;
 }
 
+// Lists every license with its status and balance, and, with a book of planned shipments, each
+// one relying on a license that will have expired or be exhausted. Exit 3 with --fail-on-alert
+// when anything needs attention.
+int LicensesCommand(const Options& o) {
+  if (!o.args.empty()) return Usage("licenses takes no positional arguments");
+  if (!o.licenses) return Usage("licenses needs --licenses FILE");
+  absl::StatusOr<exportctl::Licenses> licenses = exportctl::Licenses::Load(*o.licenses);
+  if (!licenses.ok()) {
+    std::cerr << "exportctl: " << licenses.status().message() << "\n";
+    return kExitBadInput;
+  }
+  exportctl::LicenseBook book(*licenses);
+  if (o.ledger) {
+    if (absl::Status st = book.LoadLedger(*o.ledger); !st.ok()) {
+      std::cerr << "exportctl: " << st.message() << "\n";
+      return kExitBadInput;
+    }
+  }
+  std::string as_of;
+  if (o.as_of) {
+    std::int32_t days;
+    if (!exportctl::Request::FromJson("{\"id\":\"x\",\"date\":\"" + *o.as_of +
+                                      "\",\"route\":[\"US\",\"DE\"],\"materials\":[{\"id\":\"m\"}]}").ok()) {
+      (void)days;
+      return Usage("--as-of is a date (YYYY-MM-DD)");
+    }
+    as_of = *o.as_of;
+  } else {
+    const std::time_t now = std::time(nullptr);
+    char buf[11];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&now));
+    as_of = buf;
+  }
+  std::vector<exportctl::Request> planned;
+  if (o.book) {
+    std::ifstream in(*o.book, std::ios::binary);
+    if (!in) {
+      std::cerr << "exportctl: " << *o.book << ": cannot open\n";
+      return kExitBadInput;
+    }
+    std::string line;
+    for (size_t n = 1; std::getline(in, line); ++n) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      absl::StatusOr<exportctl::Request> r = exportctl::Request::FromJson(line);
+      if (!r.ok()) {
+        std::cerr << "exportctl: " << *o.book << ":" << n << ": error[" << CodeOf(r.status())
+                  << "]: " << r.status().message() << "\n";
+        return kExitBadInput;
+      }
+      planned.push_back(*std::move(r));
+    }
+  }
+  const std::vector<exportctl::LicenseStatus> statuses =
+      exportctl::LicenseStatuses(*licenses, book, as_of, o.expiring);
+  const std::vector<exportctl::LicenseAlert> alerts =
+      exportctl::PlanAlerts(*licenses, book, planned);
+  bool attention = !alerts.empty();
+  for (const exportctl::LicenseStatus& s : statuses) {
+    attention = attention || s.status != "active";
+    if (o.format == "json") {
+      std::cout << s.ToJson() << "\n";
+    } else {
+      std::cout << s.license << " (" << s.authority << "): " << s.status << ", " << s.valid_from
+                << " to " << s.valid_to << " (" << s.days_left << " days left)";
+      if (s.limit) {
+        std::cout << ", used " << *s.used << " of " << *s.limit << " " << s.unit << ", "
+                  << *s.remaining << " " << s.unit << " remaining";
+      }
+      std::cout << "\n";
+    }
+  }
+  for (const exportctl::LicenseAlert& a : alerts) {
+    if (o.format == "json") {
+      std::cout << a.ToJson() << "\n";
+    } else {
+      std::cout << "ALERT " << a.request << ": license " << a.license << " " << a.alert << ": "
+                << a.detail << "\n";
+    }
+  }
+  std::cout.flush();
+  return o.fail_on_alert && attention ? 3 : 0;
+}
+
 int Check(const Options& o) {
   if (!o.args.empty()) return Usage("check takes no positional arguments");
   Loaded loaded = Load(o, true);
@@ -684,13 +772,29 @@ int main(int argc, char** argv) {
     } else if (a == "--ledger") {
       std::optional<std::string> v = value();
       if (!v) return Usage("--ledger needs a file");
-      if (command != "eval") return Usage("--ledger is for eval");
+      if (command != "eval" && command != "licenses") return Usage("--ledger is for eval and licenses");
       o.ledger = *v;
     } else if (a == "--licenses") {
       std::optional<std::string> v = value();
       if (!v) return Usage("--licenses needs a file");
-      if (command != "eval") return Usage("--licenses is for eval");
+      if (command != "eval" && command != "licenses") return Usage("--licenses is for eval and licenses");
       o.licenses = *v;
+    } else if (a == "--expiring" || a == "--book") {
+      std::optional<std::string> v = value();
+      if (!v) return Usage(a + " needs a value");
+      if (command != "licenses") return Usage(a + " is an option of licenses");
+      if (a == "--book") o.book = *v;
+      if (a == "--expiring") {
+        char* end = nullptr;
+        long n = std::strtol(v->c_str(), &end, 10);
+        if (v->empty() || n < 0 || n > 36500 || (*end && std::string(end) != "d")) {
+          return Usage("--expiring is a number of days (e.g. 60d)");
+        }
+        o.expiring = static_cast<int>(n);
+      }
+    } else if (a == "--fail-on-alert") {
+      if (command != "licenses") return Usage("--fail-on-alert is an option of licenses");
+      o.fail_on_alert = true;
     } else if (a == "--rules" || a == "--as-of" || a == "--format" || a == "--fail-on" ||
         a == "--threads") {
       std::optional<std::string> v = value();
@@ -724,7 +828,7 @@ int main(int argc, char** argv) {
     }
   }
   if (o.no_screening && !o.lists.empty()) return Usage("--lists and --no-screening go separately");
-  const bool screens = command == "screen" || command == "lists";
+  const bool screens = command == "screen" || command == "lists" || command == "licenses";
   if (o.no_screening && screens) return Usage(command + " needs lists; --no-screening is for eval and test");
   if ((o.country || o.threshold != exportctl::kDefaultScreenThreshold) && command != "screen") {
     return Usage("--country and --threshold are options of screen");
@@ -739,5 +843,6 @@ int main(int argc, char** argv) {
   if (command == "graph") return Graph(o);
   if (command == "screen") return Screen(o);
   if (command == "lists") return ListsCommand(o);
+  if (command == "licenses") return LicensesCommand(o);
   return Usage("unknown command `" + command + "`");
 }

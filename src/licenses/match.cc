@@ -20,7 +20,6 @@
 #include "src/screening/matcher.h"
 
 namespace exportctl::internal {
-namespace {
 
 // A quantity's dimension and its factor to the dimension's base unit (uL, ug); counts compare
 // only with the same count unit, singular or plural.
@@ -70,6 +69,8 @@ bool AnyPattern(const std::vector<std::string>& patterns, std::string_view value
     return Matcher::Make(p).Match(value, /*fold=*/true);
   });
 }
+
+namespace {
 
 // Every reason `l` does not cover material `m` for requirement `r` (none: it covers), and the
 // quantity it draws in the license's unit.
@@ -317,6 +318,120 @@ std::optional<double> LicenseBook::Remaining(std::string_view id) const {
   if (!l || !l->quantity) return std::nullopt;
   auto it = balances_.find(absl::string_view(id.data(), id.size()));
   return it == balances_.end() ? l->quantity->limit : it->second;
+}
+
+}  // namespace exportctl
+
+namespace exportctl {
+
+namespace {
+std::int32_t Days(std::string_view date) {
+  std::int32_t d = 0;
+  internal::ParseDate(date, &d);
+  return d;
+}
+}  // namespace
+
+std::string LicenseStatus::ToJson() const {
+  std::string out = "{\"license\":";
+  internal::AppendJsonQuoted(out, license);
+  out += ",\"authority\":";
+  internal::AppendJsonQuoted(out, authority);
+  out += ",\"status\":";
+  internal::AppendJsonQuoted(out, status);
+  out += ",\"valid_from\":";
+  internal::AppendJsonQuoted(out, valid_from);
+  out += ",\"valid_to\":";
+  internal::AppendJsonQuoted(out, valid_to);
+  absl::StrAppend(&out, ",\"days_left\":", days_left);
+  if (limit) {
+    absl::StrAppend(&out, ",\"limit\":", *limit, ",\"used\":", *used, ",\"remaining\":", *remaining,
+                    ",\"percent_used\":", *limit > 0 ? std::round(1000 * *used / *limit) / 10 : 0.0,
+                    ",\"unit\":");
+    internal::AppendJsonQuoted(out, unit);
+  }
+  out += '}';
+  return out;
+}
+
+std::string LicenseAlert::ToJson() const {
+  std::string out = "{\"request\":";
+  internal::AppendJsonQuoted(out, request);
+  out += ",\"license\":";
+  internal::AppendJsonQuoted(out, license);
+  out += ",\"alert\":";
+  internal::AppendJsonQuoted(out, alert);
+  out += ",\"detail\":";
+  internal::AppendJsonQuoted(out, detail);
+  out += '}';
+  return out;
+}
+
+std::vector<LicenseStatus> LicenseStatuses(const Licenses& licenses, const LicenseBook& book,
+                                           std::string_view as_of, int expiring_days) {
+  std::vector<LicenseStatus> out;
+  const std::int32_t today = Days(as_of);
+  for (const License& l : licenses.all()) {
+    LicenseStatus s;
+    s.license = l.id;
+    s.authority = l.authority;
+    s.valid_from = l.valid_from;
+    s.valid_to = l.valid_to;
+    s.days_left = Days(l.valid_to) - today;
+    s.status = today < Days(l.valid_from) ? "not_yet_valid"
+               : s.days_left < 0          ? "expired"
+               : s.days_left <= expiring_days ? "expiring"
+                                              : "active";
+    if (l.quantity) {
+      s.limit = l.quantity->limit;
+      s.remaining = book.Remaining(l.id);
+      s.used = *s.limit - *s.remaining;
+      s.unit = l.quantity->unit;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<LicenseAlert> PlanAlerts(const Licenses& licenses, LicenseBook book,
+                                     const std::vector<Request>& planned) {
+  std::vector<LicenseAlert> out;
+  absl::flat_hash_map<std::string, double> left;
+  for (const Request& r : planned) {
+    for (const std::string& id : r.licenses.value_or(std::vector<std::string>{})) {
+      const License* l = licenses.Find(id);
+      if (!l) {
+        out.push_back({r.id, id, "unknown", "the repository holds no such license"});
+        continue;
+      }
+      if (r.date > l->valid_to) {
+        out.push_back({r.id, id, "expired", absl::StrCat("the license ends on ", l->valid_to, ", the shipment is dated ", r.date)});
+      } else if (r.date < l->valid_from) {
+        out.push_back({r.id, id, "not_yet_valid", absl::StrCat("the license starts on ", l->valid_from)});
+      }
+      if (!l->quantity) continue;
+      auto [it, added] = left.try_emplace(l->id, book.Remaining(l->id).value_or(l->quantity->limit));
+      const std::optional<internal::Scale> cap = internal::ScaleOf(l->quantity->unit);
+      double draw = 0;
+      for (const Material& m : r.materials) {
+        if (!l->items.empty() &&
+            !((m.eccn && internal::AnyPattern(l->items, *m.eccn)) ||
+              (m.eu_dual_use && internal::AnyPattern(l->items, *m.eu_dual_use)))) {
+          continue;
+        }
+        const std::optional<internal::Scale> has = m.unit ? internal::ScaleOf(*m.unit) : std::nullopt;
+        if (!m.quantity || !has || !cap || has->dim != cap->dim || has->count != cap->count) continue;
+        draw += *m.quantity * has->factor / cap->factor;
+      }
+      if (draw > it->second + 1e-9 * std::max(1.0, it->second)) {
+        out.push_back({r.id, id, "exhausted",
+                       absl::StrCat("needs ", draw, " ", l->quantity->unit, ", ", std::max(0.0, it->second),
+                                    " left after the shipments before it")});
+      }
+      it->second -= draw;
+    }
+  }
+  return out;
 }
 
 }  // namespace exportctl
