@@ -141,6 +141,12 @@ std::vector<LicenseAlert> PlanAlerts(const Licenses& licenses, LicenseBook book,
                                      const std::vector<Request>& planned);
 
 // A loaded license repository. Immutable after Load: share one across threads. Cheap to copy.
+class Licenses;
+namespace internal {
+struct LicensesImpl;
+const LicensesImpl& ImplOf(const Licenses& licenses);
+}  // namespace internal
+
 class Licenses {
  public:
   // Files over this size are refused (license_too_large).
@@ -156,7 +162,8 @@ class Licenses {
   const License* Find(std::string_view id) const;
 
  private:
-  struct Impl;
+  friend const internal::LicensesImpl& internal::ImplOf(const Licenses& licenses);
+  using Impl = internal::LicensesImpl;
   explicit Licenses(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };

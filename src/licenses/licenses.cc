@@ -20,6 +20,7 @@
 #include "src/check/schema.h"
 #include "src/check/schema_table.h"
 #include "src/common/source.h"
+#include "src/licenses/impl.h"
 
 namespace exportctl {
 
@@ -189,10 +190,9 @@ std::optional<LicenseError> LicenseError::FromStatus(const absl::Status& status)
   return LicenseError{std::string(*code), std::string(status.message())};
 }
 
-struct Licenses::Impl {
-  std::vector<License> licenses;
-  absl::flat_hash_map<std::string, std::size_t> by_id;
-};
+namespace internal {
+const LicensesImpl& ImplOf(const Licenses& licenses) { return *licenses.impl_; }
+}  // namespace internal
 
 absl::StatusOr<Licenses> Licenses::FromJson(std::string_view text, std::string_view name) {
   if (text.size() > kMaxFileBytes) {
@@ -209,6 +209,9 @@ absl::StatusOr<Licenses> Licenses::FromJson(std::string_view text, std::string_v
                     absl::StrCat(w.Path("id"), ": `", l->id, "` is also the id of ",
                                  impl->licenses[it->second].source));
     }
+    std::vector<internal::Matcher> items;
+    for (const std::string& p : l->items) items.push_back(internal::Matcher::Make(p));
+    impl->items.push_back(std::move(items));
     impl->licenses.push_back(std::move(*l));
     return absl::OkStatus();
   };

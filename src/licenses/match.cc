@@ -1,6 +1,7 @@
 // Does a license cover a shipment's requirement? (src/licenses/match.h)
 
 #include "src/licenses/match.h"
+#include "src/licenses/impl.h"
 
 #include <algorithm>
 #include <cmath>
@@ -72,39 +73,57 @@ bool AnyPattern(const std::vector<std::string>& patterns, std::string_view value
 
 namespace {
 
-// Every reason `l` does not cover material `m` for requirement `r` (none: it covers), and the
-// quantity it draws in the license's unit.
-std::vector<std::string> WhyNot(const License& l, const LicenseRequirement& r, const Material& m,
-                                const Request& q, std::string_view date, double remaining,
-                                double* draw) {
-  std::vector<std::string> why;
-  if (!SameAuthority(r.authority, l.authority)) {
-    why.push_back(absl::StrCat("authority ", l.authority, " is not ", r.authority));
+// Whether `l` covers material `m` for requirement `r`, and, into `why` when given, every reason
+// it does not (without `why` it stops at the first, the cheap checks first: the availability
+// scan asks every license of the repository). `draw`: the quantity drawn, in the license's unit.
+bool Covers(const License& l, const std::vector<Matcher>* items, const LicenseRequirement& r,
+            const Material& m, const Request& q, std::string_view date, double remaining,
+            double* draw, std::vector<std::string>* why) {
+  bool covers = true;
+  auto fail = [&](auto&& reason) {
+    covers = false;
+    if (why) why->push_back(reason());
+    return why == nullptr;  // stop early
+  };
+  if (!SameAuthority(r.authority, l.authority) &&
+      fail([&] { return absl::StrCat("authority ", l.authority, " is not ", r.authority); })) {
+    return false;
   }
-  if (!l.basis.empty() && std::find(l.basis.begin(), l.basis.end(), r.basis) == l.basis.end()) {
-    why.push_back(absl::StrCat("basis ", r.basis, " not listed"));
-  }
-  if (!l.items.empty()) {
-    const bool eccn = m.eccn && AnyPattern(l.items, *m.eccn);
-    const bool eu = m.eu_dual_use && AnyPattern(l.items, *m.eu_dual_use);
-    if (!eccn && !eu) {
-      why.push_back(absl::StrCat("item ", m.eccn.value_or(m.eu_dual_use.value_or("(unclassified)")),
-                                 " not listed"));
-    }
+  if (!l.basis.empty() && std::find(l.basis.begin(), l.basis.end(), r.basis) == l.basis.end() &&
+      fail([&] { return absl::StrCat("basis ", r.basis, " not listed"); })) {
+    return false;
   }
   const std::string& destination = q.route.back();
   auto listed = [&](const std::string& c) {
     return l.destinations.empty() ||
            std::find(l.destinations.begin(), l.destinations.end(), c) != l.destinations.end();
   };
-  if (!listed(destination)) why.push_back(absl::StrCat("destination ", destination, " not listed"));
+  if (!l.items.empty()) {
+    auto any = [&](const std::string& value) {
+      if (!items) return AnyPattern(l.items, value);
+      return std::any_of(items->begin(), items->end(),
+                         [&](const Matcher& p) { return p.Match(value, /*fold=*/true); });
+    };
+    const bool eccn = m.eccn && any(*m.eccn);
+    const bool eu = m.eu_dual_use && any(*m.eu_dual_use);
+    if (!eccn && !eu && fail([&] {
+          return absl::StrCat("item ", m.eccn.value_or(m.eu_dual_use.value_or("(unclassified)")), " not listed");
+        })) {
+      return false;
+    }
+  }
+  if (!listed(destination) && fail([&] { return absl::StrCat("destination ", destination, " not listed"); })) {
+    return false;
+  }
   const std::optional<std::string> user_country = q.end_user ? q.end_user->country : std::nullopt;
   if (user_country && *user_country != destination) {
-    if (!listed(*user_country)) {
-      why.push_back(absl::StrCat("end user's country ", *user_country, " not listed"));
+    if (!listed(*user_country) &&
+        fail([&] { return absl::StrCat("end user's country ", *user_country, " not listed"); })) {
+      return false;
     }
-    if (!l.reexport.value_or(false)) {
-      why.push_back(absl::StrCat("re-export to ", *user_country, " not authorized"));
+    if (!l.reexport.value_or(false) &&
+        fail([&] { return absl::StrCat("re-export to ", *user_country, " not authorized"); })) {
+      return false;
     }
   }
   if (!l.end_users.empty()) {
@@ -113,28 +132,31 @@ std::vector<std::string> WhyNot(const License& l, const LicenseRequirement& r, c
     const bool named = !given.empty() &&
         std::any_of(l.end_users.begin(), l.end_users.end(),
                     [&](const std::string& u) { return NormalizeName(u) == given; });
-    if (!named) why.push_back(name ? absl::StrCat("end user ", *name, " not listed") : "end user not named");
+    if (!named && fail([&] { return name ? absl::StrCat("end user ", *name, " not listed") : std::string("end user not named"); })) {
+      return false;
+    }
   }
-  if (date < l.valid_from) why.push_back(absl::StrCat("not valid before ", l.valid_from));
-  if (date > l.valid_to) why.push_back(absl::StrCat("expired on ", l.valid_to));
+  if (date < l.valid_from && fail([&] { return absl::StrCat("not valid before ", l.valid_from); })) return false;
+  if (date > l.valid_to && fail([&] { return absl::StrCat("expired on ", l.valid_to); })) return false;
   *draw = 0;
   if (l.quantity) {
     const std::optional<Scale> cap = ScaleOf(l.quantity->unit);
     const std::optional<Scale> has = m.unit ? ScaleOf(*m.unit) : std::nullopt;
     if (!m.quantity || !m.unit) {
-      why.push_back("quantity not given (the license has a cap)");
+      fail([] { return std::string("quantity not given (the license has a cap)"); });
     } else if (!cap || !has || cap->dim != has->dim || cap->count != has->count) {
-      why.push_back(absl::StrCat("unit ", *m.unit, " cannot be compared with the license's ",
-                                 l.quantity->unit));
+      fail([&] { return absl::StrCat("unit ", *m.unit, " cannot be compared with the license's ", l.quantity->unit); });
     } else {
       *draw = *m.quantity * has->factor / cap->factor;
       if (*draw > remaining + 1e-9 * std::max(1.0, remaining)) {
-        why.push_back(absl::StrCat("quantity ", *m.quantity, " ", *m.unit, " exceeds the ",
-                                   std::max(0.0, remaining), " ", l.quantity->unit, " remaining"));
+        fail([&] {
+          return absl::StrCat("quantity ", *m.quantity, " ", *m.unit, " exceeds the ",
+                              std::max(0.0, remaining), " ", l.quantity->unit, " remaining");
+        });
       }
     }
   }
-  return why;
+  return covers;
 }
 
 const Material* FindMaterial(const Request& q, const std::string& id) {
@@ -155,8 +177,8 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
   absl::flat_hash_map<std::string, double>& left = balances ? *balances : local;
   auto remaining = [&](const License& l) {
     if (!l.quantity) return 0.0;
-    auto [it, added] = left.try_emplace(l.id, l.quantity->limit);
-    return it->second;
+    auto it = left.find(l.id);
+    return it == left.end() ? l.quantity->limit : it->second;
   };
   d->licenses_checked = true;
   d->licenses_used.clear();
@@ -193,8 +215,8 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
           continue;
         }
         double draw = 0;
-        std::vector<std::string> why = WhyNot(*l, r, *m, request, date, remaining(*l), &draw);
-        const bool covers = why.empty();
+        std::vector<std::string> why;
+        const bool covers = Covers(*l, nullptr, r, *m, request, date, remaining(*l), &draw, &why);
         d->license_checks.push_back({id, mat, covers, std::move(why)});
         if (!covers || met) continue;
         met = true;
@@ -212,15 +234,18 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
         }
         use->materials.push_back(mat);
         if (l->quantity) {
-          left[l->id] -= draw;
-          use->remaining = left[l->id];
+          auto [left_it, added] = left.try_emplace(l->id, l->quantity->limit);
+          left_it->second -= draw;
+          use->remaining = left_it->second;
           if (draws) draws->push_back({id, request.id, std::string(date), draw, l->quantity->unit});
         }
       }
       if (named.empty()) {
-        for (const License& l : licenses.all()) {
+        const LicensesImpl& impl = ImplOf(licenses);
+        for (std::size_t k = 0; k < impl.licenses.size(); ++k) {
+          const License& l = impl.licenses[k];
           double draw = 0;
-          if (!WhyNot(l, r, *m, request, date, remaining(l), &draw).empty()) continue;
+          if (!Covers(l, &impl.items[k], r, *m, request, date, remaining(l), &draw, nullptr)) continue;
           auto a = std::find_if(d->licenses_available.begin(), d->licenses_available.end(),
                                 [&](const LicenseUse& u) {
                                   return u.license == l.id && u.authority == r.authority && u.basis == r.basis;
