@@ -53,7 +53,7 @@ PYBIND11_MODULE(_exportctl, m) {
   py::class_<Policy>(m, "Policy")
       .def("evaluate_json",
            [](const Policy& p, const std::string& json, std::optional<std::string> as_of,
-              const Lists* lists, bool no_screening) {
+              const Lists* lists, bool no_screening, const Licenses* licenses) {
              std::string out;
              RequestError error;
              {
@@ -64,6 +64,7 @@ PYBIND11_MODULE(_exportctl, m) {
                  o.as_of = as_of;
                  o.lists = lists;
                  o.no_screening = no_screening;
+                 o.licenses = licenses;
                  out = p.Evaluate(*r, o).ToJson();
                } else {
                  error = ErrorOf(r.status());
@@ -73,7 +74,7 @@ PYBIND11_MODULE(_exportctl, m) {
            })
       .def("decide_json",
            [](const Policy& p, const std::string& json, std::optional<std::string> as_of,
-              const Lists* lists, bool no_screening) {
+              const Lists* lists, bool no_screening, const Licenses* licenses) {
              Verdict v;
              RequestError error;
              {
@@ -84,6 +85,7 @@ PYBIND11_MODULE(_exportctl, m) {
                  o.as_of = as_of;
                  o.lists = lists;
                  o.no_screening = no_screening;
+                 o.licenses = licenses;
                  p.Decide(*r, &v, o);
                } else {
                  error = ErrorOf(r.status());
@@ -147,6 +149,26 @@ PYBIND11_MODULE(_exportctl, m) {
         }
         return out;
       });
+  py::class_<Licenses>(m, "Licenses")
+      .def("ids", [](const Licenses& l) {
+        std::vector<std::string> out;
+        for (const License& x : l.all()) out.push_back(x.id);
+        return out;
+      });
+  // Returns (licenses or None, error code, error message).
+  m.def("load_licenses", [](const std::string& path) {
+    absl::StatusOr<Licenses> licenses;
+    {
+      py::gil_scoped_release release;
+      licenses = Licenses::Load(path);
+    }
+    if (!licenses.ok()) {
+      std::optional<LicenseError> e = LicenseError::FromStatus(licenses.status());
+      return py::make_tuple(py::none(), e ? e->code : "license_unreadable",
+                            std::string(licenses.status().message()));
+    }
+    return py::make_tuple(*std::move(licenses), "", "");
+  });
   // Returns (lists or None, error code, error message).
   m.def("load_lists", [](const std::vector<std::string>& paths) {
     absl::StatusOr<Lists> lists;

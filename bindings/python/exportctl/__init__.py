@@ -23,7 +23,7 @@ import json as _json
 import _exportctl
 
 __all__ = ["Error", "CompileError", "RequestError", "ListError", "Policy", "Lists", "compile",
-           "compile_sources", "load_lists"]
+           "compile_sources", "load_lists", "load_licenses", "Licenses", "LicenseError"]
 
 
 class Error(Exception):
@@ -102,6 +102,40 @@ def load_lists(*paths):
     return Lists(handle, paths)
 
 
+class LicenseError(Error):
+    """A license repository did not load. `code` is stable (license_unknown_field,
+    license_invalid_date, ...); the message names the file, the line or path, and the key."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Licenses:
+    """A loaded license repository. Build with load_licenses(); immutable and thread-safe."""
+
+    def __init__(self, handle, path):
+        self._handle = handle
+        self._path = path
+
+    @property
+    def ids(self):
+        return self._handle.ids()
+
+    def __reduce__(self):
+        return (load_licenses, (self._path,))
+
+
+def load_licenses(path):
+    """Loads a license repository (a JSON array or JSON Lines). Raises LicenseError when it does
+    not load cleanly."""
+    handle, code, message = _exportctl.load_licenses(str(path))
+    if handle is None:
+        raise LicenseError(code, message)
+    return Licenses(handle, str(path))
+
+
 def _handle(lists):
     return None if lists is None else lists._handle
 
@@ -113,28 +147,29 @@ class Policy:
         self._handle = handle
         self.diagnostics = diagnostics  # warnings
 
-    def evaluate(self, request, as_of=None, lists=None, no_screening=False):
+    def evaluate(self, request, as_of=None, lists=None, no_screening=False, licenses=None):
         """Returns the decision (a dict in the contract's shape) for a request given as a dict
         or a JSON string. `lists` (from load_lists) are what screen() screens parties against;
-        without them a rule that screens fails closed, unless `no_screening` opts out. Raises
-        RequestError for a malformed request."""
+        without them a rule that screens fails closed, unless `no_screening` opts out.
+        `licenses` (from load_licenses) meet license requirements with the licenses the request
+        names. Raises RequestError for a malformed request."""
         text = request if isinstance(request, str) else _json.dumps(request)
-        return _json.loads(self.evaluate_json(text, as_of, lists, no_screening))
+        return _json.loads(self.evaluate_json(text, as_of, lists, no_screening, licenses))
 
-    def evaluate_json(self, text, as_of=None, lists=None, no_screening=False):
+    def evaluate_json(self, text, as_of=None, lists=None, no_screening=False, licenses=None):
         """Returns the decision as a JSON string."""
         out, code, message, path = self._handle.evaluate_json(text, as_of, _handle(lists),
-                                                              no_screening)
+                                                              no_screening, _handle(licenses))
         if code:
             raise RequestError(code, message, path)
         return out
 
-    def decide(self, request, as_of=None, lists=None, no_screening=False):
+    def decide(self, request, as_of=None, lists=None, no_screening=False, licenses=None):
         """The fast path: returns (outcome, fired rule ids, errors) without the full decision
         (same outcome as evaluate). Raises RequestError for a malformed request."""
         text = request if isinstance(request, str) else _json.dumps(request)
         outcome, rules, errors, code, message, path = self._handle.decide_json(
-            text, as_of, _handle(lists), no_screening)
+            text, as_of, _handle(lists), no_screening, _handle(licenses))
         if code:
             raise RequestError(code, message, path)
         return outcome, rules, errors
