@@ -22,8 +22,8 @@
 
 namespace exportctl::internal {
 
-// A quantity's dimension and its factor to the dimension's base unit (uL, ug); counts compare
-// only with the same count unit, singular or plural.
+// A quantity's dimension and its factor to the dimension's base unit (uL, ug: the language's
+// unit table, FindUnit); counts compare only with the same count unit, singular or plural.
 struct Scale {
   enum class Dim { kVolume, kMass, kCount } dim;
   double factor = 1;
@@ -32,13 +32,7 @@ struct Scale {
 
 std::optional<Scale> ScaleOf(std::string_view unit) {
   using D = Scale::Dim;
-  if (unit == "uL") return Scale{D::kVolume, 1, ""};
-  if (unit == "mL") return Scale{D::kVolume, 1e3, ""};
-  if (unit == "L") return Scale{D::kVolume, 1e6, ""};
-  if (unit == "ug") return Scale{D::kMass, 1, ""};
-  if (unit == "mg") return Scale{D::kMass, 1e3, ""};
-  if (unit == "g") return Scale{D::kMass, 1e6, ""};
-  if (unit == "kg") return Scale{D::kMass, 1e9, ""};
+  if (const UnitInfo* u = FindUnit(unit)) return Scale{u->volume ? D::kVolume : D::kMass, u->factor, ""};
   if (unit.empty()) return std::nullopt;
   // The contract's count units come in pairs: vial/vials, box/boxes, ...
   std::string singular(unit);
@@ -65,10 +59,34 @@ bool SameAuthority(std::string_view rule, std::string_view license) {
              std::end(kMembers);
 }
 
-bool AnyPattern(const std::vector<std::string>& patterns, std::string_view value) {
-  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
-    return Matcher::Make(p).Match(value, /*fold=*/true);
-  });
+// Appends `,"key":"value"` to a JSON object being written (`{"key":"value"` as its first field).
+void JsonField(std::string& out, std::string_view key, std::string_view value) {
+  absl::StrAppend(&out, out.empty() ? "{\"" : ",\"", Av(key), "\":");
+  AppendJsonQuoted(out, value);
+}
+
+// Whether the license's items (compiled once per license at load, LicensesImpl::items) list
+// the material's ECCN or EU entry; a license without items lists every item.
+bool ItemListed(const std::vector<Matcher>& items, const Material& m) {
+  auto any = [&](const std::string& value) {
+    return std::any_of(items.begin(), items.end(),
+                       [&](const Matcher& p) { return p.Match(value, /*fold=*/true); });
+  };
+  return items.empty() || (m.eccn && any(*m.eccn)) || (m.eu_dual_use && any(*m.eu_dual_use));
+}
+
+// `quantity` in `from` expressed in `to`; nullopt when the units do not compare (mass against
+// volume, two different count units, an unknown unit).
+std::optional<double> Convert(double quantity, std::string_view from, std::string_view to) {
+  const std::optional<Scale> a = ScaleOf(from), b = ScaleOf(to);
+  if (!a || !b || a->dim != b->dim || a->count != b->count) return std::nullopt;
+  return quantity * a->factor / b->factor;
+}
+
+// The items a license's index names in the repository.
+const std::vector<Matcher>& ItemsOf(const Licenses& licenses, const License& l) {
+  const LicensesImpl& impl = ImplOf(licenses);
+  return impl.items[static_cast<std::size_t>(&l - impl.licenses.data())];
 }
 
 namespace {
@@ -76,7 +94,7 @@ namespace {
 // Whether `l` covers material `m` for requirement `r`, and, into `why` when given, every reason
 // it does not (without `why` it stops at the first, the cheap checks first: the availability
 // scan asks every license of the repository). `draw`: the quantity drawn, in the license's unit.
-bool Covers(const License& l, const std::vector<Matcher>* items, const LicenseRequirement& r,
+bool Covers(const License& l, const std::vector<Matcher>& items, const LicenseRequirement& r,
             const Material& m, const Request& q, std::string_view date, double remaining,
             double* draw, std::vector<std::string>* why) {
   bool covers = true;
@@ -98,19 +116,10 @@ bool Covers(const License& l, const std::vector<Matcher>* items, const LicenseRe
     return l.destinations.empty() ||
            std::find(l.destinations.begin(), l.destinations.end(), c) != l.destinations.end();
   };
-  if (!l.items.empty()) {
-    auto any = [&](const std::string& value) {
-      if (!items) return AnyPattern(l.items, value);
-      return std::any_of(items->begin(), items->end(),
-                         [&](const Matcher& p) { return p.Match(value, /*fold=*/true); });
-    };
-    const bool eccn = m.eccn && any(*m.eccn);
-    const bool eu = m.eu_dual_use && any(*m.eu_dual_use);
-    if (!eccn && !eu && fail([&] {
-          return absl::StrCat("item ", m.eccn.value_or(m.eu_dual_use.value_or("(unclassified)")), " not listed");
-        })) {
-      return false;
-    }
+  if (!ItemListed(items, m) && fail([&] {
+        return absl::StrCat("item ", m.eccn.value_or(m.eu_dual_use.value_or("(unclassified)")), " not listed");
+      })) {
+    return false;
   }
   if (!listed(destination) && fail([&] { return absl::StrCat("destination ", destination, " not listed"); })) {
     return false;
@@ -140,14 +149,14 @@ bool Covers(const License& l, const std::vector<Matcher>* items, const LicenseRe
   if (date > l.valid_to && fail([&] { return absl::StrCat("expired on ", l.valid_to); })) return false;
   *draw = 0;
   if (l.quantity) {
-    const std::optional<Scale> cap = ScaleOf(l.quantity->unit);
-    const std::optional<Scale> has = m.unit ? ScaleOf(*m.unit) : std::nullopt;
+    const std::optional<double> in_cap_unit =
+        m.quantity && m.unit ? Convert(*m.quantity, *m.unit, l.quantity->unit) : std::nullopt;
     if (!m.quantity || !m.unit) {
       fail([] { return std::string("quantity not given (the license has a cap)"); });
-    } else if (!cap || !has || cap->dim != has->dim || cap->count != has->count) {
+    } else if (!in_cap_unit) {
       fail([&] { return absl::StrCat("unit ", *m.unit, " cannot be compared with the license's ", l.quantity->unit); });
     } else {
-      *draw = *m.quantity * has->factor / cap->factor;
+      *draw = *in_cap_unit;
       if (*draw > remaining + 1e-9 * std::max(1.0, remaining)) {
         fail([&] {
           return absl::StrCat("quantity ", *m.quantity, " ", *m.unit, " exceeds the ",
@@ -216,7 +225,8 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
         }
         double draw = 0;
         std::vector<std::string> why;
-        const bool covers = Covers(*l, nullptr, r, *m, request, date, remaining(*l), &draw, &why);
+        const bool covers =
+            Covers(*l, ItemsOf(licenses, *l), r, *m, request, date, remaining(*l), &draw, &why);
         d->license_checks.push_back({id, mat, covers, std::move(why)});
         if (!covers || met) continue;
         met = true;
@@ -245,7 +255,7 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
         for (std::size_t k = 0; k < impl.licenses.size(); ++k) {
           const License& l = impl.licenses[k];
           double draw = 0;
-          if (!Covers(l, &impl.items[k], r, *m, request, date, remaining(l), &draw, nullptr)) continue;
+          if (!Covers(l, impl.items[k], r, *m, request, date, remaining(l), &draw, nullptr)) continue;
           auto a = std::find_if(d->licenses_available.begin(), d->licenses_available.end(),
                                 [&](const LicenseUse& u) {
                                   return u.license == l.id && u.authority == r.authority && u.basis == r.basis;
@@ -283,14 +293,12 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
 namespace exportctl {
 
 std::string LicenseDraw::ToJson() const {
-  std::string out = "{\"license\":";
-  internal::AppendJsonQuoted(out, license);
-  out += ",\"request\":";
-  internal::AppendJsonQuoted(out, request);
-  out += ",\"date\":";
-  internal::AppendJsonQuoted(out, date);
-  absl::StrAppend(&out, ",\"quantity\":", quantity, ",\"unit\":");
-  internal::AppendJsonQuoted(out, unit);
+  std::string out;
+  internal::JsonField(out, "license", license);
+  internal::JsonField(out, "request", request);
+  internal::JsonField(out, "date", date);
+  absl::StrAppend(&out, ",\"quantity\":", quantity);
+  internal::JsonField(out, "unit", unit);
   out += '}';
   return out;
 }
@@ -358,36 +366,28 @@ std::int32_t Days(std::string_view date) {
 }  // namespace
 
 std::string LicenseStatus::ToJson() const {
-  std::string out = "{\"license\":";
-  internal::AppendJsonQuoted(out, license);
-  out += ",\"authority\":";
-  internal::AppendJsonQuoted(out, authority);
-  out += ",\"status\":";
-  internal::AppendJsonQuoted(out, status);
-  out += ",\"valid_from\":";
-  internal::AppendJsonQuoted(out, valid_from);
-  out += ",\"valid_to\":";
-  internal::AppendJsonQuoted(out, valid_to);
+  std::string out;
+  internal::JsonField(out, "license", license);
+  internal::JsonField(out, "authority", authority);
+  internal::JsonField(out, "status", status);
+  internal::JsonField(out, "valid_from", valid_from);
+  internal::JsonField(out, "valid_to", valid_to);
   absl::StrAppend(&out, ",\"days_left\":", days_left);
   if (limit) {
     absl::StrAppend(&out, ",\"limit\":", *limit, ",\"used\":", *used, ",\"remaining\":", *remaining,
-                    ",\"percent_used\":", *limit > 0 ? std::round(1000 * *used / *limit) / 10 : 0.0,
-                    ",\"unit\":");
-    internal::AppendJsonQuoted(out, unit);
+                    ",\"percent_used\":", *limit > 0 ? std::round(1000 * *used / *limit) / 10 : 0.0);
+    internal::JsonField(out, "unit", unit);
   }
   out += '}';
   return out;
 }
 
 std::string LicenseAlert::ToJson() const {
-  std::string out = "{\"request\":";
-  internal::AppendJsonQuoted(out, request);
-  out += ",\"license\":";
-  internal::AppendJsonQuoted(out, license);
-  out += ",\"alert\":";
-  internal::AppendJsonQuoted(out, alert);
-  out += ",\"detail\":";
-  internal::AppendJsonQuoted(out, detail);
+  std::string out;
+  internal::JsonField(out, "request", request);
+  internal::JsonField(out, "license", license);
+  internal::JsonField(out, "alert", alert);
+  internal::JsonField(out, "detail", detail);
   out += '}';
   return out;
 }
@@ -436,17 +436,10 @@ std::vector<LicenseAlert> PlanAlerts(const Licenses& licenses, LicenseBook book,
       }
       if (!l->quantity) continue;
       auto [it, added] = left.try_emplace(l->id, book.Remaining(l->id).value_or(l->quantity->limit));
-      const std::optional<internal::Scale> cap = internal::ScaleOf(l->quantity->unit);
       double draw = 0;
       for (const Material& m : r.materials) {
-        if (!l->items.empty() &&
-            !((m.eccn && internal::AnyPattern(l->items, *m.eccn)) ||
-              (m.eu_dual_use && internal::AnyPattern(l->items, *m.eu_dual_use)))) {
-          continue;
-        }
-        const std::optional<internal::Scale> has = m.unit ? internal::ScaleOf(*m.unit) : std::nullopt;
-        if (!m.quantity || !has || !cap || has->dim != cap->dim || has->count != cap->count) continue;
-        draw += *m.quantity * has->factor / cap->factor;
+        if (!m.quantity || !m.unit || !internal::ItemListed(internal::ItemsOf(licenses, *l), m)) continue;
+        draw += internal::Convert(*m.quantity, *m.unit, l->quantity->unit).value_or(0);
       }
       if (draw > it->second + 1e-9 * std::max(1.0, it->second)) {
         out.push_back({r.id, id, "exhausted",
