@@ -321,14 +321,25 @@ Outcome Batch(const Policy& policy, std::istream& in,
       pos = end + 1;
     }
     std::vector<std::string>& outs_now = outs[current];
+    // Runs fn(t) for every worker t, worker 0 on this thread; t's share of the block's lines is
+    // [lines.size() * t / threads, lines.size() * (t + 1) / threads).
+    auto in_parallel = [&](auto&& fn) {
+      std::vector<std::thread> workers;
+      for (int t = 1; t < threads; ++t) workers.emplace_back(fn, t);
+      fn(0);
+      for (std::thread& w : workers) w.join();
+    };
+    auto share = [&](int t) {
+      return std::pair{lines.size() * t / threads, lines.size() * (t + 1) / threads};
+    };
     if (drawing && drawing->book) {
       // Licenses: decide the block in parallel, draw on the caps in input order (so any number
       // of threads gives the same balances), then print in parallel.
       std::vector<exportctl::Request> reqs(lines.size());
       std::vector<Decision> decs(lines.size());
       std::vector<char> valid(lines.size(), 0);
-      auto decide = [&](int t) {
-        for (size_t i = lines.size() * t / threads; i < lines.size() * (t + 1) / threads; ++i) {
+      in_parallel([&](int t) {
+        for (auto [i, end] = share(t); i < end; ++i) {
           if (absl::Status st = exportctl::Request::FromJson(lines[i].text, &reqs[i]); st.ok()) {
             valid[i] = 1;
             policy.Evaluate(reqs[i], &decs[i], options[t]);
@@ -336,11 +347,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
             decs[i] = LineError(policy, lines[i].number, CodeOf(st), std::string(st.message()));
           }
         }
-      };
-      std::vector<std::thread> deciders;
-      for (int t = 1; t < threads; ++t) deciders.emplace_back(decide, t);
-      decide(0);
-      for (std::thread& w : deciders) w.join();
+      });
       for (size_t i = 0; i < lines.size(); ++i) {
         if (valid[i]) drawing->book->Draw(reqs[i], &decs[i], &drawing->draws);
       }
@@ -348,41 +355,25 @@ Outcome Batch(const Policy& policy, std::istream& in,
         std::cerr << "exportctl: cannot write the ledger\n";
         std::exit(kExitBadInput);
       }
-      auto show = [&](int t) {
+      in_parallel([&](int t) {
         outs_now[t].clear();
         worsts[t] = Outcome::kPermitted;
-        for (size_t i = lines.size() * t / threads; i < lines.size() * (t + 1) / threads; ++i) {
+        for (auto [i, end] = share(t); i < end; ++i) {
           print(decs[i], outs_now[t]);
           worsts[t] = std::max(worsts[t], decs[i].outcome);
         }
-      };
-      std::vector<std::thread> printers;
-      for (int t = 1; t < threads; ++t) printers.emplace_back(show, t);
-      show(0);
-      for (std::thread& w : printers) w.join();
-      for (int t = 0; t < threads; ++t) worst = std::max(worst, worsts[t]);
-      if (writing.valid()) writing.get();
-      writing = std::async(std::launch::async, [&outs_now] {
-        for (const std::string& o : outs_now) std::cout.write(o.data(), static_cast<std::streamsize>(o.size()));
       });
-      current ^= 1;
-      if (!in) break;
-      continue;
+    } else {
+      in_parallel([&](int t) {
+        outs_now[t].clear();
+        worsts[t] = Outcome::kPermitted;
+        for (auto [i, end] = share(t); i < end; ++i) {
+          worsts[t] = std::max(worsts[t], DecideLine(policy, lines[i].text, lines[i].number,
+                                                     options[t], print, requests[t], decisions[t],
+                                                     outs_now[t]));
+        }
+      });
     }
-    auto work = [&](int t) {
-      size_t begin = lines.size() * t / threads, end = lines.size() * (t + 1) / threads;
-      outs_now[t].clear();
-      worsts[t] = Outcome::kPermitted;
-      for (size_t i = begin; i < end; ++i) {
-        worsts[t] = std::max(worsts[t], DecideLine(policy, lines[i].text, lines[i].number,
-                                                   options[t], print, requests[t], decisions[t],
-                                                   outs_now[t]));
-      }
-    };
-    std::vector<std::thread> workers;
-    for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
-    work(0);
-    for (std::thread& w : workers) w.join();
     for (int t = 0; t < threads; ++t) worst = std::max(worst, worsts[t]);
     if (writing.valid()) writing.get();
     writing = std::async(std::launch::async, [&outs_now] {
@@ -555,10 +546,9 @@ int LicensesCommand(const Options& o) {
   }
   std::string as_of;
   if (o.as_of) {
-    std::int32_t days;
+    // The request decoder is the one public date check: a request dated --as-of.
     if (!exportctl::Request::FromJson("{\"id\":\"x\",\"date\":\"" + *o.as_of +
                                       "\",\"route\":[\"US\",\"DE\"],\"materials\":[{\"id\":\"m\"}]}").ok()) {
-      (void)days;
       return Usage("--as-of is a date (YYYY-MM-DD)");
     }
     as_of = *o.as_of;
