@@ -221,23 +221,28 @@ void BM_StandardPacksScreened(benchmark::State& state) {
 }
 BENCHMARK(BM_StandardPacksScreened)->Arg(0)->Arg(1);
 
-// The bundled example shipments (rules/examples/*.json but the screening ones) through the
-// standard packs but screening, per decision. Arg 0: Decide; 1: Evaluate. The rules are read
-// from $EXPORTCTL_BENCH_RULES when set (to time other versions of the packs on this engine).
-void BM_StandardPacksExamples(benchmark::State& state) {
+// Every standard pack under the rules tree (every directory but the examples and the screening
+// pack); $EXPORTCTL_BENCH_RULES points at another tree (to time other versions of the packs on
+// this engine).
+const Policy& StandardPacks() {
   namespace fs = std::filesystem;
-  static const std::string root = [] {
-    const char* env = std::getenv("EXPORTCTL_BENCH_RULES");
-    return env ? std::string(env) : std::string(EXPORTCTL_SOURCE_DIR) + "/rules";
-  }();
   static const Policy* policy = [] {
+    const char* env = std::getenv("EXPORTCTL_BENCH_RULES");
+    const std::string root = env ? std::string(env) : std::string(EXPORTCTL_SOURCE_DIR) + "/rules";
     std::vector<std::string> packs;
-    for (const char* p : {"data", "ear", "eu", "transport", "us_sanctions"}) {
-      packs.push_back(root + "/" + p);
+    for (const auto& e : fs::directory_iterator(root)) {
+      const std::string name = e.path().filename().string();
+      if (e.is_directory() && name != "examples" && name != "screening") packs.push_back(e.path().string());
     }
-    if (fs::exists(root + "/common")) packs.push_back(root + "/common");
+    std::sort(packs.begin(), packs.end());
     return new Policy(*Policy::Compile(packs));
   }();
+  return *policy;
+}
+
+// The example shipments (rules/examples/*.json but the screening ones), in file order.
+const std::vector<Request>& ExampleShipments() {
+  namespace fs = std::filesystem;
   static const std::vector<Request>* requests = [] {
     auto* out = new std::vector<Request>;
     std::vector<fs::path> files;
@@ -254,6 +259,14 @@ void BM_StandardPacksExamples(benchmark::State& state) {
     }
     return out;
   }();
+  return *requests;
+}
+
+// The example shipments through every standard pack but screening, per decision. Arg 0:
+// Decide; 1: Evaluate.
+void BM_StandardPacksExamples(benchmark::State& state) {
+  const Policy* policy = &StandardPacks();
+  const std::vector<Request>* requests = &ExampleShipments();
   exportctl::EvaluateOptions options;
   options.no_screening = true;
   exportctl::Verdict verdict;
@@ -278,16 +291,7 @@ BENCHMARK(BM_StandardPacksExamples)->Arg(0)->Arg(1);
 // order (what `eval --batch --licenses` does per shipment); arg 2: the same with requests that
 // name no license, so each requirement is checked against all 1,000 (licenses_available).
 void BM_StandardPacksExamplesLicensed(benchmark::State& state) {
-  namespace fs = std::filesystem;
-  static const Policy* policy = [] {
-    std::vector<std::string> packs;
-    for (const auto& e : fs::directory_iterator(std::string(EXPORTCTL_SOURCE_DIR) + "/rules")) {
-      const std::string name = e.path().filename().string();
-      if (e.is_directory() && name != "examples" && name != "screening") packs.push_back(e.path().string());
-    }
-    std::sort(packs.begin(), packs.end());
-    return new Policy(*Policy::Compile(packs));
-  }();
+  const Policy* policy = &StandardPacks();
   static const exportctl::Licenses* licenses = [] {
     std::string text;
     const char* authorities[] = {"BIS", "OFAC", "DE-BAFA", "CDC", "USDA APHIS"};
@@ -300,21 +304,9 @@ void BM_StandardPacksExamplesLicensed(benchmark::State& state) {
     return new exportctl::Licenses(*exportctl::Licenses::FromJson(text, "bench"));
   }();
   static const std::vector<Request>* requests = [] {
-    auto* out = new std::vector<Request>;
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(std::string(EXPORTCTL_SOURCE_DIR) + "/rules/examples")) {
-      const std::string name = e.path().filename().string();
-      if (e.path().extension() == ".json" && name.rfind("screening-", 0) != 0) files.push_back(e.path());
-    }
-    std::sort(files.begin(), files.end());
-    int i = 0;
-    for (const fs::path& f : files) {
-      std::ifstream in(f);
-      std::stringstream text;
-      text << in.rdbuf();
-      Request r = *Request::FromJson(text.str());
-      r.licenses = std::vector<std::string>{"L" + std::to_string(i++ % 1000)};
-      out->push_back(std::move(r));
+    auto* out = new std::vector<Request>(ExampleShipments());
+    for (std::size_t i = 0; i < out->size(); ++i) {
+      (*out)[i].licenses = std::vector<std::string>{"L" + std::to_string(i % 1000)};
     }
     return out;
   }();
