@@ -44,6 +44,23 @@ RequestError ErrorOf(const absl::Status& status) {
   return {"invalid_request", "$", std::string(status.message())};
 }
 
+// Loads data apart from the rules (lists, licenses) without the GIL: (the data or None, the
+// error's stable code, its message).
+template <typename Error, typename Load>
+py::tuple LoadResult(Load&& load, const char* fallback_code) {
+  decltype(load()) loaded = absl::UnknownError("not loaded");
+  {
+    py::gil_scoped_release release;
+    loaded = load();
+  }
+  if (!loaded.ok()) {
+    std::optional<Error> e = Error::FromStatus(loaded.status());
+    return py::make_tuple(py::none(), e ? e->code : fallback_code,
+                          std::string(loaded.status().message()));
+  }
+  return py::make_tuple(*std::move(loaded), "", "");
+}
+
 }  // namespace
 }  // namespace exportctl::python
 
@@ -155,33 +172,12 @@ PYBIND11_MODULE(_exportctl, m) {
         for (const License& x : l.all()) out.push_back(x.id);
         return out;
       });
-  // Returns (licenses or None, error code, error message).
+  // Each returns (the loaded data or None, error code, error message).
   m.def("load_licenses", [](const std::string& path) {
-    absl::StatusOr<Licenses> licenses;
-    {
-      py::gil_scoped_release release;
-      licenses = Licenses::Load(path);
-    }
-    if (!licenses.ok()) {
-      std::optional<LicenseError> e = LicenseError::FromStatus(licenses.status());
-      return py::make_tuple(py::none(), e ? e->code : "license_unreadable",
-                            std::string(licenses.status().message()));
-    }
-    return py::make_tuple(*std::move(licenses), "", "");
+    return LoadResult<LicenseError>([&] { return Licenses::Load(path); }, "license_unreadable");
   });
-  // Returns (lists or None, error code, error message).
   m.def("load_lists", [](const std::vector<std::string>& paths) {
-    absl::StatusOr<Lists> lists;
-    {
-      py::gil_scoped_release release;
-      lists = Lists::Load(paths);
-    }
-    if (!lists.ok()) {
-      std::optional<ListError> e = ListError::FromStatus(lists.status());
-      return py::make_tuple(py::none(), e ? e->code : "list_unreadable",
-                            std::string(lists.status().message()));
-    }
-    return py::make_tuple(*std::move(lists), "", "");
+    return LoadResult<ListError>([&] { return Lists::Load(paths); }, "list_unreadable");
   });
   m.attr("DEFAULT_SCREEN_THRESHOLD") = kDefaultScreenThreshold;
   m.def("compile_paths", [](const std::vector<std::string>& paths) {
