@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <random>
+
+#include "absl/strings/str_cat.h"
 
 #include "exportctl/exportctl.h"
 
@@ -290,6 +293,60 @@ TEST(LicenseMatchTest, AuthorityBasisUnknownAndNeverBelowReview) {
   ASSERT_EQ(av.licenses_available.size(), 1u);
   EXPECT_EQ(av.licenses_available[0].license, "L1");
   EXPECT_TRUE(av.licenses_used.empty());
+}
+
+// The availability scan reads an index (by authority and destination), not the repository:
+// over a generated repository and shipments, the licenses it lists are exactly those that,
+// named alone, cover, in repository order.
+TEST(LicenseMatchTest, AvailableIsEveryLicenseThatWouldCover) {
+  std::mt19937 rng(13);
+  auto pick = [&](const std::vector<std::string>& from) { return from[rng() % from.size()]; };
+  const std::vector<std::string> authorities = {"BIS", "OFAC", "DE-BAFA", "EU", "NL-CDIU", "US-BIS", "CH-SECO"};
+  const std::vector<std::string> countries = {"BR", "CL", "IN", "AR", "DE"};
+  const std::vector<std::string> items = {"1C351.a.*", "1C351*", "1C351.c.2", "2B352"};
+  std::string text;
+  for (int i = 0; i < 300; ++i) {
+    text += absl::StrCat(R"({"id": "L)", i, R"(", "authority": ")", pick(authorities), "\"");
+    if (rng() % 3) text += absl::StrCat(R"(, "basis": [")", rng() % 2 ? "CB2" : "2021/821 Art. 3(1)", "\"]");
+    if (rng() % 3) text += absl::StrCat(R"(, "items": [")", pick(items), R"(", ")", pick(items), "\"]");
+    if (rng() % 4) {
+      text += absl::StrCat(R"(, "destinations": [")", pick(countries), R"(", ")", pick(countries), "\"]");
+    }
+    if (rng() % 3 == 0) text += R"(, "end_users": ["Instituto Nacional de Infectologia"])";
+    if (rng() % 2) text += R"(, "reexport": true)";
+    if (rng() % 3 == 0) text += R"(, "quantity": {"limit": 10, "unit": "mL"})";
+    text += rng() % 4 ? R"(, "valid_from": "2026-01-01", "valid_to": "2026-12-31"})"
+                      : R"(, "valid_from": "2025-01-01", "valid_to": "2025-12-31"})";
+    text += "\n";
+  }
+  absl::StatusOr<Licenses> repo = Licenses::FromJson(text, "generated.jsonl");
+  ASSERT_TRUE(repo.ok()) << repo.status();
+  EvaluateOptions o;
+  o.licenses = &*repo;
+  int listed = 0;
+  for (int s = 0; s < 60; ++s) {
+    Request r = Shipment();
+    r.licenses.reset();
+    r.route = {"US", pick(countries)};
+    r.end_user->country = rng() % 3 ? r.route.back() : pick(countries);
+    if (rng() % 2) r.end_user->name = "Another Lab";
+    r.materials[0].eccn = rng() % 2 ? "1C351.a.34" : "1C351.c.2";
+    if (rng() % 2) std::swap(r.materials[0].eccn, r.materials[0].eu_dual_use);
+    r.materials[0].quantity = rng() % 2 ? 2 : 20;
+    const Decision d = Pack().Evaluate(r, o);
+    ASSERT_EQ(d.licenses_required.size(), 1u) << d.ToJson();
+    std::vector<std::string> available, covering;
+    for (const LicenseUse& a : d.licenses_available) available.push_back(a.license);
+    for (const License& l : repo->all()) {
+      Request named = r;
+      named.licenses = std::vector<std::string>{l.id};
+      const Decision n = Pack().Evaluate(named, o);
+      if (!n.licenses_used.empty()) covering.push_back(l.id);
+    }
+    EXPECT_EQ(available, covering) << "shipment " << s << ": " << d.ToJson();
+    listed += static_cast<int>(available.size());
+  }
+  EXPECT_GT(listed, 20);  // the generated cases do reach covering licenses
 }
 
 }  // namespace

@@ -6,8 +6,11 @@
 writes OUTDIR/requests.jsonl (100,000 lines, md5 a3874e20e06396ea1a38e01c5f183e4b, the same
 bytes as the JavaScript generator), OUTDIR/shipments.jsonl (each line as an exportctl request:
 route [US, destination], one material with eccn = classification, end_user.name = end_user)
-OUTDIR/policy.ecr (the peer policy in the exportctl language, its sets as reference data) and
-OUTDIR/denied.txt (the denied names, one a line, for the plain C++ floor).
+OUTDIR/policy.ecr (the peer policy in the exportctl language, its sets as reference data),
+OUTDIR/denied.txt (the denied names, one a line, for the plain C++ floor), and for issue 13's
+license benchmark OUTDIR/licenses.jsonl (1,000 licenses: authorities, items, destinations, end
+users, windows and caps drawn like a sponsor's repository) and OUTDIR/shipments-named.jsonl (the
+shipments, each naming one of those licenses).
 """
 
 import hashlib
@@ -86,7 +89,33 @@ def generate():
         req["end_user"] = pick(denied) if rnd() < 0.03 else pick(clean)
         req["end_use"] = pick(END_USES)
         lines.append(req)
-    return lines, denied
+    return lines, denied, clean
+
+
+def licenses(clean):
+    """1,000 license records, deterministic (their own Mulberry32 stream)."""
+    rnd = Mulberry32(SEED + 13)
+    pick = lambda arr: arr[int(rnd() * len(arr))]
+    outside = [d for d in DESTINATIONS if d not in AG and d not in EMBARGO]
+    out = []
+    for i in range(1000):
+        u = rnd()
+        rec = {"id": f"L{i}", "authority": "BIS" if u < 0.8 else "OFAC" if u < 0.9 else "DE-BAFA",
+               "basis": ["CB2"],
+               "items": sorted({pick(["1C351*", "1C352", "1C353", "1C354", "1C35*"])
+                                for _ in range(1 + int(rnd() * 2))}),
+               "destinations": sorted({pick(outside) for _ in range(1 + int(rnd() * 3))})}
+        if rnd() < 0.4:
+            rec["end_users"] = sorted({pick(clean) for _ in range(1 + int(rnd() * 3))})
+        start = 2024 + int(rnd() * 3)
+        rec["valid_from"] = f"{start}-{1 + int(rnd() * 12):02d}-01"
+        rec["valid_to"] = f"{start + 1 + int(rnd() * 2)}-{1 + int(rnd() * 12):02d}-28"
+        if rnd() < 0.1:
+            rec["quantity"] = {"limit": 500, "unit": "mL"}
+        rec["reexport"] = rnd() < 0.3
+        rec["conditions"] = ["report each shipment within 30 days"]
+        out.append(rec)
+    return out
 
 
 def quote(s):
@@ -134,19 +163,24 @@ def policy(denied):
 def main():
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     out.mkdir(parents=True, exist_ok=True)
-    lines, denied = generate()
+    lines, denied, clean = generate()
     raw = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in lines)
     digest = hashlib.md5(raw.encode()).hexdigest()
     if digest != MD5:
         sys.exit(f"requests.jsonl md5 {digest} != {MD5}: the port drifted from gen-requests.js")
     (out / "requests.jsonl").write_text(raw, encoding="utf-8")
-    with open(out / "shipments.jsonl", "w", encoding="utf-8") as f:
-        for r in lines:
-            f.write(json.dumps({"id": str(r["id"]), "date": "2026-11-25",
-                                "route": ["US", r["destination"]],
-                                "end_user": {"name": r["end_user"], "end_use": r["end_use"]},
-                                "materials": [{"id": "m1", "eccn": r["classification"]}]},
-                               ensure_ascii=False, separators=(",", ":")) + "\n")
+    for name, named in (("shipments.jsonl", False), ("shipments-named.jsonl", True)):
+        with open(out / name, "w", encoding="utf-8") as f:
+            for r in lines:
+                ship = {"id": str(r["id"]), "date": "2026-11-25", "route": ["US", r["destination"]],
+                        "end_user": {"name": r["end_user"], "end_use": r["end_use"]},
+                        "materials": [{"id": "m1", "eccn": r["classification"]}]}
+                if named:
+                    ship["licenses"] = [f"L{r['id'] % 1000}"]
+                f.write(json.dumps(ship, ensure_ascii=False, separators=(",", ":")) + "\n")
+    with open(out / "licenses.jsonl", "w", encoding="utf-8") as f:
+        for rec in licenses(clean):
+            f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
     (out / "policy.ecr").write_text(policy(denied), encoding="utf-8")
     (out / "denied.txt").write_text("".join(n + "\n" for n in denied), encoding="utf-8")
 

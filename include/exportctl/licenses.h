@@ -99,6 +99,11 @@ class LicenseBook {
   // balances left, and draws: as EvaluateOptions::licenses, with depletion. The draws made are
   // appended to `draws`.
   void Draw(const Request& request, Decision* decision, std::vector<LicenseDraw>* draws);
+  // Whether the book can change `decision` made with EvaluateOptions::licenses alone (full
+  // caps, no draws): it checks, uses or lists a license with a cap. Only such decisions need
+  // Draw, in order; the others the book would leave as they are (`eval --batch` decides them in
+  // parallel and draws for the rest in input order).
+  bool Affects(const Decision& decision) const;
   // What the license's cap has left (nullopt: no such capped license).
   std::optional<double> Remaining(std::string_view id) const;
 

@@ -215,25 +215,26 @@ Decision LineError(const Policy& policy, size_t number, std::string code, std::s
   return d;
 }
 
-// Decides one JSON Lines request into `out`. `request` and `d` are the worker's, reused from
-// line to line.
-template <typename Print>
-Outcome DecideLine(const Policy& policy, std::string_view line, size_t number,
-                   const exportctl::EvaluateOptions& options, const Print& print,
-                   exportctl::Request& request, Decision& d, std::string& out) {
-  if (absl::Status st = exportctl::Request::FromJson(line, &request); st.ok()) {
-    policy.Evaluate(request, &d, options);
-  } else {
+// Decides one JSON Lines request. `request` and `d` are the worker's, reused from line to
+// line. False when the line is not a valid request (`d` then says why, failing closed).
+bool DecideLine(const Policy& policy, std::string_view line, size_t number,
+                const exportctl::EvaluateOptions& options, exportctl::Request& request, Decision& d) {
+  if (absl::Status st = exportctl::Request::FromJson(line, &request); !st.ok()) {
     d = LineError(policy, number, CodeOf(st), std::string(st.message()));
+    return false;
   }
-  print(d, out);
-  return d.outcome;
+  policy.Evaluate(request, &d, options);
+  return true;
 }
 
 // Draws on license caps across the shipments, in input order, and appends them to the ledger
 // (--licenses, --ledger): flushed and fsync'd after each block or shipment.
 struct LicenseDrawing {
   exportctl::LicenseBook* book = nullptr;
+  const exportctl::Licenses* licenses = nullptr;  // the book's repository
+  // How a line the book affects is decided again before it draws (without the repository,
+  // which Draw applies; with --explain's trace, not --coverage's, which counted it once).
+  exportctl::EvaluateOptions options;
   int ledger = -1;  // file descriptor, or -1
   std::vector<exportctl::LicenseDraw> draws;
   bool Append() {
@@ -254,6 +255,10 @@ struct LicenseDrawing {
 // lines of a block are split between `threads` workers, each writing into its own buffer, and
 // the buffers are written out while the next block is decided. A line longer than kMaxLine is
 // not buffered further: it gets a `too_large` review decision and is skipped.
+// With a license book (`drawing`), the workers decide with the repository alone; a decision the
+// book can change (LicenseBook::Affects: it involves a capped license) is left as a hole in the
+// worker's buffer and decided again after the block, in input order, drawing on the caps, so
+// any number of threads gives the same balances.
 template <typename Print>
 Outcome Batch(const Policy& policy, std::istream& in,
               const std::vector<exportctl::EvaluateOptions>& options, const Print& print,
@@ -276,6 +281,18 @@ Outcome Batch(const Policy& policy, std::istream& in,
     size_t number;
   };
   std::vector<Line> lines;
+  // A line the book can change: where in its worker's buffer its decision goes, and the text.
+  struct Hole {
+    size_t offset;
+    size_t line;  // index into `lines`
+    std::string text;
+  };
+  std::vector<std::vector<Hole>> holes[2] = {std::vector<std::vector<Hole>>(threads),
+                                             std::vector<std::vector<Hole>>(threads)};
+  std::vector<exportctl::EvaluateOptions> parallel = options;
+  if (drawing && drawing->book) {
+    for (exportctl::EvaluateOptions& p : parallel) p.licenses = drawing->licenses;
+  }
   while (in || !carry.empty()) {
     block.assign(carry);  // the partial line left from the last block comes first
     const size_t kept = block.size();
@@ -321,6 +338,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
       pos = end + 1;
     }
     std::vector<std::string>& outs_now = outs[current];
+    std::vector<std::vector<Hole>>& holes_now = holes[current];
     // Runs fn(t) for every worker t, worker 0 on this thread; t's share of the block's lines is
     // [lines.size() * t / threads, lines.size() * (t + 1) / threads).
     auto in_parallel = [&](auto&& fn) {
@@ -332,52 +350,54 @@ Outcome Batch(const Policy& policy, std::istream& in,
     auto share = [&](int t) {
       return std::pair{lines.size() * t / threads, lines.size() * (t + 1) / threads};
     };
-    if (drawing && drawing->book) {
-      // Licenses: decide the block in parallel, draw on the caps in input order (so any number
-      // of threads gives the same balances), then print in parallel.
-      std::vector<exportctl::Request> reqs(lines.size());
-      std::vector<Decision> decs(lines.size());
-      std::vector<char> valid(lines.size(), 0);
-      in_parallel([&](int t) {
-        for (auto [i, end] = share(t); i < end; ++i) {
-          if (absl::Status st = exportctl::Request::FromJson(lines[i].text, &reqs[i]); st.ok()) {
-            valid[i] = 1;
-            policy.Evaluate(reqs[i], &decs[i], options[t]);
-          } else {
-            decs[i] = LineError(policy, lines[i].number, CodeOf(st), std::string(st.message()));
-          }
+    in_parallel([&](int t) {
+      outs_now[t].clear();
+      holes_now[t].clear();
+      worsts[t] = Outcome::kPermitted;
+      for (auto [i, end] = share(t); i < end; ++i) {
+        const bool valid = DecideLine(policy, lines[i].text, lines[i].number, parallel[t],
+                                      requests[t], decisions[t]);
+        if (valid && drawing && drawing->book && drawing->book->Affects(decisions[t])) {
+          std::string discard;  // (print also consumes what --explain traced)
+          print(decisions[t], discard);
+          holes_now[t].push_back({outs_now[t].size(), i, {}});
+          continue;
         }
-      });
-      for (size_t i = 0; i < lines.size(); ++i) {
-        if (valid[i]) drawing->book->Draw(reqs[i], &decs[i], &drawing->draws);
+        print(decisions[t], outs_now[t]);
+        worsts[t] = std::max(worsts[t], decisions[t].outcome);
+      }
+    });
+    if (drawing && drawing->book) {
+      // The holes in input order: worker t's lines come before worker t + 1's.
+      for (int t = 0; t < threads; ++t) {
+        for (Hole& h : holes_now[t]) {
+          DecideLine(policy, lines[h.line].text, lines[h.line].number, drawing->options,
+                     requests[0], decisions[0]);
+          drawing->book->Draw(requests[0], &decisions[0], &drawing->draws);
+          print(decisions[0], h.text);
+          worst = std::max(worst, decisions[0].outcome);
+        }
       }
       if (!drawing->Append()) {
         std::cerr << "exportctl: cannot write the ledger\n";
         std::exit(kExitBadInput);
       }
-      in_parallel([&](int t) {
-        outs_now[t].clear();
-        worsts[t] = Outcome::kPermitted;
-        for (auto [i, end] = share(t); i < end; ++i) {
-          print(decs[i], outs_now[t]);
-          worsts[t] = std::max(worsts[t], decs[i].outcome);
-        }
-      });
-    } else {
-      in_parallel([&](int t) {
-        outs_now[t].clear();
-        worsts[t] = Outcome::kPermitted;
-        for (auto [i, end] = share(t); i < end; ++i) {
-          worsts[t] = std::max(worsts[t], DecideLine(policy, lines[i].text, lines[i].number,
-                                                     options[t], print, requests[t], decisions[t],
-                                                     outs_now[t]));
-        }
-      });
     }
     for (int t = 0; t < threads; ++t) worst = std::max(worst, worsts[t]);
     if (writing.valid()) writing.get();
-    writing = std::async(std::launch::async, [&outs_now] {
-      for (const std::string& o : outs_now) std::cout.write(o.data(), static_cast<std::streamsize>(o.size()));
+    writing = std::async(std::launch::async, [&outs_now, &holes_now] {
+      auto write = [](std::string_view text) {
+        std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+      };
+      for (size_t t = 0; t < outs_now.size(); ++t) {
+        size_t at = 0;
+        for (const Hole& h : holes_now[t]) {
+          write(std::string_view(outs_now[t]).substr(at, h.offset - at));
+          write(h.text);
+          at = h.offset;
+        }
+        write(std::string_view(outs_now[t]).substr(at));
+      }
     });
     current ^= 1;
     if (!in) break;
@@ -443,6 +463,7 @@ int Eval(const Options& o) {
     licenses = std::move(*l);
     book.emplace(*licenses);
     drawing.book = &*book;
+    drawing.licenses = &*licenses;
     if (o.ledger) {
       if (absl::Status st = book->LoadLedger(*o.ledger); !st.ok()) {
         std::cerr << "exportctl: " << st.message() << "\n";
@@ -468,10 +489,12 @@ int Eval(const Options& o) {
     options[t].as_of = o.as_of;
     options[t].lists = lists.lists ? &*lists.lists : nullptr;
     options[t].no_screening = o.no_screening;
-    options[t].licenses = nullptr;  // the book draws on the licenses, in input order
+    options[t].licenses = nullptr;  // the book draws on the licenses (--batch: see Batch)
     if (o.explain) options[t].trace = &trace;
     if (o.coverage) options[t].trace = &coverage[t];
   }
+  drawing.options = options[0];
+  if (o.coverage) drawing.options.trace = nullptr;
   auto print = [&](const Decision& d, std::string& out) {
     if (o.format == "text") {
       out += d.ToText();

@@ -211,8 +211,7 @@ absl::StatusOr<Licenses> Licenses::FromJson(std::string_view text, std::string_v
     }
     std::vector<internal::Matcher> items;
     for (const std::string& p : l->items) items.push_back(internal::Matcher::Make(p));
-    impl->items.push_back(std::move(items));
-    impl->licenses.push_back(std::move(*l));
+    impl->Add(std::move(*l), std::move(items));
     return absl::OkStatus();
   };
   const std::size_t first = text.find_first_not_of(" \t\r\n");

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -47,9 +48,9 @@ std::optional<Scale> ScaleOf(std::string_view unit) {
 // The authority a rule names and the one a license is issued by: equal, or a member state's
 // authority (XX-NAME, XX an EU member state) or "EU" for the rules' "EU member state competent
 // authority".
-bool SameAuthority(std::string_view rule, std::string_view license) {
-  if (rule == license) return true;
-  if (!absl::StartsWith(Av(rule), "EU member state")) return false;
+bool EuMemberRule(std::string_view rule) { return absl::StartsWith(Av(rule), "EU member state"); }
+
+bool EuMemberAuthority(std::string_view license) {
   if (license == "EU") return true;
   static constexpr std::string_view kMembers[] = {
       "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
@@ -57,6 +58,39 @@ bool SameAuthority(std::string_view rule, std::string_view license) {
   return license.size() > 3 && license[2] == '-' &&
          std::find(std::begin(kMembers), std::end(kMembers), license.substr(0, 2)) !=
              std::end(kMembers);
+}
+
+bool SameAuthority(std::string_view rule, std::string_view license) {
+  return rule == license || (EuMemberRule(rule) && EuMemberAuthority(license));
+}
+
+std::uint64_t LicensesImpl::UserBit(std::string_view normalized) {
+  if (normalized.empty()) return 0;
+  return std::uint64_t{1} << (absl::HashOf(Av(normalized)) % 64);
+}
+
+void LicensesImpl::Add(License l, std::vector<Matcher> patterns) {
+  Entry entry{static_cast<std::uint32_t>(licenses.size()), 0, 0, 0};
+  ParseDate(l.valid_from, &entry.from);  // valid: the loader checked the dates
+  ParseDate(l.valid_to, &entry.to);
+  std::vector<std::string> users;
+  for (const std::string& u : l.end_users) {
+    users.push_back(NormalizeName(u));
+    entry.users |= UserBit(users.back());
+  }
+  if (!users.empty() && entry.users == 0) entry.users = ~std::uint64_t{0};  // names that normalise to ""
+  auto file = [&](ByDestination& index) {
+    if (l.destinations.empty()) index[""].push_back(entry);
+    for (const std::string& d : l.destinations) {
+      std::vector<Entry>& at = index[d];
+      if (at.empty() || at.back().license != entry.license) at.push_back(entry);  // listed twice
+    }
+  };
+  file(by_authority[l.authority]);
+  if (EuMemberAuthority(l.authority)) file(eu_member);
+  end_users.push_back(std::move(users));
+  items.push_back(std::move(patterns));
+  licenses.push_back(std::move(l));
 }
 
 // Appends `,"key":"value"` to a JSON object being written (`{"key":"value"` as its first field).
@@ -83,10 +117,9 @@ std::optional<double> Convert(double quantity, std::string_view from, std::strin
   return quantity * a->factor / b->factor;
 }
 
-// The items a license's index names in the repository.
-const std::vector<Matcher>& ItemsOf(const Licenses& licenses, const License& l) {
-  const LicensesImpl& impl = ImplOf(licenses);
-  return impl.items[static_cast<std::size_t>(&l - impl.licenses.data())];
+// A license's index in its repository.
+std::size_t IndexOf(const LicensesImpl& impl, const License& l) {
+  return static_cast<std::size_t>(&l - impl.licenses.data());
 }
 
 namespace {
@@ -94,9 +127,11 @@ namespace {
 // Whether `l` covers material `m` for requirement `r`, and, into `why` when given, every reason
 // it does not (without `why` it stops at the first, the cheap checks first: the availability
 // scan asks every license of the repository). `draw`: the quantity drawn, in the license's unit.
-bool Covers(const License& l, const std::vector<Matcher>& items, const LicenseRequirement& r,
-            const Material& m, const Request& q, std::string_view date, double remaining,
-            double* draw, std::vector<std::string>* why) {
+// `user`: the end user's name normalised (NormalizeName), "" when not named.
+bool Covers(const LicensesImpl& impl, std::size_t k, const LicenseRequirement& r,
+            const Material& m, const Request& q, const std::string& user, std::string_view date,
+            double remaining, double* draw, std::vector<std::string>* why) {
+  const License& l = impl.licenses[k];
   bool covers = true;
   auto fail = [&](auto&& reason) {
     covers = false;
@@ -116,7 +151,7 @@ bool Covers(const License& l, const std::vector<Matcher>& items, const LicenseRe
     return l.destinations.empty() ||
            std::find(l.destinations.begin(), l.destinations.end(), c) != l.destinations.end();
   };
-  if (!ItemListed(items, m) && fail([&] {
+  if (!ItemListed(impl.items[k], m) && fail([&] {
         return absl::StrCat("item ", m.eccn.value_or(m.eu_dual_use.value_or("(unclassified)")), " not listed");
       })) {
     return false;
@@ -135,12 +170,9 @@ bool Covers(const License& l, const std::vector<Matcher>& items, const LicenseRe
       return false;
     }
   }
-  if (!l.end_users.empty()) {
+  if (const std::vector<std::string>& users = impl.end_users[k]; !users.empty()) {
     const std::optional<std::string> name = q.end_user ? q.end_user->name : std::nullopt;
-    const std::string given = name ? NormalizeName(*name) : "";
-    const bool named = !given.empty() &&
-        std::any_of(l.end_users.begin(), l.end_users.end(),
-                    [&](const std::string& u) { return NormalizeName(u) == given; });
+    const bool named = !user.empty() && std::find(users.begin(), users.end(), user) != users.end();
     if (!named && fail([&] { return name ? absl::StrCat("end user ", *name, " not listed") : std::string("end user not named"); })) {
       return false;
     }
@@ -193,7 +225,15 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
   d->licenses_used.clear();
   d->license_checks.clear();
   d->licenses_available.clear();
-  const std::vector<std::string> named = request.licenses.value_or(std::vector<std::string>{});
+  if (d->licenses_required.empty()) return;  // nothing to meet (most shipments of a book)
+  const LicensesImpl& impl = ImplOf(licenses);
+  const std::string user =
+      request.end_user && request.end_user->name ? NormalizeName(*request.end_user->name) : "";
+  const std::uint64_t user_bit = LicensesImpl::UserBit(user);
+  std::int32_t day = 0;
+  if (!ParseDate(date, &day)) return;  // (the evaluator decided at this date: it parses)
+  static const std::vector<std::string> kNone;
+  const std::vector<std::string>& named = request.licenses ? *request.licenses : kNone;
   // Each item's requirements, and which of them a license met.
   std::vector<int> open(d->items.size(), 0);
   auto item_of = [&](const std::string& material) -> int {
@@ -226,7 +266,7 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
         double draw = 0;
         std::vector<std::string> why;
         const bool covers =
-            Covers(*l, ItemsOf(licenses, *l), r, *m, request, date, remaining(*l), &draw, &why);
+            Covers(impl, IndexOf(impl, *l), r, *m, request, user, date, remaining(*l), &draw, &why);
         d->license_checks.push_back({id, mat, covers, std::move(why)});
         if (!covers || met) continue;
         met = true;
@@ -251,11 +291,13 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
         }
       }
       if (named.empty()) {
-        const LicensesImpl& impl = ImplOf(licenses);
-        for (std::size_t k = 0; k < impl.licenses.size(); ++k) {
+        impl.ForEachCandidate(r.authority, request.route.back(), [&](const LicensesImpl::Entry& e) {
+          // What the entry alone rejects: outside the window, or an end user it does not name.
+          if (day < e.from || day > e.to || (e.users != 0 && (e.users & user_bit) == 0)) return;
+          const std::size_t k = e.license;
           const License& l = impl.licenses[k];
           double draw = 0;
-          if (!Covers(l, impl.items[k], r, *m, request, date, remaining(l), &draw, nullptr)) continue;
+          if (!Covers(impl, k, r, *m, request, user, date, remaining(l), &draw, nullptr)) return;
           auto a = std::find_if(d->licenses_available.begin(), d->licenses_available.end(),
                                 [&](const LicenseUse& u) {
                                   return u.license == l.id && u.authority == r.authority && u.basis == r.basis;
@@ -265,7 +307,7 @@ void ApplyLicenses(const Licenses& licenses, const Request& request, std::string
             a = d->licenses_available.end() - 1;
           }
           a->materials.push_back(mat);
-        }
+        });
       }
     }
   }
@@ -346,6 +388,22 @@ void LicenseBook::Draw(const Request& request, Decision* decision, std::vector<L
   internal::ApplyLicenses(*licenses_, request, decision->as_of, decision, &balances_, draws);
 }
 
+bool LicenseBook::Affects(const Decision& decision) const {
+  auto capped = [&](const std::string& id) {
+    const License* l = licenses_->Find(id);
+    return l && l->quantity;
+  };
+  for (const LicenseCheck& c : decision.license_checks) {
+    if (capped(c.license)) return true;
+  }
+  for (const auto* uses : {&decision.licenses_used, &decision.licenses_available}) {
+    for (const LicenseUse& u : *uses) {
+      if (capped(u.license)) return true;
+    }
+  }
+  return false;
+}
+
 std::optional<double> LicenseBook::Remaining(std::string_view id) const {
   const License* l = licenses_->Find(id);
   if (!l || !l->quantity) return std::nullopt;
@@ -420,6 +478,7 @@ std::vector<LicenseStatus> LicenseStatuses(const Licenses& licenses, const Licen
 
 std::vector<LicenseAlert> PlanAlerts(const Licenses& licenses, LicenseBook book,
                                      const std::vector<Request>& planned) {
+  const internal::LicensesImpl& impl = internal::ImplOf(licenses);
   std::vector<LicenseAlert> out;
   absl::flat_hash_map<std::string, double> left;
   for (const Request& r : planned) {
@@ -438,7 +497,8 @@ std::vector<LicenseAlert> PlanAlerts(const Licenses& licenses, LicenseBook book,
       auto [it, added] = left.try_emplace(l->id, book.Remaining(l->id).value_or(l->quantity->limit));
       double draw = 0;
       for (const Material& m : r.materials) {
-        if (!m.quantity || !m.unit || !internal::ItemListed(internal::ItemsOf(licenses, *l), m)) continue;
+        if (!m.quantity || !m.unit || !internal::ItemListed(
+                                                 impl.items[internal::IndexOf(impl, *l)], m)) continue;
         draw += internal::Convert(*m.quantity, *m.unit, l->quantity->unit).value_or(0);
       }
       if (draw > it->second + 1e-9 * std::max(1.0, it->second)) {
