@@ -195,7 +195,8 @@ inline constexpr AttrInfo kFields[] = {
     Field<&DataTransfer::encrypted>(kDataEncrypted, "data.encrypted", O::kRequest, T::kBool,
                                     "encrypted", ""),
     Items(Field<&Request::licenses>(kLicenses, "licenses", O::kRequest, T::kStringList, "licenses",
-                                    "license numbers held"),
+                                    "the licenses the shipment goes under: ids of the --licenses "
+                                    "repository, checked against each license_required (README, Licenses)"),
           0, 1000),
     Items(Checked(Field<&Request::enters_commerce>(kEntersCommerce, "enters_commerce", O::kRequest,
                                                    T::kStringList, "enters_commerce",
