@@ -162,7 +162,9 @@ const char kRepo[] =
     R"( "end_users": ["Instituto Nacional de Infectologia"], "valid_from": "2026-01-15", "valid_to": "2027-01-14",)"
     R"( "quantity": {"limit": 500, "unit": "mL"}, "reexport": false, "conditions": ["report each shipment"]})" "\n"
     R"({"id": "L2", "authority": "OFAC", "valid_from": "2026-01-01", "valid_to": "2027-12-31"})" "\n"
-    R"({"id": "L3", "authority": "DE-BAFA", "valid_from": "2026-01-01", "valid_to": "2027-12-31"})" "\n";
+    R"({"id": "L3", "authority": "DE-BAFA", "valid_from": "2026-01-01", "valid_to": "2027-12-31"})" "\n"
+    R"({"id": "L4", "authority": "BIS", "basis": ["CB1"], "valid_from": "2026-01-01", "valid_to": "2027-12-31"})" "\n"
+    R"({"id": "L5", "authority": "CH-SECO", "valid_from": "2026-01-01", "valid_to": "2027-12-31"})" "\n";
 
 const Licenses& Repo() {
   static const Licenses* r = new Licenses(*Licenses::FromJson(kRepo, "repo.jsonl"));
@@ -279,6 +281,14 @@ TEST(LicenseMatchTest, AuthorityBasisUnknownAndNeverBelowReview) {
   eu.materials[0].eu_dual_use = "1C351.a.34";
   eu.licenses = std::vector<std::string>{"L3"};
   EXPECT_EQ(Judge(eu).outcome, Outcome::kPermittedWithConditions) << Judge(eu).ToJson();
+  // A basis the license does not list; an authority outside the EU for the EU rule.
+  Request basis = Shipment();
+  basis.licenses = std::vector<std::string>{"L4"};
+  EXPECT_EQ(Reasons(Judge(basis)), std::vector<std::string>{"basis CB2 not listed"});
+  eu.licenses = std::vector<std::string>{"L5"};
+  EXPECT_EQ(Reasons(Judge(eu)),
+            std::vector<std::string>{"authority CH-SECO is not EU member state competent authority"});
+  EXPECT_EQ(Judge(eu).outcome, Outcome::kLicenseRequired);
   // A license never lowers review.
   Request t = Shipment();
   t.materials[0].category = "toxin";
