@@ -165,6 +165,8 @@ class Licenses {
   const std::vector<License>& all() const;
   // The license with this id, or null.
   const License* Find(std::string_view id) const;
+  // "sha256:<hex>" of the bytes loaded (the audit log records which repository was used).
+  const std::string& digest() const;
 
  private:
   friend const internal::LicensesImpl& internal::ImplOf(const Licenses& licenses);

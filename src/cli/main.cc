@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "absl/strings/cord.h"
+#include "exportctl/audit.h"
 #include "exportctl/exportctl.h"
 
 namespace {
@@ -28,7 +29,7 @@ using exportctl::Policy;
 constexpr char kUsage[] =
     "usage:\n"
     "  exportctl eval [--rules PATH]... [--lists PATH... | --no-screening] [--as-of DATE]\n"
-    "                 [--licenses FILE [--ledger FILE]]\n"
+    "                 [--licenses FILE [--ledger FILE]] [--audit-log FILE]\n"
     "                 [--format json|text] [--batch] [--threads N] [--fail-on OUTCOME]\n"
     "                 [--explain | --coverage] REQUEST.json... | -\n"
     "  exportctl screen [--lists PATH...] [--country CC] [--threshold N] [--format json|text]\n"
@@ -36,6 +37,8 @@ constexpr char kUsage[] =
     "  exportctl lists [--lists PATH...] [--format json|text]\n"
     "  exportctl licenses --licenses FILE [--ledger FILE] [--as-of DATE] [--expiring 60d]\n"
     "                 [--book PLANNED.jsonl] [--format json|text] [--fail-on-alert]\n"
+    "  exportctl audit verify FILE [--expect-head sha256:...]\n"
+    "  exportctl audit show FILE --request ID\n"
     "  exportctl check [--rules PATH]...\n"
     "  exportctl test [--rules PATH]... [--lists PATH... | --no-screening]\n"
     "  exportctl graph [--rules PATH]...\n"
@@ -143,6 +146,9 @@ struct Options {
   std::optional<std::string> licenses;  // eval: the license repository
   std::optional<std::string> ledger;    // eval: the draws on license caps, read and appended
   std::optional<std::string> book;      // licenses: planned shipments (JSON Lines)
+  std::optional<std::string> audit_log;    // eval: the decision log appended to
+  std::optional<std::string> expect_head;  // audit verify
+  std::optional<std::string> request_id;   // audit show
   int expiring = 60;                    // licenses: days
   bool fail_on_alert = false;
   std::string format;  // json or text; empty: the command's default (eval json; screen, lists text)
@@ -262,8 +268,17 @@ struct LicenseDrawing {
 template <typename Print>
 Outcome Batch(const Policy& policy, std::istream& in,
               const std::vector<exportctl::EvaluateOptions>& options, const Print& print,
-              LicenseDrawing* drawing) {
+              LicenseDrawing* drawing, exportctl::AuditLog* audit) {
   const int threads = static_cast<int>(options.size());  // one worker per options
+  const exportctl::Licenses* used_licenses = drawing ? drawing->licenses : nullptr;
+  // The audit log: each block's records are prepared by the workers and committed in input
+  // order, then the log is fsync'd, before the block's decisions are written out.
+  auto audited = [&](absl::Status st) {
+    if (!st.ok()) {
+      std::cerr << "exportctl: " << st.message() << "\n";
+      std::exit(kExitBadInput);
+    }
+  };
   constexpr size_t kBlock = 1 << 20, kMaxLine = 16 << 20;
   Outcome worst = Outcome::kPermitted;
   std::string block, carry;
@@ -289,6 +304,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
   };
   std::vector<std::vector<Hole>> holes[2] = {std::vector<std::vector<Hole>>(threads),
                                              std::vector<std::vector<Hole>>(threads)};
+  std::vector<std::optional<exportctl::AuditRecord>> records;  // by line of the block
   std::vector<exportctl::EvaluateOptions> parallel = options;
   if (drawing && drawing->book) {
     for (exportctl::EvaluateOptions& p : parallel) p.licenses = drawing->licenses;
@@ -317,6 +333,10 @@ Outcome Batch(const Policy& policy, std::istream& in,
                                "longer than " + std::to_string(kMaxLine) + " bytes");
         std::string out;
         print(d, out);
+        if (audit) {
+          audited(audit->Commit(audit->PrepareInvalid(std::nullopt, d, used_licenses)));
+          audited(audit->Flush());
+        }
         if (writing.valid()) writing.get();
         std::cout << out;
         worst = std::max(worst, d.outcome);
@@ -338,6 +358,10 @@ Outcome Batch(const Policy& policy, std::istream& in,
       pos = end + 1;
     }
     std::vector<std::string>& outs_now = outs[current];
+    if (audit) {
+      records.clear();
+      records.resize(lines.size());
+    }
     std::vector<std::vector<Hole>>& holes_now = holes[current];
     // Runs fn(t) for every worker t, worker 0 on this thread; t's share of the block's lines is
     // [lines.size() * t / threads, lines.size() * (t + 1) / threads).
@@ -365,6 +389,10 @@ Outcome Batch(const Policy& policy, std::istream& in,
         }
         print(decisions[t], outs_now[t]);
         worsts[t] = std::max(worsts[t], decisions[t].outcome);
+        if (audit) {
+          records[i] = valid ? audit->Prepare(requests[t], decisions[t], used_licenses)
+                             : audit->PrepareInvalid(lines[i].text, decisions[t], used_licenses);
+        }
       }
     });
     if (drawing && drawing->book) {
@@ -375,6 +403,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
                      requests[0], decisions[0]);
           drawing->book->Draw(requests[0], &decisions[0], &drawing->draws);
           print(decisions[0], h.text);
+          if (audit) records[h.line] = audit->Prepare(requests[0], decisions[0], used_licenses);
           worst = std::max(worst, decisions[0].outcome);
         }
       }
@@ -384,6 +413,10 @@ Outcome Batch(const Policy& policy, std::istream& in,
       }
     }
     for (int t = 0; t < threads; ++t) worst = std::max(worst, worsts[t]);
+    if (audit) {
+      for (std::optional<exportctl::AuditRecord>& r : records) audited(audit->Commit(std::move(*r)));
+      audited(audit->Flush());
+    }
     if (writing.valid()) writing.get();
     writing = std::async(std::launch::async, [&outs_now, &holes_now] {
       auto write = [](std::string_view text) {
@@ -454,6 +487,18 @@ int Eval(const Options& o) {
   std::optional<exportctl::LicenseBook> book;
   LicenseDrawing drawing;
   if (o.ledger && !o.licenses) return Usage("--ledger needs --licenses");
+  std::unique_ptr<exportctl::AuditLog> audit;
+  if (o.audit_log) {
+    absl::StatusOr<std::unique_ptr<exportctl::AuditLog>> log = exportctl::AuditLog::Open(*o.audit_log);
+    if (!log.ok()) {
+      std::optional<exportctl::AuditError> e = exportctl::AuditError::FromStatus(log.status());
+      std::cerr << "exportctl: error[" << (e ? e->code : "audit_unwritable") << "]: "
+                << log.status().message() << "\n";
+      return kExitBadInput;
+    }
+    audit = *std::move(log);
+    if (audit->recovered()) std::cerr << "exportctl: warning: " << *audit->recovered() << "\n";
+  }
   if (o.licenses) {
     absl::StatusOr<exportctl::Licenses> l = exportctl::Licenses::Load(*o.licenses);
     if (!l.ok()) {
@@ -520,7 +565,7 @@ int Eval(const Options& o) {
       in = &file;
     }
     if (o.batch) {
-      worst = Batch(*policy, *in, options, print, &drawing);
+      worst = Batch(*policy, *in, options, print, &drawing, audit.get());
       continue;
     }
     std::ostringstream text;
@@ -540,6 +585,14 @@ int Eval(const Options& o) {
       }
     }
     worst = std::max(worst, d.outcome);
+    if (audit) {  // on disk before it is printed
+      absl::Status st = audit->Append(*request, d, drawing.licenses);
+      if (st.ok()) st = audit->Flush();
+      if (!st.ok()) {
+        std::cerr << "exportctl: " << st.message() << "\n";
+        return kExitBadInput;
+      }
+    }
     std::string out;
     print(d, out);
     std::cout << out;
@@ -742,6 +795,44 @@ int ListsCommand(const Options& o) {
 
 }  // namespace
 
+// `audit verify FILE [--expect-head H]`: exit 0 with the record count and head, or 1 naming
+// the first bad line. `audit show FILE --request ID`: the records of one shipment.
+int AuditCommand(const Options& o) {
+  if (o.args.size() != 2 || (o.args[0] != "verify" && o.args[0] != "show")) {
+    return Usage("audit verify FILE, or audit show FILE --request ID");
+  }
+  const std::string& file = o.args[1];
+  if (o.args[0] == "verify") {
+    if (o.request_id) return Usage("--request is an option of audit show");
+    const exportctl::AuditVerification v = exportctl::VerifyAuditLog(file, o.expect_head.value_or(""));
+    if (v.code == "audit_unreadable") {
+      std::cerr << "exportctl: error[audit_unreadable]: " << v.message << "\n";
+      return kExitBadInput;
+    }
+    if (!v.ok) {
+      std::cout << file << ": error[" << v.code << "]: " << v.message << "\n";
+      return 1;
+    }
+    std::cout << file << ": ok, " << v.records << " records, head " << v.head << "\n";
+    if (!o.expect_head) {
+      std::cout << "note: lines cut off the end leave a valid shorter log that no chain can tell "
+                   "apart; keep the head elsewhere and pass it as --expect-head\n";
+    }
+    return 0;
+  }
+  if (o.expect_head) return Usage("--expect-head is an option of audit verify");
+  if (!o.request_id) return Usage("audit show needs --request ID");
+  absl::StatusOr<std::vector<std::string>> records = exportctl::AuditRecordsFor(file, *o.request_id);
+  if (!records.ok()) {
+    std::optional<exportctl::AuditError> e = exportctl::AuditError::FromStatus(records.status());
+    std::cerr << "exportctl: error[" << (e ? e->code : "audit_unreadable") << "]: "
+              << records.status().message() << "\n";
+    return kExitBadInput;
+  }
+  for (const std::string& r : *records) std::cout << r << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   if (argc < 2) return Usage("missing command");
@@ -805,6 +896,17 @@ int main(int argc, char** argv) {
         }
         o.expiring = static_cast<int>(n);
       }
+    } else if (a == "--audit-log" || a == "--expect-head" || a == "--request") {
+      std::optional<std::string> v = value();
+      if (!v) return Usage(a + " needs a value");
+      if (a == "--audit-log") {
+        if (command != "eval") return Usage("--audit-log is an option of eval");
+        o.audit_log = *v;
+      } else if (command != "audit") {
+        return Usage(a + " is an option of audit");
+      } else {
+        (a == "--expect-head" ? o.expect_head : o.request_id) = *v;
+      }
     } else if (a == "--fail-on-alert") {
       if (command != "licenses") return Usage("--fail-on-alert is an option of licenses");
       o.fail_on_alert = true;
@@ -857,5 +959,6 @@ int main(int argc, char** argv) {
   if (command == "screen") return Screen(o);
   if (command == "lists") return ListsCommand(o);
   if (command == "licenses") return LicensesCommand(o);
+  if (command == "audit") return AuditCommand(o);
   return Usage("unknown command `" + command + "`");
 }

@@ -17,6 +17,7 @@ namespace exportctl::internal {
 // load: its item patterns compiled, its end users normalised (NormalizeName).
 struct LicensesImpl {
   std::vector<License> licenses;
+  std::string digest;  // of the bytes loaded
   absl::flat_hash_map<std::string, std::size_t> by_id;
   std::vector<std::vector<Matcher>> items;          // by license index
   std::vector<std::vector<std::string>> end_users;  // by license index

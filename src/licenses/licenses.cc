@@ -21,6 +21,7 @@
 #include "src/check/schema_table.h"
 #include "src/common/source.h"
 #include "src/licenses/impl.h"
+#include "src/screening/lists.h"
 
 namespace exportctl {
 
@@ -199,6 +200,7 @@ absl::StatusOr<Licenses> Licenses::FromJson(std::string_view text, std::string_v
     return Refuse("license_too_large", absl::StrCat(internal::Av(name), ": larger than ", kMaxFileBytes, " bytes"));
   }
   auto impl = std::make_shared<Impl>();
+  impl->digest = internal::Sha256Digest(text);
   simdjson::dom::parser parser;
   auto add = [&](element e, Where w) -> absl::Status {
     absl::StatusOr<License> l = Record(e, w);
@@ -269,6 +271,8 @@ absl::StatusOr<Licenses> Licenses::Load(const std::string& path) {
 }
 
 const std::vector<License>& Licenses::all() const { return impl_->licenses; }
+
+const std::string& Licenses::digest() const { return impl_->digest; }
 
 const License* Licenses::Find(std::string_view id) const {
   auto it = impl_->by_id.find(absl::string_view(id.data(), id.size()));
