@@ -30,6 +30,7 @@ variants=(
   "shipments5|"
   "shipments|--licenses $work/licenses.jsonl"
   "shipments-named|--licenses $work/licenses.jsonl"
+  "shipments|--audit-log $work/audit.jsonl"
 )
 declare -A best
 for _ in 1 2 3; do
@@ -37,10 +38,11 @@ for _ in 1 2 3; do
     input=${v%%|*} extra=${v#*|}
     lines=$(wc -l < "$work/$input.jsonl")
     for threads in 1 2; do
+      rm -f "$work/audit.jsonl"  # a fresh log each run (appending would only grow the file)
       start=$(date +%s%N)
       # shellcheck disable=SC2086
       "$build/bin/exportctl" eval --batch --threads "$threads" --rules benchmarks/peer/policy.ecr \
-        $extra "$work/$input.jsonl" > "$work/decisions-$input-$threads${extra:+-lic}.jsonl"
+        $extra "$work/$input.jsonl" > "$work/decisions-$input-$threads${extra:+-${extra:2:5}}.jsonl"
       ns=$(( $(date +%s%N) - start ))
       rate=$(( lines * 1000000000 / ns ))
       key="$v|$threads"
@@ -52,10 +54,12 @@ for v in "${variants[@]}"; do
   input=${v%%|*} extra=${v#*|}
   lines=$(wc -l < "$work/$input.jsonl")
   for threads in 1 2; do
-    out="$work/decisions-$input-$threads${extra:+-lic}.jsonl"
+    out="$work/decisions-$input-$threads${extra:+-${extra:2:5}}.jsonl"
     counts=$(grep -o '^{"request":"[0-9]*","outcome":"[a-z_]*"' "$out" |
              sed 's/.*"outcome":"//; s/"$//' | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}')
-    label="exportctl eval --batch --threads $threads${extra:+ --licenses (1,000)}"
+    label="exportctl eval --batch --threads $threads"
+    [[ $extra == --licenses* ]] && label+=" --licenses (1,000)"
+    [[ $extra == --audit-log* ]] && label+=" --audit-log"
     [[ $input == shipments-named ]] && label+=" named"
     printf "%-58s %10d   (%d lines, process start included; %s)\n" \
       "$label" "${best[$v|$threads]}" "$lines" "$counts"

@@ -115,7 +115,7 @@ TEST(AuditTest, AppendsAChainThatVerifies) {
   const Request r = Shipment(0);
   EXPECT_THAT(lines[1], HasSubstr(absl::StrCat(R"("request_sha256":")", internal::Sha256Digest(r.ToJson()))));
   EXPECT_THAT(lines[1], HasSubstr(absl::StrCat(R"("request":)", r.ToJson(), R"(,"decision":{"request":"S0")")));
-  EXPECT_THAT(lines[1], HasSubstr(absl::StrCat(R"("policy":")", Pack().digest())));
+  EXPECT_THAT(lines[1], HasSubstr(absl::StrCat(R"("policy":{"digest":")", Pack().digest())));
   EXPECT_THAT(lines[1], HasSubstr(R"("licenses":null,"time":")"));
   EXPECT_THAT(lines[1], HasSubstr(R"(,"seq":1,"prev":"sha256:)"));
   // Reopened, the chain goes on.

@@ -20,13 +20,14 @@
 // then one record per decision:
 //
 //   {"request_sha256":"sha256:...","request":{...},"decision":{...},
-//    "policy":"sha256:...","as_of":"2026-12-03",
-//    "lists":[{"code":"SDN","date":"2024-03-15","digest":"sha256:..."}],
 //    "licenses":{"digest":"sha256:...","records":3} (or null),
 //    "time":"2026-12-03T17:20:00.456Z","seq":1,"prev":"sha256:...","hash":"sha256:..."}
 //
 // `request` is the request as decoded, in canonical JSON (Request::ToJson), `request_sha256`
-// its digest; `decision` is Decision::ToJson. `prev` is the previous line's `hash` (the
+// its digest; `decision` is Decision::ToJson, whose "policy" object names the policy's digest,
+// the date the rules were applied at and each list's code, date and digest; `licenses` the
+// license repository's digest. Input that never became a request has "request":null and
+// "input_sha256" instead. `prev` is the previous line's `hash` (the
 // header's for record 1); `hash` is the SHA-256 of the line's bytes up to `,"hash"`. `seq`
 // increases by one from line to line; `time` is when the record was appended (RFC 3339, UTC).
 //
@@ -90,6 +91,10 @@ class AuditLog {
   // The same in two steps: Prepare (thread-safe, lock-free: formats and hashes the record's
   // body) and Commit (in the order records are to appear: numbers and chains it).
   AuditRecord Prepare(const Request& request, const Decision& decision,
+                      const Licenses* licenses = nullptr) const;
+  // The same with the decision's JSON (Decision::ToJson, without a newline) already rendered,
+  // as a caller that prints it has it: it is not rendered twice.
+  AuditRecord Prepare(const Request& request, std::string_view decision_json,
                       const Licenses* licenses = nullptr) const;
   // For input that never became a request (a batch line that is not valid JSON, too long...):
   // "request" is null and "input_sha256" the digest of the bytes (null when not kept).

@@ -10,9 +10,11 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <simdjson.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,23 +60,44 @@ std::string Hex(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
-std::string Finish(EVP_MD_CTX* ctx) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  return "sha256:" + Hex(md, len);
-}
+// SHA-256 state that lives inside a record (no allocation): OpenSSL's SHA256_CTX, deprecated
+// in OpenSSL 3 in favour of EVP, whose context is heap-allocated and fetched per use; a record's
+// body is hashed once on a worker and its tail on the committing thread.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+struct Sha256State {
+  SHA256_CTX ctx;
+  Sha256State() { SHA256_Init(&ctx); }
+  void Update(std::string_view bytes) { SHA256_Update(&ctx, bytes.data(), bytes.size()); }
+  std::string Finish() {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256_Final(md, &ctx);
+    return DigestHex(md, SHA256_DIGEST_LENGTH);
+  }
+};
+#pragma GCC diagnostic pop
 
-// Now, RFC 3339 in UTC with milliseconds.
+// Now, RFC 3339 in UTC with milliseconds. (The seconds are formatted once a second per thread:
+// a batch appends thousands of records a second.)
 std::string Now() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
-  tm utc{};
-  gmtime_r(&ts.tv_sec, &utc);
-  char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                ts.tv_nsec / 1000000);
+  thread_local time_t second = -1;
+  thread_local char prefix[48];
+  if (ts.tv_sec != second) {
+    tm utc{};
+    gmtime_r(&ts.tv_sec, &utc);
+    std::snprintf(prefix, sizeof prefix, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    second = ts.tv_sec;
+  }
+  const long ms = ts.tv_nsec / 1000000;
+  std::string out(prefix);
+  out += '.';
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += 'Z';
   return out;
 }
 
@@ -96,14 +119,7 @@ std::optional<Split> SplitLine(std::string_view line) {
   return Split{line.substr(0, at), stated};
 }
 
-std::string HashOf(std::string_view bytes) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
-  std::string out = Finish(ctx);
-  EVP_MD_CTX_free(ctx);
-  return out;
-}
+std::string HashOf(std::string_view bytes) { return Sha256Digest(bytes); }
 
 // What a whole line says of the chain: its sequence number, prev (records) and hash.
 struct Parsed {
@@ -275,27 +291,43 @@ AuditVerification VerifyAuditStream(std::istream& in, std::string_view expect_he
 
 struct AuditRecordImpl {
   std::string body;
-  EVP_MD_CTX* ctx = nullptr;
-  ~AuditRecordImpl() { EVP_MD_CTX_free(ctx); }
+  Sha256State sha;  // over `body`
 };
 
 struct AuditLogImpl {
   std::string path;
   int fd = -1;
   std::mutex mu;
-  std::string pending;  // committed, not yet written
+  std::vector<std::string> pending;  // committed lines, not yet written
+  std::size_t pending_bytes = 0;
   std::uint64_t seq = 0;
   std::string head;
   std::optional<std::string> recovered;
 
+  // Writes the committed lines as they are (writev, no copy into one buffer).
   absl::Status WritePending() {
-    for (std::size_t done = 0; done < pending.size();) {
-      const ssize_t n = ::write(fd, pending.data() + done, pending.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Fail("audit_unwritable", absl::StrCat(path, ": write failed: ", std::strerror(errno)));
-      done += static_cast<std::size_t>(n);
+    std::vector<iovec> io;
+    for (std::size_t first = 0; first < pending.size();) {
+      io.clear();
+      for (std::size_t i = first; i < pending.size() && io.size() < 1024; ++i) {
+        io.push_back({pending[i].data(), pending[i].size()});
+      }
+      first += io.size();
+      for (std::size_t at = 0; at < io.size();) {
+        const ssize_t n = ::writev(fd, io.data() + at, static_cast<int>(std::min<std::size_t>(io.size() - at, 1024)));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return Fail("audit_unwritable", absl::StrCat(path, ": write failed: ", std::strerror(errno)));
+        // Skip what was written: whole iovecs, then part of one.
+        std::size_t left = static_cast<std::size_t>(n);
+        while (at < io.size() && left >= io[at].iov_len) left -= io[at++].iov_len;
+        if (at < io.size()) {
+          io[at].iov_base = static_cast<char*>(io[at].iov_base) + left;
+          io[at].iov_len -= left;
+        }
+      }
     }
     pending.clear();
+    pending_bytes = 0;
     return absl::OkStatus();
   }
   ~AuditLogImpl() {
@@ -345,22 +377,10 @@ bool WriteAll(int fd, std::string_view bytes) {
   return true;
 }
 
-void AppendLists(std::string& out, const Decision& d, const Licenses* licenses) {
-  out += ",\"policy\":";
-  AppendJsonQuoted(out, d.policy_digest);
-  out += ",\"as_of\":";
-  AppendJsonQuoted(out, d.as_of);
-  out += ",\"lists\":[";
-  for (std::size_t i = 0; i < d.lists.size(); ++i) {
-    out += i ? ",{\"code\":" : "{\"code\":";
-    AppendJsonQuoted(out, d.lists[i].code);
-    out += ",\"date\":";
-    AppendJsonQuoted(out, d.lists[i].date);
-    out += ",\"digest\":";
-    AppendJsonQuoted(out, d.lists[i].digest);
-    out += '}';
-  }
-  out += "],\"licenses\":";
+// The license repository used (the decision's own "policy" object names the policy digest, the
+// date applied and each list's code, date and digest).
+void AppendLicenses(std::string& out, const Licenses* licenses) {
+  out += ",\"licenses\":";
   if (licenses) {
     out += "{\"digest\":";
     AppendJsonQuoted(out, licenses->digest());
@@ -464,23 +484,36 @@ const std::optional<std::string>& AuditLog::recovered() const { return impl_->re
 AuditRecord AuditLog::Begin(std::string body) {
   auto r = std::make_unique<AuditRecordImpl>();
   r->body = std::move(body);
-  r->ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(r->ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(r->ctx, r->body.data(), r->body.size());
+  r->sha.Update(r->body);
   return AuditRecord(std::move(r));
 }
 
-AuditRecord AuditLog::Prepare(const Request& request, const Decision& decision,
-                              const Licenses* licenses) const {
+namespace {
+// {"request_sha256":...,"request":...,"decision": then `decision` appends the decision's JSON.
+template <typename AppendDecision>
+std::string Body(const Request& request, AppendDecision&& decision, const Licenses* licenses) {
   const std::string json = request.ToJson();
-  std::string body = "{\"request_sha256\":\"";
+  std::string body;
+  body.reserve(json.size() + 2048);
+  body += "{\"request_sha256\":\"";
   body += internal::Sha256Digest(json);
   body += "\",\"request\":";
   body += json;
   body += ",\"decision\":";
-  decision.AppendJson(&body);
-  internal::AppendLists(body, decision, licenses);
-  return Begin(std::move(body));
+  decision(body);
+  internal::AppendLicenses(body, licenses);
+  return body;
+}
+}  // namespace
+
+AuditRecord AuditLog::Prepare(const Request& request, const Decision& decision,
+                              const Licenses* licenses) const {
+  return Begin(Body(request, [&](std::string& out) { decision.AppendJson(&out); }, licenses));
+}
+
+AuditRecord AuditLog::Prepare(const Request& request, std::string_view decision_json,
+                              const Licenses* licenses) const {
+  return Begin(Body(request, [&](std::string& out) { out += decision_json; }, licenses));
 }
 
 AuditRecord AuditLog::PrepareInvalid(std::optional<std::string_view> input,
@@ -489,7 +522,7 @@ AuditRecord AuditLog::PrepareInvalid(std::optional<std::string_view> input,
   body += input ? "\"" + internal::Sha256Digest(*input) + "\"" : "null";
   body += ",\"decision\":";
   decision.AppendJson(&body);
-  internal::AppendLists(body, decision, licenses);
+  internal::AppendLicenses(body, licenses);
   return Begin(std::move(body));
 }
 
@@ -498,12 +531,15 @@ absl::Status AuditLog::Commit(AuditRecord record) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   const std::string tail = absl::StrCat(",\"time\":\"", internal::Now(), "\",\"seq\":", impl_->seq + 1,
                                         ",\"prev\":\"", impl_->head, "\"");
-  EVP_DigestUpdate(r.ctx, tail.data(), tail.size());
-  const std::string hash = internal::Finish(r.ctx);
-  absl::StrAppend(&impl_->pending, r.body, tail, internal::Av(internal::kHashKey), hash, "\"}\n");
+  r.sha.Update(tail);
+  const std::string hash = r.sha.Finish();
+  std::string& line = r.body;  // the body becomes the line, in place
+  absl::StrAppend(&line, tail, internal::Av(internal::kHashKey), hash, "\"}\n");
+  impl_->pending_bytes += line.size();
+  impl_->pending.push_back(std::move(line));
   ++impl_->seq;
   impl_->head = hash;
-  if (impl_->pending.size() >= internal::kFlushBytes) return impl_->WritePending();
+  if (impl_->pending_bytes >= internal::kFlushBytes) return impl_->WritePending();
   return absl::OkStatus();
 }
 

@@ -264,15 +264,17 @@ struct LicenseDrawing {
 // With a license book (`drawing`), the workers decide with the repository alone; a decision the
 // book can change (LicenseBook::Affects: it involves a capped license) is left as a hole in the
 // worker's buffer and decided again after the block, in input order, drawing on the caps, so
-// any number of threads gives the same balances.
+// any number of threads gives the same balances. `json`: print writes exactly Decision's JSON
+// and a newline (the audit log reuses it).
 template <typename Print>
 Outcome Batch(const Policy& policy, std::istream& in,
               const std::vector<exportctl::EvaluateOptions>& options, const Print& print,
-              LicenseDrawing* drawing, exportctl::AuditLog* audit) {
+              LicenseDrawing* drawing, exportctl::AuditLog* audit, bool json) {
   const int threads = static_cast<int>(options.size());  // one worker per options
   const exportctl::Licenses* used_licenses = drawing ? drawing->licenses : nullptr;
-  // The audit log: each block's records are prepared by the workers and committed in input
-  // order, then the log is fsync'd, before the block's decisions are written out.
+  // The audit log: each block's records are prepared by the workers; the writer (below)
+  // commits them in input order and fsyncs the log before it writes the block's decisions out,
+  // while the next block is decided. A decision printed is on disk in the log.
   auto audited = [&](absl::Status st) {
     if (!st.ok()) {
       std::cerr << "exportctl: " << st.message() << "\n";
@@ -285,7 +287,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
   std::vector<std::string> outs[2] = {std::vector<std::string>(threads),
                                       std::vector<std::string>(threads)};
   int current = 0;
-  std::future<void> writing;
+  std::future<absl::Status> writing;  // the last block's writer: its log status
   std::vector<Outcome> worsts(threads);
   std::vector<Decision> decisions(threads);
   std::vector<exportctl::Request> requests(threads);
@@ -304,7 +306,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
   };
   std::vector<std::vector<Hole>> holes[2] = {std::vector<std::vector<Hole>>(threads),
                                              std::vector<std::vector<Hole>>(threads)};
-  std::vector<std::optional<exportctl::AuditRecord>> records;  // by line of the block
+  std::vector<std::optional<exportctl::AuditRecord>> audit_records[2];  // by line of the block
   std::vector<exportctl::EvaluateOptions> parallel = options;
   if (drawing && drawing->book) {
     for (exportctl::EvaluateOptions& p : parallel) p.licenses = drawing->licenses;
@@ -333,11 +335,11 @@ Outcome Batch(const Policy& policy, std::istream& in,
                                "longer than " + std::to_string(kMaxLine) + " bytes");
         std::string out;
         print(d, out);
+        if (writing.valid()) audited(writing.get());
         if (audit) {
           audited(audit->Commit(audit->PrepareInvalid(std::nullopt, d, used_licenses)));
           audited(audit->Flush());
         }
-        if (writing.valid()) writing.get();
         std::cout << out;
         worst = std::max(worst, d.outcome);
         skipping = true;
@@ -358,6 +360,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
       pos = end + 1;
     }
     std::vector<std::string>& outs_now = outs[current];
+    std::vector<std::optional<exportctl::AuditRecord>>& records = audit_records[current];
     if (audit) {
       records.clear();
       records.resize(lines.size());
@@ -387,11 +390,18 @@ Outcome Batch(const Policy& policy, std::istream& in,
           holes_now[t].push_back({outs_now[t].size(), i, {}});
           continue;
         }
+        const size_t printed = outs_now[t].size();
         print(decisions[t], outs_now[t]);
         worsts[t] = std::max(worsts[t], decisions[t].outcome);
-        if (audit) {
-          records[i] = valid ? audit->Prepare(requests[t], decisions[t], used_licenses)
-                             : audit->PrepareInvalid(lines[i].text, decisions[t], used_licenses);
+        if (audit && !valid) {
+          records[i] = audit->PrepareInvalid(lines[i].text, decisions[t], used_licenses);
+        } else if (audit && json) {  // the JSON just printed, without its newline
+          records[i] = audit->Prepare(
+              requests[t],
+              std::string_view(outs_now[t]).substr(printed, outs_now[t].size() - printed - 1),
+              used_licenses);
+        } else if (audit) {
+          records[i] = audit->Prepare(requests[t], decisions[t], used_licenses);
         }
       }
     });
@@ -413,12 +423,14 @@ Outcome Batch(const Policy& policy, std::istream& in,
       }
     }
     for (int t = 0; t < threads; ++t) worst = std::max(worst, worsts[t]);
-    if (audit) {
-      for (std::optional<exportctl::AuditRecord>& r : records) audited(audit->Commit(std::move(*r)));
-      audited(audit->Flush());
-    }
-    if (writing.valid()) writing.get();
-    writing = std::async(std::launch::async, [&outs_now, &holes_now] {
+    if (writing.valid()) audited(writing.get());
+    writing = std::async(std::launch::async, [&outs_now, &holes_now, &records, audit]() -> absl::Status {
+      if (audit) {
+        for (std::optional<exportctl::AuditRecord>& r : records) {
+          if (absl::Status st = audit->Commit(std::move(*r)); !st.ok()) return st;
+        }
+        if (absl::Status st = audit->Flush(); !st.ok()) return st;
+      }
       auto write = [](std::string_view text) {
         std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
       };
@@ -431,11 +443,12 @@ Outcome Batch(const Policy& policy, std::istream& in,
         }
         write(std::string_view(outs_now[t]).substr(at));
       }
+      return absl::OkStatus();
     });
     current ^= 1;
     if (!in) break;
   }
-  if (writing.valid()) writing.get();
+  if (writing.valid()) audited(writing.get());
   return worst;
 }
 
@@ -565,7 +578,9 @@ int Eval(const Options& o) {
       in = &file;
     }
     if (o.batch) {
-      worst = Batch(*policy, *in, options, print, &drawing, audit.get());
+      // (print writes exactly the decision's JSON and a newline unless text or --explain.)
+      worst = Batch(*policy, *in, options, print, &drawing, audit.get(),
+                    o.format == "json" && !o.explain);
       continue;
     }
     std::ostringstream text;

@@ -1390,17 +1390,30 @@ bool IsListFileName(const fs::path& p) {
 
 }  // namespace
 
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
+std::string DigestHex(const unsigned char* md, unsigned int len) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(7 + 2 * len, '\0');
+  std::memcpy(out.data(), "sha256:", 7);
+  for (unsigned int i = 0; i < len; ++i) {
+    out[7 + 2 * i] = kHex[md[i] >> 4];
+    out[8 + 2 * i] = kHex[md[i] & 15];
+  }
+  return out;
+}
+
 std::string Sha256Digest(std::string_view bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, Sha256Md(), nullptr);
+  return DigestHex(md, len);
 }
 
 absl::StatusOr<LoadedList> ParseList(std::string_view name, std::string_view bytes,

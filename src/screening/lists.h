@@ -40,6 +40,8 @@
 #include "absl/status/statusor.h"
 #include "src/screening/list.h"
 
+struct evp_md_st;
+
 namespace exportctl::internal {
 
 // The payload key under which a list error's stable code travels in an absl::Status (as the
@@ -78,6 +80,11 @@ absl::StatusOr<std::vector<LoadedList>> LoadLists(const std::vector<std::string>
 
 // Returns "sha256:<hex>" of `bytes` (OpenSSL).
 std::string Sha256Digest(std::string_view bytes);
+// OpenSSL's SHA-256, fetched once (an implicit fetch on each EVP_DigestInit costs about as much
+// as hashing a short record).
+const evp_md_st* Sha256Md();
+// "sha256:" and the hex of a digest.
+std::string DigestHex(const unsigned char* md, unsigned int len);
 
 }  // namespace exportctl::internal
 
