@@ -62,6 +62,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "exportctl/limits.h"
 #include "exportctl/decision.h"
 #include "exportctl/diagnostic.h"
 #include "exportctl/licenses.h"
@@ -135,9 +136,8 @@ struct EvaluateOptions {
   const Licenses* licenses = nullptr;
 };
 
-// Limits enforced by Compile (a rule file over them is a diagnostic, not a crash).
-inline constexpr std::size_t kMaxRuleFileBytes = 4 << 20;
-inline constexpr int kMaxNestingDepth = 32;  // parentheses, braces, brackets, chained `not`
+// Limits enforced by Compile and Evaluate (a rule file over them is a diagnostic, not a crash):
+// exportctl/limits.h.
 
 // A compiled policy. Immutable after Compile, so a `const Policy` (and its copies, which share
 // the compiled form) may be used from any number of threads at once. Cheap to copy and move.

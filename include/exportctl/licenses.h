@@ -35,6 +35,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "exportctl/limits.h"
 
 namespace exportctl {
 
@@ -154,8 +155,9 @@ const LicensesImpl& ImplOf(const Licenses& licenses);
 
 class Licenses {
  public:
-  // Files over this size are refused (license_too_large).
-  static constexpr std::size_t kMaxFileBytes = 64 << 20;
+  // Files over this size are refused (license_too_large); so are more than kMaxLicenseRecords
+  // records (limits.h).
+  static constexpr std::size_t kMaxFileBytes = kMaxLicenseFileBytes;
 
   static absl::StatusOr<Licenses> Load(const std::string& path);
   // The same from text; `name` stands for the file in messages.

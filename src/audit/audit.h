@@ -9,12 +9,11 @@
 #include <string_view>
 
 #include "exportctl/audit.h"
+#include "exportctl/limits.h"
 
 namespace exportctl::internal {
 
-// A log line longer than this is refused (audit_malformed): a record holds one request (at most
-// 1 MiB of JSON) and its decision.
-inline constexpr std::size_t kMaxAuditLineBytes = 64u << 20;
+using exportctl::kMaxAuditLineBytes;  // exportctl/limits.h
 
 AuditVerification VerifyAuditStream(std::istream& in, std::string_view expect_head);
 

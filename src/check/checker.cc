@@ -1,5 +1,7 @@
 #include "src/check/checker.h"
 
+#include "exportctl/limits.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -107,6 +109,11 @@ class Checker {
         if (decl.kind == Kind::kRegime) LowerRegime(decl, scope);
       }
     }
+    if (program_.rules.size() > kMaxRules) {
+      sink_.Error(program_.rules[kMaxRules].range, "too_many_rules",
+                  absl::StrCat("the policy has ", program_.rules.size(), " rules; the limit is ",
+                               kMaxRules));
+    }
     if (!program_.regimes.empty()) AddCoverageRules();
     // A predicate no rule uses is still checked, once, with its parameters unbound.
     for (size_t i = 0; i < predicates_.size(); ++i) {
@@ -184,12 +191,22 @@ class Checker {
         } else if (decl.kind == Kind::kSet) {
           names_[name] = {NameKind::kSet, static_cast<int>(program_.sets.size())};
           NamedSet set{name, {}, Range(fi, decl)};
+          if (decl.kids[0].kids.size() > kMaxSetEntries) {
+            sink_.Error(Range(fi, decl), "too_many_entries",
+                        absl::StrCat("set ", Backticked(name), " has ", decl.kids[0].kids.size(),
+                                     " values; the limit is ", kMaxSetEntries));
+          }
           for (const Node& v : decl.kids[0].kids) set.values.push_back(v.text);
           program_.sets.push_back(std::move(set));
           set_used_.push_back(false);
         } else if (decl.kind == Kind::kTable) {
           names_[name] = {NameKind::kTable, static_cast<int>(program_.tables.size())};
           Table table{name, {}, Range(fi, decl)};
+          if (decl.kids.size() > kMaxSetEntries) {
+            sink_.Error(Range(fi, decl), "too_many_entries",
+                        absl::StrCat("table ", Backticked(name), " has ", decl.kids.size(),
+                                     " rows; the limit is ", kMaxSetEntries));
+          }
           absl::flat_hash_map<std::string, bool> keys;
           for (const Node& entry : decl.kids) {
             const std::string& key = entry.kids[0].text;

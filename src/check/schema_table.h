@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "exportctl/limits.h"
 #include "src/check/schema.h"
 
 namespace exportctl::internal {
@@ -153,7 +154,7 @@ inline constexpr AttrInfo kFields[] = {
     Items(Required(Checked(Field<&Request::route>(kRoute, "route", O::kRequest, T::kStringList, "route",
                                                   "origin, transits..., destination"),
                            Constraint::kCountry)),
-          2, 64),
+          2, kMaxRouteCountries),
     Derived(kRouteOrigin, "route.origin", T::kString, Derive::kFirst, kRoute,
             "the first country of the route (always known)"),
     Derived(kRouteDestination, "route.destination", T::kString, Derive::kLast, kRoute,
@@ -173,18 +174,18 @@ inline constexpr AttrInfo kFields[] = {
                              ""),
     Items(Field<&Request::parties>(kParties, "parties", O::kRequest, T::kPartyList, "parties",
                                    "consignees and forwarders (`p.role`, `p.name`, `p.country`)"),
-          0, 1000),
+          0, kMaxParties),
     Items(Required(Checked(Field<&Request::materials>(kMaterials, "materials", O::kRequest,
                                                       T::kMaterialList, "materials",
                                                       "the items shipped (`m.id`, ...)"),
                            Constraint::kUniqueIds)),
-          1, 10000),
+          1, kMaxMaterials),
     Holds(Field<&Request::data>(kData, "data", O::kRequest, T::kObject, "data", ""), Object::kData),
     Field<&DataTransfer::personal_data>(kDataPersonalData, "data.personal_data", O::kRequest,
                                         T::kBool, "personal_data", ""),
     Items(Field<&DataTransfer::categories>(kDataCategories, "data.categories", O::kRequest,
                                            T::kStringList, "categories", "e.g. health, genetic"),
-          0, 64),
+          0, kMaxDataCategories),
     OneOf(Field<&DataTransfer::deidentification>(kDataDeidentification, "data.deidentification",
                                                  O::kRequest, T::kString, "deidentification", ""),
           kDeidentifications),
@@ -197,13 +198,13 @@ inline constexpr AttrInfo kFields[] = {
     Items(Field<&Request::licenses>(kLicenses, "licenses", O::kRequest, T::kStringList, "licenses",
                                     "the licenses the shipment goes under: ids of the --licenses "
                                     "repository, checked against each license_required (README, Licenses)"),
-          0, 1000),
+          0, kMaxRequestLicenses),
     Items(Checked(Field<&Request::enters_commerce>(kEntersCommerce, "enters_commerce", O::kRequest,
                                                    T::kStringList, "enters_commerce",
                                                    "transit countries where the cargo enters "
                                                    "commerce (an export to them)"),
                   Constraint::kTransitCountry),
-          0, 62),
+          0, kMaxRouteCountries - 2),
     Required(Checked(Field<&Material::id>(kMaterialId, "id", O::kMaterial, T::kString, "id",
                                           "unique within the request"),
                      Constraint::kNonEmpty)),

@@ -281,7 +281,7 @@ Outcome Batch(const Policy& policy, std::istream& in,
       std::exit(kExitBadInput);
     }
   };
-  constexpr size_t kBlock = 1 << 20, kMaxLine = 16 << 20;
+  constexpr size_t kBlock = 1 << 20, kMaxLine = exportctl::kMaxBatchLineBytes;
   Outcome worst = Outcome::kPermitted;
   std::string block, carry;
   std::vector<std::string> outs[2] = {std::vector<std::string>(threads),

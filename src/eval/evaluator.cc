@@ -25,13 +25,14 @@ enum class ErrorCode : std::uint8_t {
   kMissingField,
   kMissingKey,
   kNotScreened,
-  kUnitMismatch
+  kUnitMismatch,
+  kEvaluationLimit
 };
 
 // The stable codes of DecisionError, by ErrorCode.
 constexpr std::string_view kErrorCodes[] = {"", "missing_field", "missing_key", "not_screened",
-                                            "unit_mismatch"};
-static_assert(std::size(kErrorCodes) == static_cast<size_t>(ErrorCode::kUnitMismatch) + 1);
+                                            "unit_mismatch", "evaluation_limit"};
+static_assert(std::size(kErrorCodes) == static_cast<size_t>(ErrorCode::kEvaluationLimit) + 1);
 
 // A value during evaluation, 32 bytes. Strings and lists point into the request or the plan:
 // no copies. Which members hold depends on `kind`.
@@ -79,7 +80,7 @@ static_assert(sizeof(Hit) == 48);
 struct Scratch {
   std::vector<Value> values;
   std::vector<std::uint64_t> stamps;
-  std::uint64_t counter = 0;
+  std::uint64_t counter = 0;  // variable bindings, ever (Evaluator::Exhausted counts them)
   std::uint64_t bound_at[kMaxDepth + 1] = {};
   Value vars[kMaxDepth + 1];
   std::vector<Hit> hits;
@@ -166,7 +167,13 @@ class Evaluator {
       s_.stamps.resize(plan.nodes.size(), 0);
     }
     s_.bound_at[0] = ++s_.counter;
+    start_ = s_.counter;
   }
+
+  // Whether this evaluation has bound variables (`any`, `all`, `for each`) more than
+  // kMaxEvaluationSteps times: a rule that nests quantifiers over long lists stops there and
+  // fails closed (evaluation_limit) instead of running for hours.
+  bool Exhausted() const { return s_.counter - start_ > kMaxEvaluationSteps; }
 
   const Value& Var(int depth) const { return s_.vars[depth]; }
 
@@ -367,14 +374,18 @@ class Evaluator {
       case Op::kMatches: {
         Value a = Eval(kids[0]);
         if (a.is_error()) return a;
-        return Value::Bool(plan_.matchers[n.ref].Match(a.str, n.boolean));
+        const bool m = plan_.matchers[n.ref].Match(a.str, n.boolean, &match_budget_);
+        if (match_budget_ == 0) return Value::Error(ErrorCode::kEvaluationLimit, static_cast<int>(&n - plan_.nodes.data()));
+        return Value::Bool(m);
       }
       case Op::kMatchesAny: {
         Value a = Eval(kids[0]);
         if (a.is_error()) return a;
         Value set = Eval(kids[1]);
         if (set.is_error()) return set;
-        return Value::Bool(static_cast<const StringSet*>(set.ptr)->AnyMatches(a.str, n.boolean));
+        const bool m = static_cast<const StringSet*>(set.ptr)->AnyMatches(a.str, n.boolean, &match_budget_);
+        if (match_budget_ == 0) return Value::Error(ErrorCode::kEvaluationLimit, static_cast<int>(&n - plan_.nodes.data()));
+        return Value::Bool(m);
       }
       case Op::kUnitLimit: return UnitLimit(i, n, kids);
       case Op::kIsKnown: {
@@ -472,6 +483,7 @@ class Evaluator {
     Value error;
     for (std::uint32_t k = 0; k < list.count; ++k) {
       Bind(n.slot, Element(list, k));
+      if (Exhausted()) return Value::Error(ErrorCode::kEvaluationLimit, static_cast<int>(&n - plan_.nodes.data()));
       Value v = Eval(kids[1]);
       if (v.is_error()) {
         if (!error.is_error()) error = v;
@@ -548,6 +560,8 @@ class Evaluator {
   const bool tracing_;  // remember the conjuncts' values for explain
   const ListSet* lists_;
   const bool no_screening_;
+  std::uint64_t start_ = 0;  // s_.counter when this evaluation began
+  std::uint64_t match_budget_ = kMaxMatchSteps;  // characters `matches` may still compare
 };
 
 std::string ValueText(const Value* v) {
@@ -580,6 +594,11 @@ std::string ErrorMessage(const Plan& plan, const Request& request, const Hit& hi
   if (v.error == ErrorCode::kMissingKey) {
     return absl::StrCat("table `", plan.program.tables[n.ref].name, "` has no entry for `",
                         Av(v.str), "`");
+  }
+  if (v.error == ErrorCode::kEvaluationLimit) {
+    return absl::StrCat("evaluating the rules for this request exceeds a limit (",
+                        kMaxEvaluationSteps, " variable bindings, or ", kMaxMatchSteps,
+                        " characters compared by `matches`): not decided");
   }
   if (v.error == ErrorCode::kNotScreened) {
     return "screen() needs restricted-party lists and none of the lists it asks for was loaded "
@@ -710,10 +729,20 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
     const PlanRule& pr = plan.rules[r];
     if (b == pr.binders.size()) return fire(r, material, leg, nullptr);
     const PlanRule::Binder& binder = pr.binders[b];
+    // Past the evaluation's budget the rule fails closed, once, and stops binding.
+    auto exhausted = [&] {
+      if (!ev.Exhausted()) return false;
+      const Value limit = Value::Error(ErrorCode::kEvaluationLimit, pr.when >= 0 ? pr.when : 0);
+      if (s.hits.empty() || s.hits.back().rule != r || !s.hits.back().value.is_error()) {
+        fire(r, material, leg, &limit);
+      }
+      return true;
+    };
     if (binder.domain < 0) {
       for (size_t l = 0; l < s.legs.size(); ++l) {
         if (!((binder.legs >> static_cast<int>(s.legs[l].first)) & 1)) continue;
         ev.Bind(binder.slot, Evaluator::String(s.legs[l].second));
+        if (exhausted()) return;
         self(self, r, material, b + 1, static_cast<int>(l));
       }
       return;
@@ -731,16 +760,24 @@ bool RunRules(const Plan& plan, const Request& request, const EvaluateOptions& o
     }
     auto bind = [&](std::string_view v) {
       ev.Bind(binder.slot, Evaluator::String(v));
+      if (exhausted()) return false;
       self(self, r, material, b + 1, leg);
+      return true;
     };
     if (domain.kind == Value::Kind::kSet) {
-      for (const std::string& v : static_cast<const StringSet*>(domain.ptr)->values()) bind(v);
+      for (const std::string& v : static_cast<const StringSet*>(domain.ptr)->values()) {
+        if (!bind(v)) return;
+      }
     } else if (domain.kind == Value::Kind::kTable) {
       const PlanNode& n = plan.nodes[binder.domain];
-      for (const std::string& v : plan.table_keys[n.ref]) bind(v);
+      for (const std::string& v : plan.table_keys[n.ref]) {
+        if (!bind(v)) return;
+      }
     } else {
       const std::string* items = static_cast<const std::string*>(domain.ptr);
-      for (std::uint32_t k = 0; k < domain.count; ++k) bind(items[k]);
+      for (std::uint32_t k = 0; k < domain.count; ++k) {
+        if (!bind(items[k])) return;
+      }
     }
   };
   // Inlined at its four call sites: the loop over candidate rules is the hot path.

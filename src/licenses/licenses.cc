@@ -118,6 +118,15 @@ absl::StatusOr<License> Record(element e, const Where& w) {
                key == "end_users" || key == "conditions") {
       absl::StatusOr<std::vector<std::string>> s = Strings(w, key, v);
       if (!s.ok()) return s.status();
+      if (key == "items") {  // a glob is matched in up to len(text) x len(pattern) steps
+        for (std::size_t i = 0; i < s->size(); ++i) {
+          if ((*s)[i].size() > kMaxLicenseItemBytes) {
+            return Refuse("license_invalid_value",
+                          absl::StrCat(w.Path(absl::StrCat("items[", i, "]")), ": longer than ",
+                                       kMaxLicenseItemBytes, " bytes"));
+          }
+        }
+      }
       if (key == "destinations") {
         for (std::size_t i = 0; i < s->size(); ++i) {
           if (!internal::IsCountryCode((*s)[i])) {
@@ -203,6 +212,9 @@ absl::StatusOr<Licenses> Licenses::FromJson(std::string_view text, std::string_v
   impl->digest = internal::Sha256Digest(text);
   simdjson::dom::parser parser;
   auto add = [&](element e, Where w) -> absl::Status {
+    if (impl->licenses.size() >= kMaxLicenseRecords) {
+      return Refuse("license_too_large", absl::StrCat(w.record, ": more than ", kMaxLicenseRecords, " records"));
+    }
     absl::StatusOr<License> l = Record(e, w);
     if (!l.ok()) return l.status();
     auto [it, added] = impl->by_id.try_emplace(l->id, impl->licenses.size());

@@ -48,16 +48,23 @@ Matcher Matcher::Make(const std::string& pattern) {
   return m;
 }
 
-bool Matcher::Match(std::string_view s, bool fold) const {
+bool Matcher::Match(std::string_view s, bool fold, std::uint64_t* budget) const {
   switch (kind) {
     case Kind::kExact: return SameText(s, pattern, fold);
     case Kind::kPrefix:
       return s.size() >= pattern.size() && SameText(s.substr(0, pattern.size()), pattern, fold);
     case Kind::kGlob: break;
   }
-  // Iterative glob with single-star backtracking: linear in practice, never exponential.
+  // Iterative glob with single-star backtracking: never exponential, but up to
+  // len(s) x len(pattern) comparisons, which the budget bounds.
+  std::uint64_t spent = 0;
+  const std::uint64_t allowed = budget ? *budget : ~std::uint64_t{0};
   size_t p = 0, t = 0, star = std::string::npos, mark = 0;
   while (t < s.size()) {
+    if (++spent > allowed) {
+      *budget = 0;
+      return false;
+    }
     if (p < pattern.size() && pattern[p] == '*') {  // a wildcard, even facing a `*` of the text
       star = p++;
       mark = t;
@@ -72,6 +79,7 @@ bool Matcher::Match(std::string_view s, bool fold) const {
       return false;
     }
   }
+  if (budget) *budget -= spent;
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
 }

@@ -43,7 +43,9 @@ struct Matcher {
   enum class Kind { kExact, kPrefix, kGlob } kind = Kind::kExact;
   std::string pattern;  // without the trailing `*` for kPrefix
   static Matcher Make(const std::string& pattern);
-  bool Match(std::string_view s, bool fold = false) const;
+  // `budget`, when given, is the characters a glob may still compare (evaluation's
+  // kMaxMatchSteps): each comparison spends one, and at 0 the match stops, false, with *budget 0.
+  bool Match(std::string_view s, bool fold = false, std::uint64_t* budget = nullptr) const;
 };
 
 // A set of strings. A set of two-letter codes (countries, in practice) also keeps a 26x26
@@ -54,16 +56,23 @@ class StringSet {
  public:
   StringSet(const std::vector<std::string>& values);  // sorted, unique
   const std::vector<std::string>& values() const { return values_; }
-  bool AnyMatches(std::string_view s, bool fold) const {
+  // (`budget` as for Matcher::Match; the case-insensitive scan spends one per value.)
+  bool AnyMatches(std::string_view s, bool fold, std::uint64_t* budget) const {
     if (!fold) {
       if (contains(s)) return true;
     } else {
+      if (*budget < values_.size()) {
+        *budget = 0;
+        return false;
+      }
+      *budget -= values_.size();
       for (const std::string& v : values_) {
         if (absl::EqualsIgnoreCase(v, absl::string_view(s.data(), s.size()))) return true;
       }
     }
     for (const Matcher& m : patterns_) {
-      if (m.Match(s, fold)) return true;
+      if (m.Match(s, fold, budget)) return true;
+      if (*budget == 0) return false;
     }
     return false;
   }

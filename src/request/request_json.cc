@@ -33,7 +33,6 @@ using internal::Storage;
 using internal::FieldsOf;
 namespace dom = simdjson::dom;
 
-constexpr size_t kMaxRequestBytes = 1 << 20;
 constexpr char kErrorCodePayload[] = "exportctl/code";
 
 // A JSON path, built as a string only when an error needs it: each level points at its parent,
@@ -99,6 +98,9 @@ auto WithObject(Object child, S* storage, Fn&& fn) {
 absl::Status String(dom::element e, const Path& path, std::string& out) {
   std::string_view s;
   if (e.get_string().get(s)) return Invalid(path, "invalid_type", "expected string");
+  if (s.size() > kMaxStringBytes) {
+    return Invalid(path, "too_large", absl::StrCat("a string of ", s.size(), " bytes; the limit is ", kMaxStringBytes));
+  }
   out.assign(s);
   return absl::OkStatus();
 }

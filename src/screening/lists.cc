@@ -43,7 +43,7 @@ namespace ondemand = simdjson::ondemand;
 
 // One field longer than this is not a name or a remark but a broken file (an unclosed quote that
 // swallowed the rest of it, say); refusing it keeps a bad file from becoming one huge alias.
-constexpr std::size_t kMaxFieldBytes = 64 << 10;
+constexpr std::size_t kMaxFieldBytes = kMaxListFieldBytes;
 
 // ---------------------------------------------------------------------------------------------
 // Errors and positions.
@@ -1463,6 +1463,10 @@ absl::StatusOr<LoadedList> ParseList(std::string_view name, std::string_view byt
       found_date = parser.date();
       break;
     }
+  }
+  if (list.entries.size() > kMaxListEntries) {
+    return ListError("list_too_large", name, "",
+                     absl::StrCat(list.entries.size(), " entries; the limit is ", kMaxListEntries));
   }
   if (!date.empty()) {
     list.date.assign(date);

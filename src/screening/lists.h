@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exportctl/limits.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "src/screening/list.h"
@@ -60,9 +61,10 @@ inline constexpr std::string_view kListErrorPayload = "exportctl.dev/list-error"
 //   list_invalid_date    a `PATH@DATE` date that is not YYYY-MM-DD
 //   list_duplicate_id    two entries with the same list code and id in one file
 
-// Files over this size are refused (the real SDN CSV is ~5 MiB; the full CSL ~40 MiB). A single
-// field over 64 KiB is list_malformed.
-inline constexpr std::size_t kMaxListFileBytes = 256u << 20;
+// Files over kMaxListFileBytes are refused (the real SDN CSV is ~5 MiB; the full CSL ~40 MiB),
+// and so are more than kMaxListEntries entries; a single field over kMaxListFieldBytes is
+// list_malformed (exportctl/limits.h).
+using exportctl::kMaxListFileBytes;
 
 // Parses the bytes of one list file. `name` is what errors and `source` fields call the file.
 // `date` ("YYYY-MM-DD" or empty) overrides the date found in the file (or in its name).
