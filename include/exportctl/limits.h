@@ -39,7 +39,7 @@ inline constexpr std::size_t kMaxBatchLineBytes = 16 << 20;
 
 // --- Restricted-party lists (Lists::Load: list_too_large, list_malformed) ---
 inline constexpr std::size_t kMaxListFileBytes = 256u << 20;  // list_too_large
-inline constexpr std::size_t kMaxListEntries = 2'000'000;     // list_too_large (per file)
+inline constexpr std::size_t kMaxListEntries = 500'000;  // list_too_large (per file; the SDN has ~18,000)
 inline constexpr std::size_t kMaxListFieldBytes = 64 << 10;   // list_malformed (a field or string)
 
 // --- License repositories (Licenses::Load: license_too_large) ---
