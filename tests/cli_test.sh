@@ -107,5 +107,9 @@ expect eval-country 2 'options of screen' -- "$bin" eval --country DE "$ex/ebola
 expect check-lists 2 'option of eval' -- "$bin" check --lists "$tl"
 expect empty-list 2 'error\[list_empty\]' -- bash -c "f=\$(mktemp --suffix=.json); echo '{\"results\": []}' > \$f; \"$bin\" screen --lists \$f x; r=\$?; rm -f \$f; exit \$r"
 expect eval-bad-lists 2 'error\[list_unreadable\]' -- "$bin" eval --lists "$src/no/such/list.csv" "$ex/ebola-to-brazil.json"
+# A batch line at kMaxBatchLineBytes (16 MiB) is read (and refused as a request over 1 MiB); one
+# byte more is not buffered: a too_large decision, and the next line is decided.
+expect batch-line-at-limit 0 'request is 16777216 bytes; the limit is 1048576.*"request":"after"' -- bash -c "f=\$(mktemp); /usr/bin/python3 -c 'import sys; sys.stdout.write(\"{\\\"id\\\": \\\"x\\\", \\\"pad\\\": \\\"\" + \"a\" * (16777216 - 22) + \"\\\"}\\n\")' > \$f; tr -d '\\n' < \"$ex/ebola-to-brazil.json\" | sed 's/\"SHP-2\"/\"after\"/' >> \$f; echo >> \$f; \"$bin\" eval --batch --rules \"$pack\" \$f | tr '\\n' ' '; rm -f \$f"
+expect batch-line-past-limit 0 'longer than 16777216 bytes.*"request":"after"' -- bash -c "f=\$(mktemp); /usr/bin/python3 -c 'import sys; sys.stdout.write(\"{\\\"id\\\": \\\"x\\\", \\\"pad\\\": \\\"\" + \"a\" * (16777216 - 21) + \"\\\"}\\n\")' > \$f; tr -d '\\n' < \"$ex/ebola-to-brazil.json\" | sed 's/\"SHP-2\"/\"after\"/' >> \$f; echo >> \$f; \"$bin\" eval --batch --rules \"$pack\" \$f | tr '\\n' ' '; rm -f \$f"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

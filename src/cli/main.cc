@@ -225,6 +225,11 @@ Decision LineError(const Policy& policy, size_t number, std::string code, std::s
 // line. False when the line is not a valid request (`d` then says why, failing closed).
 bool DecideLine(const Policy& policy, std::string_view line, size_t number,
                 const exportctl::EvaluateOptions& options, exportctl::Request& request, Decision& d) {
+  if (line.size() > exportctl::kMaxBatchLineBytes) {  // (one that ended within a block)
+    d = LineError(policy, number, "too_large",
+                  "longer than " + std::to_string(exportctl::kMaxBatchLineBytes) + " bytes");
+    return false;
+  }
   if (absl::Status st = exportctl::Request::FromJson(line, &request); !st.ok()) {
     d = LineError(policy, number, CodeOf(st), std::string(st.message()));
     return false;
