@@ -622,7 +622,13 @@ void AppendObject(Object object, const void* target, std::string& out) {
   for (const AttrInfo* fp : FieldsOf(object)) {
     const AttrInfo& f = *fp;
     const void* m = f.In(target);
-    std::string value;
+    // The key, then the value written in place; an absent value takes the key back out.
+    const size_t mark = out.size();
+    if (!first) out += ',';
+    internal::AppendJsonQuoted(out, f.key);
+    out += ':';
+    const size_t at = out.size();
+    std::string& value = out;
     switch (f.storage) {
       case Storage::kString: internal::AppendJsonQuoted(value, *static_cast<const std::string*>(m)); break;
       case Storage::kOptString:
@@ -634,7 +640,7 @@ void AppendObject(Object object, const void* target, std::string& out) {
         if (const auto& v = *static_cast<const std::optional<double>*>(m)) AppendNumber(*v, value);
         break;
       case Storage::kOptBool:
-        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) value = *v ? "true" : "false";
+        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) value += *v ? "true" : "false";
         break;
       case Storage::kStrings: AppendStrings(*static_cast<const std::vector<std::string>*>(m), value); break;
       case Storage::kOptStrings:
@@ -657,12 +663,11 @@ void AppendObject(Object object, const void* target, std::string& out) {
         break;
       case Storage::kDerived: break;
     }
-    if (value.empty()) continue;
-    if (!first) out += ',';
+    if (out.size() == at) {
+      out.resize(mark);
+      continue;
+    }
     first = false;
-    internal::AppendJsonQuoted(out, f.key);
-    out += ':';
-    out += value;
   }
   out += '}';
 }
