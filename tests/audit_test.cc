@@ -225,6 +225,16 @@ TEST(AuditTest, OpenRefusesALogItCannotContinueAndASecondWriter) {
   EXPECT_EQ(AuditError::FromStatus(edited.status())->code, "audit_invalid");
   EXPECT_THAT(edited.status().message(), HasSubstr("audit verify"));
   EXPECT_EQ(Lines(path), lines);  // nothing appended, nothing rewritten
+  // A file that is no log, with or without a torn tail, is refused and left as it was.
+  for (const std::string text : {"some notes", "some notes\nmore", "{\"seq\":1}\n{\"se"}) {
+    const std::string other = TempLog("other.txt");
+    { std::ofstream(other, std::ios::binary) << text; }
+    absl::StatusOr<std::unique_ptr<AuditLog>> no_log = AuditLog::Open(other);
+    ASSERT_FALSE(no_log.ok()) << text;
+    EXPECT_EQ(AuditError::FromStatus(no_log.status())->code, "audit_invalid");
+    std::ifstream in(other, std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), text);
+  }
   absl::StatusOr<std::unique_ptr<AuditLog>> dir = AuditLog::Open(::testing::TempDir());
   ASSERT_FALSE(dir.ok());
   EXPECT_EQ(AuditError::FromStatus(dir.status())->code, "audit_unwritable");

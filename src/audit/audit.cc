@@ -419,50 +419,19 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
   }
   struct stat st{};
   if (::fstat(fd, &st) != 0) return Fail("audit_unwritable", absl::StrCat(path, ": cannot be read"));
-  std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+  const std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+  auto unreadable = [&] { return Fail("audit_unwritable", absl::StrCat(path, ": cannot be read")); };
+  // [0, whole) holds whole lines; [whole, size) a torn tail (a last line without its newline).
+  std::uint64_t whole = size;
   std::string last;
-  if (size > 0 && (!internal::ReadAt(fd, size - 1, 1, &last))) {
-    return Fail("audit_unwritable", absl::StrCat(path, ": cannot be read"));
-  }
-  if (size > 0 && last != "\n") {
-    // A torn tail: move the bytes after the last newline aside, then cut them off.
-    std::uint64_t start = 0;
-    if (!internal::LineStartBefore(fd, size, &start)) return Fail("audit_unwritable", absl::StrCat(path, ": cannot be read"));
-    const std::string side = absl::StrCat(path, ".torn-", internal::Now());
-    const int out = ::open(side.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (out < 0) return Fail("audit_unwritable", absl::StrCat(side, ": cannot be created: ", std::strerror(errno)));
-    std::string chunk;
-    bool ok = true;
-    for (std::uint64_t at = start; ok && at < size; at += chunk.size()) {
-      ok = internal::ReadAt(fd, at, static_cast<std::size_t>(std::min<std::uint64_t>(size - at, 1 << 20)), &chunk) &&
-           internal::WriteAll(out, chunk);
-    }
-    ok = ok && ::fsync(out) == 0;
-    ::close(out);
-    if (!ok || ::ftruncate(fd, static_cast<off_t>(start)) != 0 || ::fsync(fd) != 0) {
-      return Fail("audit_unwritable", absl::StrCat(path, ": cannot move the torn tail to ", side));
-    }
-    impl->recovered = absl::StrCat(path, ": the last line was torn (", size - start,
-                                   " bytes without a newline); moved to ", side,
-                                   "; the chain continues from the last whole line");
-    size = start;
-  }
-  if (size == 0) {
-    unsigned char genesis[32];
-    if (RAND_bytes(genesis, sizeof genesis) != 1) return Fail("audit_unwritable", "no random bytes for the genesis value");
-    std::string header = absl::StrCat("{\"format\":\"", internal::Av(internal::kFormat), "\",\"created\":\"",
-                                      internal::Now(), "\",\"genesis\":\"", internal::Hex(genesis, 32),
-                                      "\",\"seq\":0");
-    impl->head = internal::HashOf(header);
-    absl::StrAppend(&header, internal::Av(internal::kHashKey), impl->head, "\"}\n");
-    if (!internal::WriteAll(fd, header) || ::fsync(fd) != 0) {
-      return Fail("audit_unwritable", absl::StrCat(path, ": cannot write the header"));
-    }
-  } else {
+  if (size > 0 && !internal::ReadAt(fd, size - 1, 1, &last)) return unreadable();
+  if (size > 0 && last != "\n" && !internal::LineStartBefore(fd, size, &whole)) return unreadable();
+  // The chain continues from the last whole line, which must hold; nothing is changed otherwise.
+  if (whole > 0) {
     std::uint64_t start = 0;
     std::string line;
-    if (!internal::LineStartBefore(fd, size - 1, &start) ||
-        size - 1 - start > internal::kMaxAuditLineBytes || !internal::ReadAt(fd, start, size - 1 - start, &line)) {
+    if (!internal::LineStartBefore(fd, whole - 1, &start) ||
+        whole - 1 - start > internal::kMaxAuditLineBytes || !internal::ReadAt(fd, start, whole - 1 - start, &line)) {
       return Fail("audit_invalid", absl::StrCat(path, ": the last line cannot be read"));
     }
     simdjson::dom::parser parser;
@@ -474,6 +443,46 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
     }
     impl->seq = p.seq;
     impl->head = p.hash;
+  } else if (size > 0) {
+    // No whole line: a header torn as it was written, or not a log at all (left alone).
+    std::string torn;
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size, 24));
+    if (!internal::ReadAt(fd, 0, n, &torn)) return unreadable();
+    if (std::string_view("{\"format\":\"exportctl-audit").substr(0, n) != torn.substr(0, 24)) {
+      return Fail("audit_invalid", absl::StrCat(path, ": not an audit log (no header); nothing was appended"));
+    }
+  }
+  if (whole < size) {
+    // A torn tail: move the bytes after the last newline aside, then cut them off.
+    const std::string side = absl::StrCat(path, ".torn-", internal::Now());
+    const int out = ::open(side.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) return Fail("audit_unwritable", absl::StrCat(side, ": cannot be created: ", std::strerror(errno)));
+    std::string chunk;
+    bool ok = true;
+    for (std::uint64_t at = whole; ok && at < size; at += chunk.size()) {
+      ok = internal::ReadAt(fd, at, static_cast<std::size_t>(std::min<std::uint64_t>(size - at, 1 << 20)), &chunk) &&
+           internal::WriteAll(out, chunk);
+    }
+    ok = ok && ::fsync(out) == 0;
+    ::close(out);
+    if (!ok || ::ftruncate(fd, static_cast<off_t>(whole)) != 0 || ::fsync(fd) != 0) {
+      return Fail("audit_unwritable", absl::StrCat(path, ": cannot move the torn tail to ", side));
+    }
+    impl->recovered = absl::StrCat(path, ": the last line was torn (", size - whole,
+                                   " bytes without a newline); moved to ", side,
+                                   "; the chain continues from the last whole line");
+  }
+  if (whole == 0) {
+    unsigned char genesis[32];
+    if (RAND_bytes(genesis, sizeof genesis) != 1) return Fail("audit_unwritable", "no random bytes for the genesis value");
+    std::string header = absl::StrCat("{\"format\":\"", internal::Av(internal::kFormat), "\",\"created\":\"",
+                                      internal::Now(), "\",\"genesis\":\"", internal::Hex(genesis, 32),
+                                      "\",\"seq\":0");
+    impl->head = internal::HashOf(header);
+    absl::StrAppend(&header, internal::Av(internal::kHashKey), impl->head, "\"}\n");
+    if (!internal::WriteAll(fd, header) || ::fsync(fd) != 0) {
+      return Fail("audit_unwritable", absl::StrCat(path, ": cannot write the header"));
+    }
   }
   if (::lseek(fd, 0, SEEK_END) < 0) return Fail("audit_unwritable", absl::StrCat(path, ": cannot seek"));
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
