@@ -366,5 +366,30 @@ TEST(Units, EdgeOfALimitInASmallerUnitIsExact) {
   EXPECT_THAT(fired(1000, "ug"), ElementsAre("p.over_10_ug", "p.at_least_1_mg"));  // 1 mg
 }
 
+// A literal longer than std::string's inline buffer is scaled from the rule's text too. (The
+// checker once read it through a view of a destroyed temporary: the limit came out as 0, so
+// 5 ug was "over" 0.0100000000000000000 mg. Found by the parser fuzzer, under ASan.)
+TEST(Units, LongLiteralIsReadAsWritten) {
+  Policy p = testing::MustCompile(
+      "package p\n"
+      "rule over_10_ug { cite \"x\" for each material m when m.quantity > 0.0100000000000000000 mg"
+      " then review }\n");
+  auto outcome = [&](double quantity) {
+    Request r;
+    r.id = "R";
+    r.date = "2026-11-25";
+    r.route = {"US", "DE"};
+    Material m;
+    m.id = "m1";
+    m.quantity = quantity;
+    m.unit = "ug";
+    r.materials.push_back(m);
+    return p.Evaluate(r).outcome;
+  };
+  EXPECT_EQ(outcome(5), Outcome::kPermitted);
+  EXPECT_EQ(outcome(10), Outcome::kPermitted);
+  EXPECT_EQ(outcome(11), Outcome::kReview);
+}
+
 }  // namespace
 }  // namespace exportctl

@@ -835,7 +835,9 @@ class Checker {
   // A number literal times a power of ten, scaled as a decimal (`0.7` mL is exactly 700 uL):
   // the literal's text with its exponent raised, read once (strtod rounds correctly).
   double Scaled(const Node& num, int file, double factor) const {
-    std::string_view text = sources_[file].text().substr(num.begin, num.end - num.begin);
+    // A view of the source itself: std::string::substr would return a temporary to dangle.
+    std::string_view text =
+        std::string_view(sources_[file].text()).substr(num.begin, num.end - num.begin);
     size_t n = 0;
     while (n < text.size() && (std::isdigit(static_cast<unsigned char>(text[n])) ||
                                text[n] == '.' || text[n] == '+' || text[n] == '-' ||
