@@ -57,6 +57,24 @@ TEST(Parser, DeepNestingIsADiagnosticNotACrash) {
   EXPECT_NE(ParseToText("x.ecr", nots).find("error[nesting_too_deep]"), std::string::npos);
 }
 
+// The nesting check before parsing reads strings, comments and test requests its own way; where
+// the grammar reads the same text otherwise (it resumes after a syntax error inside what the
+// check took for a string; `#` inside a test's JSON is no comment to the grammar), the grammar's
+// own bound stops the recursion: a diagnostic, where these once overflowed the stack.
+TEST(Parser, NestingTheCheckCannotSeeIsBoundedByTheGrammar) {
+  const std::string parens = std::string(20000, '(') + "true" + std::string(20000, ')');
+  std::string out = ParseToText("x.ecr", "package p\nrule a { title \"x\\\n"
+                                         "rule b { cite \"y\" when " + parens + " then review }\n");
+  EXPECT_NE(out.find("error[parse_error]"), std::string::npos) << out.substr(0, 2000);
+  EXPECT_NE(out.find("error[nesting_too_deep]"), std::string::npos) << out.substr(0, 2000);
+  out = ParseToText("x.ecr", "package p\ntest t { request {#" + std::string(200000, '{') + "\n}\n");
+  EXPECT_NE(out.find("error"), std::string::npos);
+  // A test's request may nest as JSON does; the grammar reads it without recursing.
+  out = ParseToText("x.ecr", "package p\ntest t { request {\"a\": \"}{\\\"\", \"b\": {\"c\": {}}}"
+                             " expect review }\n");
+  EXPECT_EQ(out.find("error"), std::string::npos) << out;
+}
+
 TEST(Parser, LongChainsAreFlatNotDeep) {
   std::string text = "package p\nrule r { when true";
   for (int i = 0; i < 20000; ++i) text += " or false";

@@ -134,6 +134,13 @@ ast::File ParseFile(const Source& source, int file_index, DiagnosticSink& sink) 
       file.decls.push_back(std::move(decl));
       continue;
     }
+    if (r.too_deep) {
+      error_at(static_cast<int>(r.where - base), "nesting_too_deep",
+               absl::StrCat("nesting deeper than ", kMaxNestingDepth,
+                            " levels (or more than 8 `not` in a row)"));
+      it = NextDeclaration(start, r.where, end);
+      continue;
+    }
     const char* at = r.where;
     grammar::SkipSpace(at, end);
     std::string found = "end of file";
