@@ -75,6 +75,35 @@ TEST(Parser, NestingTheCheckCannotSeeIsBoundedByTheGrammar) {
   EXPECT_EQ(out.find("error"), std::string::npos) << out;
 }
 
+// Rule text reaches decisions and their JSON: a file that is not UTF-8 is refused where it stops
+// being UTF-8 (a title with a broken character once made the decision's JSON invalid).
+TEST(Parser, RuleFilesAreUtf8) {
+  for (const std::string bad : {"\xC3", "\xC3\x28", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                                "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80", "\x80", "\xFF"}) {
+    SCOPED_TRACE(::testing::PrintToString(bad));
+    std::string out = ParseToText("x.ecr", "package p\nrule r { title \"caf" + bad +
+                                               "\" cite \"x\" then review }\n");
+    EXPECT_NE(out.find("x.ecr:2:20: error[invalid_utf8]"), std::string::npos) << out;
+  }
+  EXPECT_EQ(ParseToText("x.ecr", "package p\n# Überprüfung, 出口管制, 🧪\n"
+                                 "rule r { title \"café ✓ 𝔘\" cite \"x\" then review }\n")
+                .find("error"),
+            std::string::npos);
+}
+
+TEST(Strings, FirstInvalidUtf8IsStrict) {
+  EXPECT_EQ(FirstInvalidUtf8(""), 0u);
+  EXPECT_EQ(FirstInvalidUtf8("plain ascii"), 11u);
+  EXPECT_EQ(FirstInvalidUtf8("\xC2\xA9 \xE2\x82\xAC \xF0\x9F\xA7\xAA \xF4\x8F\xBF\xBF"), 16u);
+  EXPECT_EQ(FirstInvalidUtf8("ab\xC1\xBF"), 2u);          // overlong 2-byte
+  EXPECT_EQ(FirstInvalidUtf8("ab\xE0\x9F\xBF"), 2u);      // overlong 3-byte
+  EXPECT_EQ(FirstInvalidUtf8("ab\xF0\x8F\xBF\xBF"), 2u);  // overlong 4-byte
+  EXPECT_EQ(FirstInvalidUtf8("ab\xED\xBF\xBF"), 2u);      // a surrogate
+  EXPECT_EQ(FirstInvalidUtf8("ab\xF4\x90\x80\x80"), 2u);  // past U+10FFFF
+  EXPECT_EQ(FirstInvalidUtf8("ab\xE2\x82"), 2u);          // cut short
+  EXPECT_EQ(FirstInvalidUtf8("ab\xE2\x82\x41"), 2u);      // a continuation missing
+}
+
 TEST(Parser, LongChainsAreFlatNotDeep) {
   std::string text = "package p\nrule r { when true";
   for (int i = 0; i < 20000; ++i) text += " or false";

@@ -62,6 +62,11 @@ class DiagnosticSink {
 // Returns the candidate closest to `word` by edit distance, or "" if none is close enough.
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
 
+// Returns the offset of the first byte of `s` that is not part of well-formed UTF-8 (RFC 3629:
+// no overlong forms, surrogates or code points past U+10FFFF, as JSON parsers require), or
+// s.size() when all of it is. Every text that reaches a decision's JSON is checked with it.
+std::size_t FirstInvalidUtf8(std::string_view s);
+
 // Returns `s` quoted as a JSON string.
 std::string JsonQuote(std::string_view s);
 // Appends `s` as a JSON string literal (quoted and escaped).

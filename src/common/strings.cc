@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "src/common/source.h"
 
 namespace exportctl::internal {
@@ -36,6 +38,41 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
     }
   }
   return best;
+}
+
+std::size_t FirstInvalidUtf8(std::string_view s) {
+  if (simdjson::validate_utf8(s.data(), s.size())) return s.size();  // the common case, SIMD
+  auto at = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = at(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // The sequence's length and the range of its second byte (RFC 3629, section 4).
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + n > s.size() || at(i + 1) < lo || at(i + 1) > hi) return i;
+    for (std::size_t k = 2; k < n; ++k) {
+      if ((at(i + k) & 0xC0) != 0x80) return i;
+    }
+    i += n;
+  }
+  return s.size();
 }
 
 namespace {
