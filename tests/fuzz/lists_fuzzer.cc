@@ -41,12 +41,18 @@ std::string Describe(const std::vector<NameMatch>& matches) {
   return out;
 }
 
+// The index's answer at the review and near-exact thresholds against the linear scan's (scanned
+// once: the near-exact answer is the review answer's prefix of matches at 92 or more, as both
+// are best first).
 void ExpectIndexAgrees(const NameIndex& index, std::string_view name, std::string_view country) {
+  std::vector<NameMatch> linear;
+  index.ScreenLinear({name, country, internal::kReviewScore}, &linear);
   for (int min_score : {internal::kReviewScore, internal::kNearExactScore}) {
     std::vector<NameMatch> fast, slow;
-    const NameQuery q{name, country, min_score};
-    index.Screen(q, &fast);
-    index.ScreenLinear(q, &slow);
+    index.Screen({name, country, min_score}, &fast);
+    for (const NameMatch& m : linear) {
+      if (m.score >= min_score) slow.push_back(m);
+    }
     const bool same = std::equal(fast.begin(), fast.end(), slow.begin(), slow.end(),
                                  [](const NameMatch& a, const NameMatch& b) {
                                    return a.entry == b.entry && a.alias == b.alias &&
@@ -82,8 +88,7 @@ void Run(std::string_view bytes) {
   }
   const NameIndex& fixed = internal::ListSetOf(SmallLists())->index;
   const std::string_view name = bytes.substr(0, 256);
-  ExpectIndexAgrees(fixed, name, "");
-  ExpectIndexAgrees(fixed, name, "IR");
+  ExpectIndexAgrees(fixed, name, bytes.size() % 2 ? "IR" : "");  // with a country, or without
   const int self = internal::ScoreName(name, name);
   FUZZ_CHECK(self >= 0 && self <= 100, std::to_string(self));
 }
