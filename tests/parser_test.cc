@@ -2,6 +2,9 @@
 // diagnostic). EXPORTCTL_UPDATE_GOLDEN=1 regenerates the .golden files.
 #include "src/parser/parser.h"
 
+#include <chrono>
+#include <cstdint>
+
 #include "tests/test_util.h"
 
 namespace exportctl::internal {
@@ -102,6 +105,20 @@ TEST(Strings, FirstInvalidUtf8IsStrict) {
   EXPECT_EQ(FirstInvalidUtf8("ab\xF4\x90\x80\x80"), 2u);  // past U+10FFFF
   EXPECT_EQ(FirstInvalidUtf8("ab\xE2\x82"), 2u);          // cut short
   EXPECT_EQ(FirstInvalidUtf8("ab\xE2\x82\x41"), 2u);      // a continuation missing
+}
+
+TEST(Strings, ClosestMatchIsOrderFreeAndCheapForFarLengths) {
+  EXPECT_EQ(ClosestMatch("colr", {"colb", "cola", "colour"}), "cola");
+  EXPECT_EQ(ClosestMatch("colr", {"cola", "colb", "colour"}), "cola");
+  EXPECT_EQ(ClosestMatch("colr", {"nothing", "alike"}), "");
+  // A megabyte word is compared with no short candidate (its length puts them out of reach).
+  const std::string huge(1 << 20, 'x');
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(ClosestMatch(huge, {"end_user.country", "route.destination"}), "");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+  std::int64_t budget = 150;  // enough for one candidate (1 + 10 x 10): then it stops
+  EXPECT_EQ(ClosestMatch("abcdefghij", {"abcdefghiX", "abcdefghij"}, &budget), "abcdefghiX");
+  EXPECT_EQ(budget, 0);
 }
 
 TEST(Parser, LongChainsAreFlatNotDeep) {

@@ -27,13 +27,27 @@ int EditDistance(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
-std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates,
+                         std::int64_t* budget) {
   std::string best;
-  int best_distance = std::max<int>(2, static_cast<int>(word.size()) / 3) + 1;
+  std::size_t limit = std::max<std::size_t>(2, word.size() / 3);  // the farthest one taken
   for (const std::string& c : candidates) {
-    int d = EditDistance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
+    // The distance is at least the difference in length.
+    const std::size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap > limit) continue;
+    if (budget) {
+      const std::int64_t cost = 1 + static_cast<std::int64_t>(word.size()) *
+                                        static_cast<std::int64_t>(c.size());
+      if (*budget < cost) {
+        *budget = 0;
+        break;
+      }
+      *budget -= cost;
+    }
+    const std::size_t d = static_cast<std::size_t>(EditDistance(word, c));
+    // Closer, or as close and first in order: the same answer whatever the candidates' order.
+    if (d < limit || (d == limit && (best.empty() || c < best))) {
+      limit = d;
       best = c;
     }
   }
