@@ -73,9 +73,17 @@ void Run(std::string_view bytes) {
     FUZZ_CHECK(error->message.starts_with("fuzz.list"), error->message);
   } else {
     FUZZ_CHECK(list->digest.starts_with("sha256:"), list->digest);
+    const ListInfo info{list->code, list->path, list->date, list->digest, list->format,
+                        list->entries.size(), list->alias_count()};
+    FUZZ_CHECK(IsValidJson(info.ToJson()), info.ToJson());
     std::vector<const internal::ListEntry*> entries;
     for (const internal::ListEntry& e : list->entries) {
       FUZZ_CHECK(!e.id.empty() && !e.names.empty() && !e.names[0].empty(), e.source);
+      for (const std::string& c : e.countries) FUZZ_CHECK(c.size() == 2, e.source + ": " + c);
+      // What a match on the entry says, as `exportctl screen` and decisions print it.
+      const ListMatch match{e.list, e.id, e.names[0], e.names.back(), 100, "", e.countries,
+                            e.programs, e.license_requirement, e.source};
+      FUZZ_CHECK(IsValidJson(match.ToJson()), match.ToJson());
       entries.push_back(&e);
     }
     const NameIndex index(std::move(entries));
