@@ -198,6 +198,20 @@ TEST(JsonQuote, EscapesAtEveryOffset) {
     }
   }
   EXPECT_EQ(internal::JsonQuote("Charité Universitätsmedizin ø"), "\"Charité Universitätsmedizin ø\"");
+  // JSON is UTF-8: a byte that starts no well-formed sequence (a string set from C++) is U+FFFD,
+  // at every offset; well-formed sequences pass whole, also after an escape.
+  for (size_t pos = 0; pos < 20; ++pos) {
+    for (const std::string bad : {"\xC3", "\xFF", "\xED\xA0\x80", "\xC0\xAF"}) {
+      std::string s(20, 'a');
+      s.replace(pos, 1, bad);
+      std::string want(pos, 'a');
+      for (size_t k = 0; k < bad.size(); ++k) want += "\xEF\xBF\xBD";
+      want += std::string(19 - pos, 'a');
+      EXPECT_EQ(internal::JsonQuote(s), "\"" + want + "\"") << pos << " " << bad.size();
+    }
+  }
+  EXPECT_EQ(internal::JsonQuote("\"\xF0\x9F\xA7\xAA\x01\xE2\x82\xAC"),
+            "\"\\\"\xF0\x9F\xA7\xAA\\u0001\xE2\x82\xAC\"");
   EXPECT_EQ(internal::JsonQuote(" !#~\x7f"), "\" !#~\x7f\"");
 }
 

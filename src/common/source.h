@@ -76,7 +76,8 @@ std::size_t FirstInvalidUtf8(std::string_view s);
 
 // Returns `s` quoted as a JSON string.
 std::string JsonQuote(std::string_view s);
-// Appends `s` as a JSON string literal (quoted and escaped).
+// Appends `s` as a JSON string literal (quoted and escaped; a byte that does not start
+// well-formed UTF-8, possible only in strings set from C++, written as U+FFFD).
 void AppendJsonQuoted(std::string& out, std::string_view s);
 
 }  // namespace exportctl::internal

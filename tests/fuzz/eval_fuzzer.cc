@@ -6,7 +6,8 @@
 //   `{`        a request, decoded and decided by the example pack (rules/examples/pack) and by
 //              the standard packs with lists and licenses, screening on and off. A request the
 //              decoder refuses is still evaluated, as the partial Request it left: Evaluate
-//              validates again and must fail closed on it.
+//              validates again and must fail closed on it. The same again with texts set from
+//              the raw bytes, as a C++ caller may (the decision's JSON must stay valid).
 //   otherwise  a rule pack, compiled and, when it compiles, run on every example shipment under
 //              rules/examples with the lists and licenses, and its `test` blocks run. Text after
 //              a NUL byte is one more request, decided by this pack.
@@ -47,6 +48,11 @@ void RunRequest(std::string_view json) {
   (void)Request::FromJson(json, &request);
   Decide(ExamplePolicy(), request);
   Decide(StandardPolicy(), request);
+  // As a C++ caller may build it: texts taken from the raw bytes, UTF-8 or not.
+  Request raw = request;
+  raw.id.assign(json.substr(json.size() / 2, 24));
+  if (!raw.materials.empty()) raw.materials[0].description = std::string(json.substr(0, 24));
+  Decide(ExamplePolicy(), raw);
 }
 
 void RunPack(std::string_view input) {
