@@ -198,6 +198,20 @@ TEST(JsonQuote, EscapesAtEveryOffset) {
     }
   }
   EXPECT_EQ(internal::JsonQuote("Charité Universitätsmedizin ø"), "\"Charité Universitätsmedizin ø\"");
+  // JSON is UTF-8: a byte that starts no well-formed sequence (a string set from C++) is U+FFFD,
+  // at every offset; well-formed sequences pass whole, also after an escape.
+  for (size_t pos = 0; pos < 20; ++pos) {
+    for (const std::string bad : {"\xC3", "\xFF", "\xED\xA0\x80", "\xC0\xAF"}) {
+      std::string s(20, 'a');
+      s.replace(pos, 1, bad);
+      std::string want(pos, 'a');
+      for (size_t k = 0; k < bad.size(); ++k) want += "\xEF\xBF\xBD";
+      want += std::string(19 - pos, 'a');
+      EXPECT_EQ(internal::JsonQuote(s), "\"" + want + "\"") << pos << " " << bad.size();
+    }
+  }
+  EXPECT_EQ(internal::JsonQuote("\"\xF0\x9F\xA7\xAA\x01\xE2\x82\xAC"),
+            "\"\\\"\xF0\x9F\xA7\xAA\\u0001\xE2\x82\xAC\"");
   EXPECT_EQ(internal::JsonQuote(" !#~\x7f"), "\" !#~\x7f\"");
 }
 
@@ -364,6 +378,31 @@ TEST(Units, EdgeOfALimitInASmallerUnitIsExact) {
   };
   EXPECT_THAT(fired(0.01, "mg"), ElementsAre());                  // 10 ug is not over 10 ug
   EXPECT_THAT(fired(1000, "ug"), ElementsAre("p.over_10_ug", "p.at_least_1_mg"));  // 1 mg
+}
+
+// A literal longer than std::string's inline buffer is scaled from the rule's text too. (The
+// checker once read it through a view of a destroyed temporary: the limit came out as 0, so
+// 5 ug was "over" 0.0100000000000000000 mg. Found by the parser fuzzer, under ASan.)
+TEST(Units, LongLiteralIsReadAsWritten) {
+  Policy p = testing::MustCompile(
+      "package p\n"
+      "rule over_10_ug { cite \"x\" for each material m when m.quantity > 0.0100000000000000000 mg"
+      " then review }\n");
+  auto outcome = [&](double quantity) {
+    Request r;
+    r.id = "R";
+    r.date = "2026-11-25";
+    r.route = {"US", "DE"};
+    Material m;
+    m.id = "m1";
+    m.quantity = quantity;
+    m.unit = "ug";
+    r.materials.push_back(m);
+    return p.Evaluate(r).outcome;
+  };
+  EXPECT_EQ(outcome(5), Outcome::kPermitted);
+  EXPECT_EQ(outcome(10), Outcome::kPermitted);
+  EXPECT_EQ(outcome(11), Outcome::kReview);
 }
 
 }  // namespace

@@ -542,6 +542,26 @@ TEST(EuXmlTest, ErrorsNameTheElementAndItsPosition) {
   EXPECT_EQ(CodeOf(list.status()), "list_unknown_format");
 }
 
+// A name goes into matches and decisions as JSON, which must be UTF-8. pugixml takes the bytes of
+// a UTF-8 file as they come and writes a character reference to a surrogate as its three bytes:
+// either was once kept as a name, and the match's JSON was invalid (the lists fuzzer).
+TEST(EuXmlTest, NamesMustBeUtf8) {
+  for (const std::string name : {"Stock \xC3 Company", "Stock &#xD800; Company", "\xE0\x80\xAF"}) {
+    SCOPED_TRACE(name);
+    absl::StatusOr<LoadedList> list = ParseList(
+        "eu.xml", EuFile("<sanctionEntity logicalId=\"1\">\n  <nameAlias wholeName=\"" + name +
+                         "\"/></sanctionEntity>\n"));
+    EXPECT_EQ(CodeOf(list.status()), "list_malformed");
+    EXPECT_THAT(MessageOf(list.status()),
+                StartsWith("eu.xml:3:3 <nameAlias>: wholeName is not valid UTF-8"));
+  }
+  absl::StatusOr<LoadedList> list = ParseList(
+      "eu.xml", EuFile("<sanctionEntity logicalId=\"1\"><nameAlias wholeName=\"M&#xFC;ller &#x1F9EA;\"/>"
+                       "</sanctionEntity>\n"));
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->entries[0].names[0], "M\xC3\xBCller \xF0\x9F\xA7\xAA");
+}
+
 // ----------------------------------------------------------------------------------------------
 // Errors common to every format, and whole-list refusal.
 

@@ -1,6 +1,7 @@
 #ifndef EXPORTCTL_SRC_COMMON_SOURCE_H_
 #define EXPORTCTL_SRC_COMMON_SOURCE_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,12 +60,24 @@ class DiagnosticSink {
   int errors_ = 0;
 };
 
-// Returns the candidate closest to `word` by edit distance, or "" if none is close enough.
-std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+// Returns the candidate closest to `word` by edit distance (of equals, the first in byte order,
+// so the answer does not depend on the candidates' order), or "" if none is close enough:
+// within a third of the word's length, at least 2. A candidate whose length alone puts it out of
+// reach costs nothing. With `budget`, each candidate costs 1 and each cell
+// of an edit distance 1 more, taken from *budget; the search stops, with the best found so far,
+// when it runs out (callers that suggest for every finding in a large input bound their time).
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates,
+                         std::int64_t* budget = nullptr);
+
+// Returns the offset of the first byte of `s` that is not part of well-formed UTF-8 (RFC 3629:
+// no overlong forms, surrogates or code points past U+10FFFF, as JSON parsers require), or
+// s.size() when all of it is. Every text that reaches a decision's JSON is checked with it.
+std::size_t FirstInvalidUtf8(std::string_view s);
 
 // Returns `s` quoted as a JSON string.
 std::string JsonQuote(std::string_view s);
-// Appends `s` as a JSON string literal (quoted and escaped).
+// Appends `s` as a JSON string literal (quoted and escaped; a byte that does not start
+// well-formed UTF-8, possible only in strings set from C++, written as U+FFFD).
 void AppendJsonQuoted(std::string& out, std::string_view s);
 
 }  // namespace exportctl::internal

@@ -24,8 +24,10 @@ template <typename Parser, typename Attr>
 Result Run(const Parser& parser, const char*& it, const char* end, const char* base, Attr& attr,
            const char* what) {
   Result result;
+  int depth = 0;
   try {
-    result.ok = x3::phrase_parse(it, end, x3::with<base_tag>(base)[parser], skipper, attr);
+    result.ok = x3::phrase_parse(
+        it, end, x3::with<depth_tag>(&depth)[x3::with<base_tag>(base)[parser]], skipper, attr);
     if (!result.ok) {
       result.where = it;
       result.expected = what;
@@ -34,6 +36,10 @@ Result Run(const Parser& parser, const char*& it, const char* end, const char* b
     result.ok = false;
     result.where = e.where();
     result.expected = Describe(e.which());
+  } catch (const too_deep& e) {
+    result.ok = false;
+    result.where = e.where;
+    result.too_deep = true;
   }
   return result;
 }

@@ -8,11 +8,13 @@
 namespace exportctl::internal::grammar {
 
 // The outcome of one parse step. On failure `where` is the offending position and `expected`
-// says what the grammar wanted there ("`}`", "expression", ...).
+// says what the grammar wanted there ("`}`", "expression", ...), or `too_deep` says the
+// expressions nested deeper than the grammar recurses (kMaxRecursion in grammar_def.h).
 struct Result {
   bool ok = false;
   const char* where = nullptr;
   std::string expected;
+  bool too_deep = false;
 };
 
 // Parse `package a.b` and the `import`s after it; advances `it`.

@@ -6,6 +6,7 @@
 
 #include <boost/spirit/home/x3.hpp>
 
+#include "exportctl/exportctl.h"
 #include "src/parser/ast.h"
 
 namespace exportctl::internal::grammar {
@@ -14,7 +15,84 @@ namespace x3 = boost::spirit::x3;
 using ast::Kind;
 using ast::Node;
 
-struct base_tag;  // context key: the first byte of the file, for offsets
+struct base_tag;   // context key: the first byte of the file, for offsets
+struct depth_tag;  // context key: int*, how deep the expression rules have recursed
+
+// The recursion of the expression rules is bounded where it happens. ParseFile's nesting check
+// reads the text before parsing with its own view of strings, comments and test requests, and
+// where that view and the grammar's differ (after a syntax error the grammar resumes in text the
+// check took for a string), nothing else stopped the recursion before the stack ended. Each
+// level of `(`, `[`, call, quantifier or `not` enters not_expr once; the bound admits every text
+// the nesting check admits (kMaxNestingDepth brackets, each with 8 `not`s).
+inline constexpr int kMaxRecursion = (kMaxNestingDepth + 1) * 9;
+
+// Thrown where the bound is passed; ParseFile reports it as nesting_too_deep.
+struct too_deep {
+  const char* where;
+};
+
+template <typename Subject>
+struct depth_guard : x3::unary_parser<Subject, depth_guard<Subject>> {
+  using base_type = x3::unary_parser<Subject, depth_guard<Subject>>;
+  static bool const is_pass_through_unary = true;
+  static bool const handles_container = Subject::handles_container;
+  constexpr depth_guard(Subject const& subject) : base_type(subject) {}
+
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext& rcontext,
+             Attribute& attr) const {
+    int& depth = *x3::get<depth_tag>(context);
+    if (depth >= kMaxRecursion) throw too_deep{first};
+    ++depth;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }  // also when an expectation failure unwinds through here
+    } leave{depth};
+    return this->subject.parse(first, last, context, rcontext, attr);
+  }
+};
+
+struct depth_guard_gen {
+  template <typename Subject>
+  constexpr depth_guard<typename x3::extension::as_parser<Subject>::value_type> operator[](
+      Subject const& subject) const {
+    return {x3::as_parser(subject)};
+  }
+};
+inline constexpr depth_guard_gen guarded{};
+
+// A test's request: a JSON object kept as text (the checker decodes it), i.e. balanced braces
+// outside JSON strings. Scanned in a loop rather than by a recursive rule, so no nesting of
+// braces can exhaust the stack (the request decoder bounds the depth when it reads the text).
+struct json_object_parser : x3::parser<json_object_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, It const& last, Context const& context, RContext&, Attribute&) const {
+    x3::skip_over(first, last, context);
+    It it = first;
+    if (it == last || *it != '{') return false;
+    long depth = 0;
+    while (it != last) {
+      const char c = *it++;
+      if (c == '"') {
+        while (it != last && *it != '"') {
+          if (*it == '\\' && ++it == last) return false;
+          ++it;
+        }
+        if (it == last) return false;
+        ++it;
+      } else if (c == '{') {
+        ++depth;
+      } else if (c == '}' && --depth == 0) {
+        first = it;
+        return true;
+      }
+    }
+    return false;
+  }
+};
 
 // Records the matched range (after skipping) in the node: `x3::raw[rhs][set_range]`. (A rule
 // with semantic actions parses with an unused attribute, so X3's on_success never sees it.)
@@ -208,7 +286,8 @@ auto const compare_op = x3::raw[lit("==") | lit("!=") | lit("<=") | lit(">=") | 
 auto const expr_def = x3::raw[or_expr[assign]][set_range];
 auto const or_expr_def = x3::raw[and_expr[assign] >> *(kw_or > and_expr[nary(Kind::kOr)])][set_range];
 auto const and_expr_def = x3::raw[not_expr[assign] >> *(kw_and > not_expr[nary(Kind::kAnd)])][set_range];
-auto const not_expr_def = x3::raw[(kw_not > not_expr[wrap_not]) | predicate[assign]][set_range];
+auto const not_expr_def =
+    guarded[x3::raw[(kw_not > not_expr[wrap_not]) | predicate[assign]][set_range]];
 auto const predicate_def = x3::raw[operand[assign] >> -tail[attach_tail]][set_range];
 auto const tail_def = x3::raw[(compare_op[set_text] > operand[push])[kind(Kind::kCompare)] |
     (kw_not >> kw_in > operand[push])[kind(Kind::kNotIn)] |
@@ -294,6 +373,7 @@ x3::rule<class argument_value_id, Node> const argument_value = "string";
 x3::rule<class test_decl_id, Node> const test_decl = "test";
 x3::rule<class test_clause_id, Node> const test_clause =
     "`title`, `request`, `as_of`, `expect`, `fires` or `}`";
+json_object_parser const json_object_scan{};
 x3::rule<class json_object_id> const json_object = "JSON object `{...}`";
 x3::rule<class rule_ref_id, Node> const rule_ref = "rule name";
 
@@ -390,9 +470,7 @@ auto const test_clause_def = x3::raw[(kw_title[kind(Kind::kTitle)] > quoted[set_
     (kw_expect[kind(Kind::kExpect)] > ident[set_text]) |
     (kw_fires[kind(Kind::kFires)] > (rule_ref[push] % ','))][set_range];
 auto const rule_ref_def = x3::raw[qname[set_text][kind(Kind::kPath)]][set_range];
-auto const json_string = lexeme['"' >> *((lit('\\') >> char_) | (char_ - '"')) >> '"'];
-auto const json_object_def =
-    lexeme['{' >> *(json_string | json_object | (char_ - char_("{}\""))) >> '}'];
+auto const json_object_def = json_object_scan;
 
 BOOST_SPIRIT_DEFINE(decl, set_decl, table_decl, entry, rule_decl, clause, effect, argument,
                     test_decl, test_clause, json_object, rule_ref, pred_decl, param, leg_name,

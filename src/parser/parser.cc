@@ -109,6 +109,11 @@ ast::File ParseFile(const Source& source, int file_index, DiagnosticSink& sink) 
              absl::StrCat("rule file is ", text.size(), " bytes; the limit is ", kMaxRuleFileBytes));
     return file;
   }
+  // Rule text reaches decisions (titles, citations, notes) and their JSON, which must be UTF-8.
+  if (size_t at = FirstInvalidUtf8(text); at < text.size()) {
+    error_at(static_cast<int>(at), "invalid_utf8", "the file is not valid UTF-8 from here");
+    return file;
+  }
   if (int at = FindExcessiveNesting(text); at >= 0) {
     error_at(at, "nesting_too_deep",
              absl::StrCat("nesting deeper than ", kMaxNestingDepth,
@@ -132,6 +137,13 @@ ast::File ParseFile(const Source& source, int file_index, DiagnosticSink& sink) 
     r = grammar::ParseDecl(it, end, base, decl);
     if (r.ok) {
       file.decls.push_back(std::move(decl));
+      continue;
+    }
+    if (r.too_deep) {
+      error_at(static_cast<int>(r.where - base), "nesting_too_deep",
+               absl::StrCat("nesting deeper than ", kMaxNestingDepth,
+                            " levels (or more than 8 `not` in a row)"));
+      it = NextDeclaration(start, r.where, end);
       continue;
     }
     const char* at = r.where;

@@ -163,21 +163,6 @@ std::string Latin1ToUtf8(std::string_view s) {
   return out;
 }
 
-// The offset of the first byte that is not part of valid UTF-8 (for an error's position).
-std::size_t FirstInvalidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return i;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
-    }
-    i += n;
-  }
-  return s.size();
-}
-
 bool IsBadControl(unsigned char c) {
   return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F;
 }
@@ -418,10 +403,18 @@ struct EntryContext {
   }
 };
 
-absl::Status CheckLength(const EntryContext& at, std::string_view field, std::string_view value) {
-  if (value.size() <= kMaxFieldBytes) return absl::OkStatus();
-  return at.Error("list_malformed",
-                  absl::StrCat(Av(field), " is longer than ", kMaxFieldBytes, " bytes"));
+// Every text an entry keeps passes here: it goes into matches and decisions, and their JSON.
+// (The EU XML was taken as it came: pugixml neither checks UTF-8 nor refuses a character
+// reference to a surrogate, so a name with a broken character made invalid JSON.)
+absl::Status CheckText(const EntryContext& at, std::string_view field, std::string_view value) {
+  if (value.size() > kMaxFieldBytes) {
+    return at.Error("list_malformed",
+                    absl::StrCat(Av(field), " is longer than ", kMaxFieldBytes, " bytes"));
+  }
+  if (FirstInvalidUtf8(value) < value.size()) {
+    return at.Error("list_malformed", absl::StrCat(Av(field), " is not valid UTF-8"));
+  }
+  return absl::OkStatus();
 }
 
 // Adds an ISO 3166-1 alpha-2 code (any case); empty adds nothing, anything else is an error.
@@ -1249,7 +1242,7 @@ class EuXmlParser {
     EntryContext at = At(child, name);
     if (name == "nameAlias") {
       std::string alias = AliasName(child);
-      EXPORTCTL_RETURN_IF_ERROR(CheckLength(at, "wholeName", alias));
+      EXPORTCTL_RETURN_IF_ERROR(CheckText(at, "wholeName", alias));
       // The EU repeats one name in each language it is published in: keep it once.
       if (!alias.empty()) AddUnique(e.names, std::move(alias));
     } else if (name == "subjectType") {
@@ -1267,7 +1260,7 @@ class EuXmlParser {
       EXPORTCTL_RETURN_IF_ERROR(AddEuCountry(at, Attr(child, "countryIso2Code"), e.countries));
     } else if (name == "regulation") {
       std::string_view programme = Attr(child, "programme");
-      EXPORTCTL_RETURN_IF_ERROR(CheckLength(at, "programme", programme));
+      EXPORTCTL_RETURN_IF_ERROR(CheckText(at, "programme", programme));
       if (!programme.empty()) AddUnique(e.programs, std::string(programme));
       if (e.start_date.empty()) {
         EXPORTCTL_RETURN_IF_ERROR(
@@ -1283,7 +1276,7 @@ class EuXmlParser {
     e.list = "EU";
     e.id = Attr(node, "logicalId");
     if (e.id.empty()) e.id = Attr(node, "euReferenceNumber");
-    EXPORTCTL_RETURN_IF_ERROR(CheckLength(at, "logicalId", e.id));
+    EXPORTCTL_RETURN_IF_ERROR(CheckText(at, "logicalId", e.id));
     EXPORTCTL_RETURN_IF_ERROR(
         SetDate(at, "designationDate", Attr(node, "designationDate"), e.start_date));
     for (pugi::xml_node child : node.children()) {
