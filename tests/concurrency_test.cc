@@ -1,6 +1,6 @@
 // One compiled Policy, one Lists and one Licenses shared by several threads (exportctl.h: a
 // `const Policy` serves any number of threads; Lists and Licenses are immutable after Load):
-// every thread's decisions equal the single-threaded ones. scripts/sanitize.sh tsan runs this
+// every thread's decisions equal the single-threaded ones, and they all write one audit log, which verifies. scripts/sanitize.sh tsan runs this
 // under ThreadSanitizer, where a data race fails it even when the answers come out right.
 #include <algorithm>
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "exportctl/audit.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 
@@ -72,6 +73,14 @@ TEST(Concurrency, ThreadsShareOnePolicyWithListsAndLicenses) {
   }
   EXPECT_GE(licensed, 1u) << "no decision used a license: the test would not exercise them";
 
+  // ... and every thread records its decisions in one audit log.
+  const std::string log_path =
+      (std::filesystem::path(::testing::TempDir()) / "concurrency_audit.jsonl").string();
+  std::filesystem::remove(log_path);
+  absl::StatusOr<std::unique_ptr<AuditLog>> log = AuditLog::Open(log_path);
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::vector<int> log_errors(4, 0);
+
   constexpr int kThreads = 4;
   std::vector<int> mismatches(kThreads, 0);
   std::vector<std::string> first_mismatch(kThreads);
@@ -88,6 +97,8 @@ TEST(Concurrency, ThreadsShareOnePolicyWithListsAndLicenses) {
           const std::string fresh = policy.Evaluate(requests[i], options).ToJson();
           policy.Evaluate(requests[i], &reused, options);
           policy.Decide(requests[i], &verdict, options);
+          if (!(*log)->Append(requests[i], reused, options.licenses).ok()) ++log_errors[t];
+          if (k % 64 == 0 && !(*log)->Flush().ok()) ++log_errors[t];
           if (fresh != expected[i].json || reused.ToJson() != expected[i].json ||
               verdict.outcome != expected[i].outcome || verdict.rules != expected[i].rules) {
             if (mismatches[t]++ == 0) first_mismatch[t] = requests[i].id;
@@ -99,7 +110,12 @@ TEST(Concurrency, ThreadsShareOnePolicyWithListsAndLicenses) {
   for (std::thread& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ(mismatches[t], 0) << "thread " << t << ", first at request " << first_mismatch[t];
+    EXPECT_EQ(log_errors[t], 0) << "thread " << t;
   }
+  ASSERT_TRUE((*log)->Flush().ok());
+  const AuditVerification v = VerifyAuditLog(log_path, (*log)->head());
+  EXPECT_TRUE(v.ok) << v.message;
+  EXPECT_EQ(v.records, 2u * kThreads * requests.size());
 }
 
 }  // namespace
