@@ -1,7 +1,8 @@
 // One compiled Policy, one Lists and one Licenses shared by several threads (exportctl.h: a
 // `const Policy` serves any number of threads; Lists and Licenses are immutable after Load):
-// every thread's decisions equal the single-threaded ones, and they all write one audit log, which verifies. scripts/sanitize.sh tsan runs this
-// under ThreadSanitizer, where a data race fails it even when the answers come out right.
+// every thread's decisions equal the single-threaded ones, and they all write one audit log,
+// which verifies. scripts/sanitize.sh tsan runs this under ThreadSanitizer, where a data race
+// fails it even when the answers come out right.
 #include <algorithm>
 #include <filesystem>
 #include <string>
