@@ -4,13 +4,7 @@
 set -u
 bin=$1; src=$2; pack=$src/rules/examples/pack; ex=$src/rules/examples
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-pass=0; fail=0
-expect() {  # expect NAME WANT_EXIT GREP_PATTERN -- command...
-  local name=$1 want=$2 pattern=$3; shift 4
-  local out; out=$("$@" 2>&1); local got=$?
-  if [ "$got" = "$want" ] && grep -qE -- "$pattern" <<<"$out"; then pass=$((pass+1))
-  else fail=$((fail+1)); echo "FAIL $name: exit $got (want $want), output:"; echo "$out" | head -20; fi
-}
+source "$(dirname "$0")/expect.sh"
 log=$work/a.jsonl
 one=$(tr -d '\n' < "$ex/ebola-to-brazil.json")
 for i in $(seq 50); do echo "${one/\"SHP-2\"/\"B$i\"}"; done > "$work/fifty.jsonl"
@@ -69,5 +63,4 @@ expect verify-torn 1 'error\[audit_torn_tail\]: line 53:' -- "$bin" audit verify
 expect reopen-torn 0 'warning: .*torn.*moved to' -- bash -c "\"$bin\" eval --no-screening --rules \"$pack\" --audit-log \"$work/torn.jsonl\" \"$ex/ebola-to-brazil.json\" 2>&1 >/dev/null"
 expect verify-after-torn 0 'ok, 52 records' -- "$bin" audit verify "$work/torn.jsonl"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -2,13 +2,7 @@
 # The CLI contract: commands, exit codes, outputs. Usage: cli_test.sh EXPORTCTL SOURCE_DIR
 set -u
 bin=$1; src=$2; pack=$src/rules/examples/pack; ex=$src/rules/examples
-pass=0; fail=0
-expect() {  # expect NAME WANT_EXIT GREP_PATTERN -- command...
-  local name=$1 want=$2 pattern=$3; shift 4
-  local out; out=$("$@" 2>&1); local got=$?
-  if [ "$got" = "$want" ] && grep -qE -- "$pattern" <<<"$out"; then pass=$((pass+1))
-  else fail=$((fail+1)); echo "FAIL $name: exit $got (want $want), output:"; echo "$out" | head -20; fi
-}
+source "$(dirname "$0")/expect.sh"
 expect eval-json 0 '"outcome":"license_required"' -- "$bin" eval --rules "$pack" "$ex/ebola-to-brazil.json"
 expect eval-text 0 'license required: BIS CB2' -- "$bin" eval --rules "$pack" --format text "$ex/ebola-to-brazil.json"
 expect eval-stdin 0 '"outcome":"prohibited"' -- bash -c "\"$bin\" eval --rules \"$pack\" - < \"$ex/reagents-to-iran.json\""
@@ -111,5 +105,4 @@ expect eval-bad-lists 2 'error\[list_unreadable\]' -- "$bin" eval --lists "$src/
 # byte more is not buffered: a too_large decision, and the next line is decided.
 expect batch-line-at-limit 0 'request is 16777216 bytes; the limit is 1048576.*"request":"after"' -- bash -c "f=\$(mktemp); /usr/bin/python3 -c 'import sys; sys.stdout.write(\"{\\\"id\\\": \\\"x\\\", \\\"pad\\\": \\\"\" + \"a\" * (16777216 - 22) + \"\\\"}\\n\")' > \$f; tr -d '\\n' < \"$ex/ebola-to-brazil.json\" | sed 's/\"SHP-2\"/\"after\"/' >> \$f; echo >> \$f; \"$bin\" eval --batch --rules \"$pack\" \$f | tr '\\n' ' '; rm -f \$f"
 expect batch-line-past-limit 0 'longer than 16777216 bytes.*"request":"after"' -- bash -c "f=\$(mktemp); /usr/bin/python3 -c 'import sys; sys.stdout.write(\"{\\\"id\\\": \\\"x\\\", \\\"pad\\\": \\\"\" + \"a\" * (16777216 - 21) + \"\\\"}\\n\")' > \$f; tr -d '\\n' < \"$ex/ebola-to-brazil.json\" | sed 's/\"SHP-2\"/\"after\"/' >> \$f; echo >> \$f; \"$bin\" eval --batch --rules \"$pack\" \$f | tr '\\n' ' '; rm -f \$f"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
