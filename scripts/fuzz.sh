@@ -17,15 +17,8 @@ build=build-fuzz
 
 pkgs=(clang libclang-rt-14-dev cmake ninja-build pkg-config libboost-dev libabsl-dev
       libsimdjson-dev libssl-dev libpugixml-dev libutf8proc-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/install_missing.sh
+install_missing "${pkgs[@]}"
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DEXPORTCTL_FUZZ=ON -DEXPORTCTL_BUILD_TESTS=OFF -DEXPORTCTL_BUILD_PYTHON=OFF >/dev/null

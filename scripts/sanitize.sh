@@ -35,15 +35,8 @@ build=build-$mode
 
 pkgs=(g++ cmake ninja-build ccache pkg-config libboost-dev libabsl-dev libsimdjson-dev libssl-dev
       libgtest-dev libgmock-dev libpugixml-dev libutf8proc-dev python3)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/install_missing.sh
+install_missing "${pkgs[@]}"
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPORTCTL_BUILD_TESTS=ON \
   -DEXPORTCTL_BUILD_PYTHON=OFF -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \

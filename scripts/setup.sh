@@ -7,15 +7,8 @@ build=${1:-build}
 pkgs=(g++ cmake ninja-build ccache pkg-config libboost-dev libabsl-dev libsimdjson-dev libssl-dev
       libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev python3-pytest
       libpugixml-dev libutf8proc-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/install_missing.sh
+install_missing "${pkgs[@]}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DEXPORTCTL_BUILD_TESTS=ON -DEXPORTCTL_BUILD_PYTHON=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
