@@ -357,23 +357,28 @@ TEST(Predicates, DecideLikeTheirExpandedText) {
 // A limit in units decides exactly at its edge whatever the units: the literal is scaled to the
 // smallest unit as a decimal (kUnits' whole factors) and divided once by the material's factor.
 // (Binary factors once made 0.01 mg "more than 10 ug" and 1000 ug not "at least 1 mg".)
+// A shipment US -> DE of one material of `quantity` `unit`.
+Request OneMaterial(double quantity, const char* unit) {
+  Request r;
+  r.id = "R";
+  r.date = "2026-11-25";
+  r.route = {"US", "DE"};
+  Material m;
+  m.id = "m1";
+  m.quantity = quantity;
+  m.unit = unit;
+  r.materials.push_back(m);
+  return r;
+}
+
 TEST(Units, EdgeOfALimitInASmallerUnitIsExact) {
   Policy p = testing::MustCompile(
       "package p\n"
       "rule over_10_ug { cite \"x\" for each material m when m.quantity > 10 ug then review }\n"
       "rule at_least_1_mg { cite \"x\" for each material m when m.quantity >= 1 mg then review }\n");
   auto fired = [&](double quantity, const char* unit) {
-    Request r;
-    r.id = "R";
-    r.date = "2026-11-25";
-    r.route = {"US", "DE"};
-    Material m;
-    m.id = "m1";
-    m.quantity = quantity;
-    m.unit = unit;
-    r.materials.push_back(m);
     std::vector<std::string> rules;
-    for (const Reason& x : p.Evaluate(r).reasons) rules.push_back(x.rule);
+    for (const Reason& x : p.Evaluate(OneMaterial(quantity, unit)).reasons) rules.push_back(x.rule);
     return rules;
   };
   EXPECT_THAT(fired(0.01, "mg"), ElementsAre());                  // 10 ug is not over 10 ug
@@ -388,18 +393,7 @@ TEST(Units, LongLiteralIsReadAsWritten) {
       "package p\n"
       "rule over_10_ug { cite \"x\" for each material m when m.quantity > 0.0100000000000000000 mg"
       " then review }\n");
-  auto outcome = [&](double quantity) {
-    Request r;
-    r.id = "R";
-    r.date = "2026-11-25";
-    r.route = {"US", "DE"};
-    Material m;
-    m.id = "m1";
-    m.quantity = quantity;
-    m.unit = "ug";
-    r.materials.push_back(m);
-    return p.Evaluate(r).outcome;
-  };
+  auto outcome = [&](double quantity) { return p.Evaluate(OneMaterial(quantity, "ug")).outcome; };
   EXPECT_EQ(outcome(5), Outcome::kPermitted);
   EXPECT_EQ(outcome(10), Outcome::kPermitted);
   EXPECT_EQ(outcome(11), Outcome::kReview);
