@@ -407,7 +407,11 @@ TEST(LicenseBookTest, DrawsInOrderAndReadsTheLedger) {
            {"not json\n", "not a draw"},
            {R"({"license":"L2","request":"S","date":"2026-06-01","quantity":1,"unit":"mL"})" "\n", "no capped license"},
            {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":1,"unit":"g"})" "\n", "unit g"},
-           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":-1,"unit":"mL"})" "\n", ">= 0"}}) {
+           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":-1,"unit":"mL"})" "\n", ">= 0"},
+           // Each finite, together past the largest double (once an `inf` balance, not JSON).
+           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":1e308,"unit":"mL"})" "\n"
+            R"({"license":"L1","request":"T","date":"2026-06-01","quantity":1e308,"unit":"mL"})" "\n",
+            "bad.jsonl:2: the draws on `L1` add up past any quantity"}}) {
     absl::Status st = LicenseBook(Repo()).LoadLedger(ledger("bad.jsonl", text));
     ASSERT_FALSE(st.ok()) << text;
     EXPECT_THAT(std::string(st.message()), HasSubstr(why));

@@ -380,6 +380,11 @@ absl::Status LicenseBook::LoadLedger(const std::string& path) {
     if (!std::isfinite(quantity) || quantity < 0) return refuse(line, "quantity must be a finite number >= 0");
     auto [it, added] = balances_.try_emplace(l->id, l->quantity->limit);
     it->second -= quantity;
+    // Each draw is finite, their sum need not be: an infinite balance is no balance (and was
+    // printed as `inf`, which is not JSON).
+    if (!std::isfinite(it->second)) {
+      return refuse(line, absl::StrCat("the draws on `", l->id, "` add up past any quantity"));
+    }
   }
   return absl::OkStatus();
 }
