@@ -8,6 +8,7 @@
 namespace exportctl {
 
 using internal::Av;
+using internal::AppendJsonNumber;
 using internal::AppendJsonQuoted;
 
 namespace {
@@ -129,7 +130,8 @@ void Decision::AppendJson(std::string* buffer) const {
         out += ",\"materials\":";
         list(u.materials);
         if (u.remaining) {
-          absl::StrAppend(&out, ",\"remaining\":{\"quantity\":", *u.remaining);
+          out += ",\"remaining\":{\"quantity\":";
+          AppendJsonNumber(out, *u.remaining);
           field("unit", u.unit);
           out += '}';
         }

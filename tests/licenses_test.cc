@@ -407,12 +407,34 @@ TEST(LicenseBookTest, DrawsInOrderAndReadsTheLedger) {
            {"not json\n", "not a draw"},
            {R"({"license":"L2","request":"S","date":"2026-06-01","quantity":1,"unit":"mL"})" "\n", "no capped license"},
            {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":1,"unit":"g"})" "\n", "unit g"},
-           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":-1,"unit":"mL"})" "\n", ">= 0"}}) {
+           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":-1,"unit":"mL"})" "\n", ">= 0"},
+           // Each finite, together past the largest double (once an `inf` balance, not JSON).
+           {R"({"license":"L1","request":"S","date":"2026-06-01","quantity":1e308,"unit":"mL"})" "\n"
+            R"({"license":"L1","request":"T","date":"2026-06-01","quantity":1e308,"unit":"mL"})" "\n",
+            "bad.jsonl:2: the draws on `L1` add up past any quantity"}}) {
     absl::Status st = LicenseBook(Repo()).LoadLedger(ledger("bad.jsonl", text));
     ASSERT_FALSE(st.ok()) << text;
     EXPECT_THAT(std::string(st.message()), HasSubstr(why));
     EXPECT_EQ(LicenseError::FromStatus(st)->code, "license_ledger_invalid");
   }
+}
+
+// The status listing is JSON whatever the balances: a draw a billion times a tiny cap is a
+// percentage past any double, written as null (it was `inf`).
+TEST(LicenseBookTest, StatusJsonStaysJsonForAnyBalance) {
+  absl::StatusOr<Licenses> repo = Licenses::FromJson(
+      R"({"id": "T", "authority": "BIS", "valid_from": "2026-01-01", "valid_to": "2026-12-31",)"
+      R"( "quantity": {"limit": 1e-300, "unit": "mL"}})");
+  ASSERT_TRUE(repo.ok()) << repo.status();
+  const std::string path = ::testing::TempDir() + "/tiny.jsonl";
+  std::ofstream(path, std::ios::binary)
+      << R"({"license":"T","request":"S","date":"2026-06-01","quantity":1e10,"unit":"mL"})" "\n";
+  LicenseBook book(*repo);
+  ASSERT_TRUE(book.LoadLedger(path).ok());
+  std::vector<LicenseStatus> statuses = LicenseStatuses(*repo, book, "2026-06-01", 30);
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_THAT(statuses[0].ToJson(),
+              HasSubstr(R"("limit":1e-300,"used":1e+10,"remaining":-1e+10,"percent_used":null,)"));
 }
 
 }  // namespace

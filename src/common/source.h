@@ -74,6 +74,10 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
 // s.size() when all of it is. Every text that reaches a decision's JSON is checked with it.
 std::size_t FirstInvalidUtf8(std::string_view s);
 
+// Appends `v` as a JSON number (as absl::StrAppend writes it), or `null` when it is not finite:
+// JSON has no infinity, and a ratio of two finite quantities need not be finite.
+void AppendJsonNumber(std::string& out, double v);
+
 // Returns `s` quoted as a JSON string.
 std::string JsonQuote(std::string_view s);
 // Appends `s` as a JSON string literal (quoted and escaped; a byte that does not start

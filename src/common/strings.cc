@@ -1,11 +1,13 @@
 #include <cstdint>
 #include <cstring>
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include <simdjson.h>
 
+#include "absl/strings/str_cat.h"
 #include "src/common/source.h"
 
 namespace exportctl::internal {
@@ -153,6 +155,14 @@ void AppendJsonQuoted(std::string& out, std::string_view s) {
   }
   out.append(s.data() + run, s.size() - run);
   out.push_back('"');
+}
+
+void AppendJsonNumber(std::string& out, double v) {
+  if (std::isfinite(v)) {
+    absl::StrAppend(&out, v);
+  } else {
+    out += "null";
+  }
 }
 
 std::string JsonQuote(std::string_view s) {

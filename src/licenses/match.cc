@@ -339,7 +339,8 @@ std::string LicenseDraw::ToJson() const {
   internal::JsonField(out, "license", license);
   internal::JsonField(out, "request", request);
   internal::JsonField(out, "date", date);
-  absl::StrAppend(&out, ",\"quantity\":", quantity);
+  out += ",\"quantity\":";
+  internal::AppendJsonNumber(out, quantity);
   internal::JsonField(out, "unit", unit);
   out += '}';
   return out;
@@ -380,6 +381,11 @@ absl::Status LicenseBook::LoadLedger(const std::string& path) {
     if (!std::isfinite(quantity) || quantity < 0) return refuse(line, "quantity must be a finite number >= 0");
     auto [it, added] = balances_.try_emplace(l->id, l->quantity->limit);
     it->second -= quantity;
+    // Each draw is finite, their sum need not be: an infinite balance is no balance (and was
+    // printed as `inf`, which is not JSON).
+    if (!std::isfinite(it->second)) {
+      return refuse(line, absl::StrCat("the draws on `", l->id, "` add up past any quantity"));
+    }
   }
   return absl::OkStatus();
 }
@@ -432,8 +438,12 @@ std::string LicenseStatus::ToJson() const {
   internal::JsonField(out, "valid_to", valid_to);
   absl::StrAppend(&out, ",\"days_left\":", days_left);
   if (limit) {
-    absl::StrAppend(&out, ",\"limit\":", *limit, ",\"used\":", *used, ",\"remaining\":", *remaining,
-                    ",\"percent_used\":", *limit > 0 ? std::round(1000 * *used / *limit) / 10 : 0.0);
+    // Finite each, but a large draw on a tiny cap makes a percentage past any double (null).
+    for (auto [key, value] : {std::pair{"limit", *limit}, {"used", *used}, {"remaining", *remaining},
+                              {"percent_used", *limit > 0 ? std::round(1000 * *used / *limit) / 10 : 0.0}}) {
+      absl::StrAppend(&out, ",\"", key, "\":");
+      internal::AppendJsonNumber(out, value);
+    }
     internal::JsonField(out, "unit", unit);
   }
   out += '}';

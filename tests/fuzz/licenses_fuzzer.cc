@@ -1,10 +1,15 @@
 // Fuzz target: the license repository loader (Licenses::FromJson, a JSON array or JSON Lines), and
-// what is done with a loaded repository: license matching in the decision, the book's draws, the
-// status listing and the planned-shipment alerts. A repository loads or is refused with a stable
+// what is done with a loaded repository: license matching in the decision, the ledger of earlier
+// draws (after a NUL byte in the input), the book's draws, the status listing and the
+// planned-shipment alerts. A repository loads or is refused with a stable
 // code naming the file; a loaded one keeps the loader's promises (ids found, dates in order,
 // finite non-negative caps), and decisions that name its licenses keep the engine's invariants.
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -44,7 +49,23 @@ const std::vector<Request>& LicensedShipments() {
   return *shipments;
 }
 
-void Run(std::string_view text) {
+// The ledger is read from a file (LicenseBook::LoadLedger takes a path): one per process,
+// rewritten for each input.
+const std::string& LedgerPath() {
+  static const std::string* path = [] {
+    char name[] = "/tmp/exportctl-fuzz-ledger-XXXXXX";
+    const int fd = mkstemp(name);
+    if (fd < 0) SetupFailed("cannot make a temporary ledger file");
+    close(fd);
+    return new std::string(name);
+  }();
+  return *path;
+}
+
+void Run(std::string_view input) {
+  // The repository, then (after a NUL byte, when there is one) a ledger of earlier draws.
+  const size_t nul = input.find('\0');
+  const std::string_view text = input.substr(0, nul);
   absl::StatusOr<Licenses> licenses = Licenses::FromJson(text, "fuzz.jsonl");
   if (!licenses.ok()) {
     std::optional<LicenseError> error = LicenseError::FromStatus(licenses.status());
@@ -66,6 +87,15 @@ void Run(std::string_view text) {
   options.lists = &SmallLists();
   options.licenses = &*licenses;
   LicenseBook book(*licenses);
+  if (nul != std::string_view::npos) {
+    std::ofstream(LedgerPath(), std::ios::binary | std::ios::trunc) << input.substr(nul + 1);
+    if (absl::Status st = book.LoadLedger(LedgerPath()); !st.ok()) {
+      std::optional<LicenseError> error = LicenseError::FromStatus(st);
+      FUZZ_CHECK(error && error->code == "license_ledger_invalid", st.ToString());
+      FUZZ_CHECK(error->message.starts_with(LedgerPath() + ":"), error->message);
+      book = LicenseBook(*licenses);
+    }
+  }
   std::vector<Request> planned;
   for (Request request : LicensedShipments()) {
     request.licenses = ids;
