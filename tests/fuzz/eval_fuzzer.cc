@@ -4,7 +4,8 @@
 //
 // Two modes, chosen by the input's first non-blank byte:
 //   `{`        a request, decoded and decided by the example pack (rules/examples/pack) and by
-//              the standard packs with lists and licenses, screening on and off. A request the
+//              the standard packs with lists and licenses, screening on and off, and as of
+//              another date and of one that is none (the request's id). A request the
 //              decoder refuses is still evaluated, as the partial Request it left: Evaluate
 //              validates again and must fail closed on it. The same again with texts set from
 //              the raw bytes, as a C++ caller may (the decision's JSON must stay valid).
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "src/check/schema.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace exportctl::fuzz {
@@ -31,12 +33,16 @@ EvaluateOptions WithData() {
 
 void Decide(const Policy& policy, const Request& request) {
   const bool valid = request.Validate().ok();
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 5; ++variant) {
     EvaluateOptions options;
     if (variant == 1) options = WithData();
     if (variant == 2) options.no_screening = true;
+    if (variant == 3) options.as_of = "2021-06-30";  // before most rules' effective windows end
+    if (variant == 4) options.as_of = request.id;    // rarely a date: fails closed, invalid_as_of
     CheckDecision(policy, request, options);
-    if (!valid) {  // fails closed on a request that breaks the contract
+    std::int32_t days;
+    if (!valid || (options.as_of && !internal::ParseDate(*options.as_of, &days))) {
+      // Fails closed on a request or an as-of date that breaks the contract.
       const Decision d = policy.Evaluate(request, options);
       FUZZ_CHECK(!d.errors.empty() && d.outcome >= Outcome::kReview, d.ToJson());
     }
