@@ -5,7 +5,7 @@
 # (2 GiB); the input is copied into tests/fuzz/regressions/TARGET/, which the ordinary test run
 # replays (ctest -L fuzz). Installs what is missing first (Debian 12 packages only).
 #
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: parser request eval lists licenses;
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: parser request eval lists licenses audit;
 #                                                 default: every target of tests/fuzz/CMakeLists.txt)
 # The working corpora (build-fuzz/corpus/TARGET/, seeded from the repository each run) grow
 # across runs; the logs are in build-fuzz/logs/, the raw findings in build-fuzz/artifacts/.
