@@ -1,6 +1,8 @@
 // The request's fields are described once (src/check/schema.cc). These tests fail when anything
 // that the table drives drifts from it: the documentation's attribute table, and, field by
 // field, decoding, validation, ToJson and what a rule reads.
+#include <limits>
+
 #include "gmock/gmock.h"
 #include "src/check/schema.h"
 #include "tests/test_util.h"
@@ -170,6 +172,26 @@ TEST(Schema, EveryFieldDecodesRoundTripsAndIsRead) {
     ++fields;
   }
   EXPECT_GE(fields, 30);
+}
+
+// A Request built in C++ may hold what JSON cannot say: its JSON stays JSON (null for a number
+// that is not finite, U+FFFD for a byte that is not UTF-8), and it is refused, failing closed.
+TEST(Schema, ARequestBuiltInCodeAlwaysWritesJson) {
+  Request r;
+  r.id = "R\xFF";
+  r.date = "2026-11-25";
+  r.route = {"US", "DE"};
+  Material m;
+  m.id = "m1";
+  m.quantity = std::numeric_limits<double>::infinity();
+  m.dry_ice_kg = std::numeric_limits<double>::quiet_NaN();
+  r.materials.push_back(m);
+  EXPECT_EQ(r.ToJson(), "{\"id\":\"R\xEF\xBF\xBD\",\"date\":\"2026-11-25\",\"route\":[\"US\",\"DE\"],"
+                        "\"materials\":[{\"id\":\"m1\",\"quantity\":null,\"dry_ice_kg\":null}]}");
+  EXPECT_FALSE(r.Validate().ok());
+  const Decision d = MustCompile("package s\nrule r { cite \"x\" then permitted }\n").Evaluate(r);
+  EXPECT_EQ(d.outcome, Outcome::kReview);
+  EXPECT_THAT(d.ToJson(), ::testing::HasSubstr("\"request\":\"R\xEF\xBF\xBD\""));
 }
 
 }  // namespace

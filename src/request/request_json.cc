@@ -590,6 +590,12 @@ void AppendObject(Object object, const void* target, std::string& out);
 
 // Appends a number so that it decodes to the same double (17 significant digits at most).
 void AppendNumber(double d, std::string& out) {
+  // Only a Request built in C++ holds one that is not finite (Validate refuses it); JSON has no
+  // infinity, so its JSON says null, as an absent value (it was `inf`, which no parser reads).
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", d);
   out += buf;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <cstddef>
@@ -50,14 +51,16 @@ const std::vector<Request>& LicensedShipments() {
 }
 
 // The ledger is read from a file (LicenseBook::LoadLedger takes a path): one per process,
-// rewritten for each input.
+// rewritten for each input, removed at exit.
 const std::string& LedgerPath() {
   static const std::string* path = [] {
     char name[] = "/tmp/exportctl-fuzz-ledger-XXXXXX";
     const int fd = mkstemp(name);
     if (fd < 0) SetupFailed("cannot make a temporary ledger file");
     close(fd);
-    return new std::string(name);
+    auto* p = new std::string(name);
+    std::atexit([] { std::remove(LedgerPath().c_str()); });
+    return p;
   }();
   return *path;
 }
